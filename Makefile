@@ -1,0 +1,127 @@
+# pacman: the Pacman game server in C. `make help` lists every target.
+.DEFAULT_GOAL := build
+SHELL := /bin/bash
+
+BUILD    := build
+BIN      := $(BUILD)/pacman
+PKGS     := libmicrohttpd jansson libmongoc-1.0 libbson-1.0 libcurl zlib
+SOURCES  := $(wildcard server/*.c)
+LIB_SRCS := $(filter-out server/main.c,$(SOURCES))
+HEADERS  := $(wildcard server/*.h)
+VERSION  := $(shell git describe --always --dirty 2>/dev/null || echo dev)
+
+WARNINGS := -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wstrict-prototypes \
+            -Wformat=2 -Wvla -Wpointer-arith -Wcast-qual -Wundef
+HARDEN   := -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fstack-clash-protection -fPIE \
+            -fcf-protection
+CFLAGS   ?= -O2 -g
+ALL_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -DPACMAN_VERSION='"$(VERSION)"' $(WARNINGS) $(CFLAGS) \
+             $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread
+LDHARDEN := -pie -Wl,-z,relro,-z,now -Wl,-z,noexecstack
+
+PY := $(BUILD)/venv/bin/python
+
+.PHONY: build help deps run test test-unit test-js test-integration test-asan test-e2e \
+        test-k8s test-image test-hostile fuzz fuzz-smoke asan bench loadtest loadtest-smoke \
+        demo format clean
+
+build: $(BIN) ## build the server to build/pacman (hardened, warnings are errors)
+
+$(BIN): $(SOURCES) $(HEADERS) Makefile | $(BUILD)/.deps-build
+	$(CC) $(ALL_CFLAGS) $(HARDEN) -o $@ $(SOURCES) $(LDHARDEN) $(LDLIBS)
+
+$(BUILD)/.deps-build: scripts/deps.sh
+	@mkdir -p $(BUILD)
+	scripts/deps.sh build
+	@touch $@
+
+# Same code, built with clang's AddressSanitizer and UndefinedBehaviorSanitizer.
+ASAN_BIN := $(BUILD)/asan/pacman
+asan: $(ASAN_BIN) ## build the same server with ASan+UBSan to build/asan/pacman
+$(ASAN_BIN): $(SOURCES) $(HEADERS) Makefile | $(BUILD)/.deps-build
+	@mkdir -p $(dir $@)
+	scripts/deps.sh fuzz
+	clang $(filter-out $(CFLAGS),$(ALL_CFLAGS)) -O1 -g -fno-omit-frame-pointer \
+	  -fsanitize=address,undefined -fno-sanitize-recover=undefined -o $@ $(SOURCES) $(LDLIBS)
+
+help: ## list every target
+	@grep -hE '^[a-z][a-z-]*:.*## ' $(MAKEFILE_LIST) | sort | \
+	  awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
+
+deps: ## install everything `make test` needs (apt, FerretDB, Python, Node)
+	scripts/deps.sh build run test browser image bench k8s
+
+run: build ## build and serve the game on http://localhost:8080 (starts a local database if none is configured)
+	scripts/deps.sh run
+	scripts/run-local.sh
+
+test: deps build ## install what is needed and run every test suite
+	$(MAKE) --no-print-directory test-unit test-js test-integration test-e2e test-k8s \
+	  test-hostile fuzz-smoke test-asan test-image loadtest-smoke
+	@echo "make test: all suites passed"
+
+# ---- the suites (each can be run on its own) ----
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_*.c))
+$(BUILD)/unit/%: tests/unit/%.c $(LIB_SRCS) $(HEADERS) | $(BUILD)/.deps-build
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Iserver -fsanitize=address,undefined -fno-omit-frame-pointer \
+	  -o $@ $< $(LIB_SRCS) $(LDLIBS) -lcmocka
+
+test-unit: $(UNIT_TESTS) ## C unit tests of the pure modules (cmocka, under ASan/UBSan)
+	@set -e; for t in $(UNIT_TESTS); do echo "== $$t"; $$t; done
+
+test-js: ## unit tests of the game's rule modules (node --test)
+	node --test tests/unit-js/
+
+test-integration: build ## the real binary against a real FerretDB over HTTP (pytest)
+	$(PY) -m pytest -q tests/integration
+
+test-asan: asan ## the integration suite against the sanitizer build
+	PACMAN_BINARY=$(ASAN_BIN) ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:log_path=$(BUILD)/asan/report \
+	  $(PY) -m pytest -q -x tests/integration -m "not slow"
+	@if ls $(BUILD)/asan/report* >/dev/null 2>&1; then cat $(BUILD)/asan/report*; exit 1; fi
+
+test-e2e: build ## the game in Debian's Chromium via Playwright, against the real server
+	scripts/deps.sh browser
+	$(PY) -m pytest -q tests/e2e
+
+test-k8s: build ## offline checks of k8s/ manifests and overlays
+	scripts/deps.sh k8s
+	tests/k8s/run.sh
+
+test-image: ## build the Dockerfile with podman and smoke-test the container
+	scripts/deps.sh image
+	tests/image/run.sh
+
+test-hostile: build ## the catalogue of hostile requests
+	$(PY) -m pytest -q tests/hostile
+
+fuzz-smoke: ## a short libFuzzer run of every parser
+	scripts/deps.sh fuzz
+	tests/fuzz/run.sh smoke
+
+fuzz: ## a longer libFuzzer run of every parser
+	scripts/deps.sh fuzz
+	tests/fuzz/run.sh long
+
+bench: build ## benchmarks: ours vs nginx, API, memory, callgrind; figures in build/bench/
+	scripts/deps.sh bench run test
+	tests/bench/run.sh
+
+loadtest: build ## a Locust player scenario against a running server (URL=http://localhost:8080)
+	scripts/deps.sh test
+	tests/load/run.sh full
+
+loadtest-smoke: build ## a short Locust run against a fresh local stack
+	tests/load/run.sh smoke
+
+demo: build ## the minikube demo rehearsed locally: 10 replicas behind nginx, database killed
+	scripts/deps.sh bench test
+	$(PY) tests/demo/rehearse.py
+
+format: ## clang-format the C sources
+	clang-format -i server/*.c server/*.h tests/unit/*.c
+
+clean: ## remove build output (keeps the local database in var/)
+	rm -rf $(BUILD)/pacman $(BUILD)/asan $(BUILD)/unit $(BUILD)/fuzz
