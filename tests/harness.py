@@ -126,6 +126,9 @@ class FerretDB:
         if self._own_dir:
             shutil.rmtree(self.data_dir, ignore_errors=True)
 
+    def running(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
 
 def server_binary() -> str:
     return os.environ.get("PACMAN_BINARY", str(BUILD / "pacman"))
@@ -198,6 +201,22 @@ class Server:
                 self.proc.wait()
                 raise RuntimeError(f"pacman did not exit within {timeout}s of SIGTERM")
         return self.proc.returncode
+
+    def running(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def wait_exit(self, timeout: float) -> int:
+        """Waits for the process to exit on its own; returns its status, raises TimeoutError."""
+        try:
+            return self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            raise TimeoutError(f"pacman still running {timeout}s later") from None
+
+    def run_to_exit(self, timeout: float = 10) -> subprocess.CompletedProcess:
+        """Runs the binary in the foreground with stdout and stderr kept apart (for start-up
+        failures); raises subprocess.TimeoutExpired if it is still running after `timeout`."""
+        return subprocess.run([self.binary], env=self.env, cwd=ROOT, capture_output=True,
+                              timeout=timeout, start_new_session=True)
 
     def rss_kib(self) -> int:
         with open(f"/proc/{self.proc.pid}/status") as f:

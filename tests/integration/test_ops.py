@@ -1,0 +1,345 @@
+"""Operations: health and readiness, Prometheus metrics, security headers on every response,
+request logs, secrets kept out of logs, start-up configuration and /location/metadata."""
+
+import json
+import re
+import socket
+import time
+import uuid
+from urllib.parse import quote
+
+import pytest
+
+from harness import Server, wait_for
+from support import Api, assert_security_headers, timed
+
+
+# ---- health ----
+
+def test_healthz(api):
+    assert api.get("/healthz").status_code == 200
+
+
+def test_readyz_while_serving(api):
+    assert api.get("/readyz").status_code == 200
+
+
+# ---- metrics ----
+
+SAMPLE = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+(\S+)(?:\s+-?\d+)?$')
+LABEL = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"')
+
+
+def scrape(api):
+    """{(name, frozenset(labels.items())): value} of the counters, after checking every line
+    of the exposition parses."""
+    response = api.get("/metrics")
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].startswith("text/plain")
+    types, samples = {}, {}
+    for line in response.text.splitlines():
+        if not line.strip():
+            continue
+        if line.startswith("#"):
+            parts = line.split()
+            if len(parts) >= 4 and parts[1] == "TYPE":
+                types[parts[2]] = parts[3]
+            continue
+        match = SAMPLE.match(line)
+        assert match, f"not Prometheus text format: {line!r}"
+        name, labels, value = match.groups()
+        float(value)
+        label_dict = dict(LABEL.findall(labels or ""))
+        samples[(name, frozenset(label_dict.items()))] = float(value)
+    counters = {k: v for k, v in samples.items()
+                if types.get(k[0]) == "counter" or types.get(k[0].removesuffix("_total")) == "counter"}
+    assert counters, "no counter in /metrics"
+    return counters
+
+
+def request_count(counters, route: str, status: str) -> float:
+    """The counter sample whose label values include `route` and `status`."""
+    found = [v for (name, labels), v in counters.items()
+             if route in dict(labels).values() and status in dict(labels).values()]
+    assert len(found) <= 1, f"several counters match {route} {status}"
+    return found[0] if found else 0.0
+
+
+def test_metrics_count_requests_by_route_and_status(api, db):
+    before = scrape(api)
+    for _ in range(3):
+        assert api.get("/highscores/list?timestamp=1").status_code == 200
+    assert api.post_form("/highscores", {"name": "", "score": "1", "level": "1"}).status_code \
+        == 400
+    after = scrape(api)
+    assert request_count(after, "/highscores/list", "200") - \
+        request_count(before, "/highscores/list", "200") == 3
+    assert request_count(after, "/highscores", "400") - \
+        request_count(before, "/highscores", "400") == 1
+
+
+def test_metrics_do_not_grow_a_series_per_unknown_path(api):
+    marker = uuid.uuid4().hex
+    for i in range(20):
+        assert api.get(f"/scan-{marker}-{i}").status_code == 404
+    assert marker not in api.get("/metrics").text
+
+
+# ---- security headers on every response ----
+
+def _304(api):
+    etag = api.get("/app.js").headers["ETag"]
+    return api.get("/app.js", headers={"If-None-Match": etag})
+
+
+EVERY_KIND_OF_RESPONSE = {
+    "static 200": lambda api: api.get("/"),
+    "static HEAD": lambda api: api.request("HEAD", "/app.js"),
+    "static 304": _304,
+    "static 404": lambda api: api.get("/missing.css"),
+    "healthz": lambda api: api.get("/healthz"),
+    "readyz": lambda api: api.get("/readyz"),
+    "metrics": lambda api: api.get("/metrics"),
+    "list 200": lambda api: api.get("/highscores/list"),
+    "post 200": lambda api: api.post_form("/highscores", {"name": "H", "score": "1",
+                                                           "level": "1"}),
+    "user id 200": lambda api: api.get("/user/id"),
+    "user stats 200": lambda api: api.get("/user/stats"),
+    "location 200": lambda api: api.get("/location/metadata"),
+    "400": lambda api: api.post_form("/highscores", {"name": "", "score": "x"}),
+    "404 unknown stats player": lambda api: api.post_form("/user/stats", {
+        "userId": "0" * 24, "score": "1", "level": "1", "lives": "1", "elapsedTime": "1"}),
+    "405": lambda api: api.request("DELETE", "/highscores/list"),
+    "413": lambda api: api.post_raw("/highscores", b"x" * 20000, "application/json"),
+}
+
+
+@pytest.mark.parametrize("kind", list(EVERY_KIND_OF_RESPONSE))
+def test_security_headers_on_every_response(api, db, kind):
+    response = EVERY_KIND_OF_RESPONSE[kind](api)
+    assert response.status_code < 500, response.text
+    assert_security_headers(response.headers)
+
+
+# ---- request logs ----
+
+def wait_for_log_line(srv: Server, needle: str) -> str:
+    return wait_for(lambda: next((line for line in srv.log().splitlines() if needle in line),
+                                 None), 5, f"a log line containing {needle}")
+
+
+def test_text_log_has_one_line_per_request(make_server):
+    srv = make_server({"LOG_FORMAT": "text"})
+    marker = uuid.uuid4().hex
+    Api(srv.url).get(f"/no-such-page-{marker}")
+    line = wait_for_log_line(srv, marker)
+    assert "GET" in line and "404" in line, line
+    assert sum(marker in line for line in srv.log().splitlines()) == 1
+
+
+def test_json_log_lines_parse(make_server):
+    srv = make_server({"LOG_FORMAT": "json"})
+    marker = uuid.uuid4().hex
+    Api(srv.url).get(f"/no-such-page-{marker}")
+    record = json.loads(wait_for_log_line(srv, marker))
+    values = list(record.values())
+    assert "GET" in values, record
+    assert 404 in values or "404" in values, record
+    assert any(marker in str(v) for v in values), record
+
+
+@pytest.mark.parametrize("log_format", ["text", "json"])
+def test_request_data_cannot_forge_log_lines(make_server, log_format):
+    srv = make_server({"LOG_FORMAT": log_format})
+    api = Api(srv.url)
+    marker = uuid.uuid4().hex
+    api.get(f"/x%0aFORGED-{marker}%0d%0aFORGED-{marker}")
+    api.post_form("/highscores", {"name": f"a\nFORGED-{marker}", "score": "1", "level": "1"})
+    api.get("/healthz")
+    time.sleep(0.3)
+    for line in srv.log().splitlines():
+        assert not line.startswith(f"FORGED-{marker}"), line
+        if log_format == "json" and marker in line:
+            json.loads(line)
+
+
+# ---- secrets stay out of the logs ----
+
+SECRET = "S3cr3t-p@ss:w/rd%" + uuid.uuid4().hex[:8]
+
+
+def assert_secret_absent(text: str):
+    for form in (SECRET, quote(SECRET, safe=""), quote(SECRET), SECRET.split("%")[0]):
+        assert form not in text, f"the password ({form!r}) appears in the server output"
+
+
+def exercise_api(srv: Server) -> str:
+    """Makes the server use (and fail) its database connection; returns all response text."""
+    api = Api(srv.url)
+    texts = []
+    for call in (lambda: api.get("/highscores/list"), lambda: api.get("/user/id"),
+                 lambda: api.post_form("/highscores", {"name": "a", "score": "1",
+                                                       "level": "1"})):
+        response = call()
+        texts.append(response.text + str(response.headers))
+    return "\n".join(texts)
+
+
+def test_password_from_auth_variables_is_never_printed(ferret, make_server):
+    """FerretDB here offers no SCRAM, so authentication fails: exactly when a careless server
+    would print its connection string."""
+    srv = make_server({"MONGO_SERVICE_HOST": "127.0.0.1", "MY_MONGO_PORT": str(ferret.port),
+                       "MONGO_AUTH_USER": "pacman", "MONGO_AUTH_PWD": SECRET,
+                       "MONGO_TIMEOUT_MS": "1000", "LOG_FORMAT": "json"})
+    responses = exercise_api(srv)
+    assert_secret_absent(responses)
+    srv.stop()
+    assert_secret_absent(srv.log())
+
+
+def test_password_in_mongo_uri_is_never_printed(make_server):
+    dead = socket.socket()
+    dead.bind(("127.0.0.1", 0))  # bound, never listening: connections are refused
+    port = dead.getsockname()[1]
+    try:
+        srv = make_server({"MONGO_URI": f"mongodb://pacman:{quote(SECRET, safe='')}"
+                                        f"@127.0.0.1:{port}/pacman?authSource=admin",
+                           "MONGO_TIMEOUT_MS": "500"})
+        responses = exercise_api(srv)
+        assert_secret_absent(responses)
+        srv.stop()
+        assert_secret_absent(srv.log())
+    finally:
+        dead.close()
+
+
+# ---- start-up configuration ----
+
+def startup_env(ferret, site, **changes):
+    env = {"MONGO_SERVICE_HOST": "127.0.0.1", "MY_MONGO_PORT": str(ferret.port),
+           "MONGO_DATABASE": "pacman_cfg", "STATIC_DIR": str(site["dir"])}
+    env.update(changes)
+    return env
+
+
+BAD_CONFIG = {
+    "PORT=abc": ({"PORT": "abc"}, ("PORT",)),
+    "PORT=70000": ({"PORT": "70000"}, ("PORT",)),
+    "PORT=-1": ({"PORT": "-1"}, ("PORT",)),
+    "PORT=80x": ({"PORT": "80x"}, ("PORT",)),
+    "LOG_FORMAT=xml": ({"LOG_FORMAT": "xml"}, ("LOG_FORMAT",)),
+    "user without password": ({"MONGO_AUTH_USER": "pacman"}, ("MONGO_AUTH_PWD",
+                                                               "MONGO_AUTH_USER")),
+    "password without user": ({"MONGO_AUTH_PWD": SECRET}, ("MONGO_AUTH_USER",
+                                                            "MONGO_AUTH_PWD")),
+    "MONGO_USE_SSL=maybe": ({"MONGO_USE_SSL": "maybe"}, ("MONGO_USE_SSL",)),
+    "MONGO_VALIDATE_SSL=maybe": ({"MONGO_USE_SSL": "true", "MONGO_VALIDATE_SSL": "maybe"},
+                                 ("MONGO_VALIDATE_SSL",)),
+    "MY_MONGO_PORT=abc": ({"MY_MONGO_PORT": "abc"}, ("MY_MONGO_PORT",)),
+    "MY_MONGO_PORT=99999": ({"MY_MONGO_PORT": "99999"}, ("MY_MONGO_PORT",)),
+    "MONGO_TIMEOUT_MS=abc": ({"MONGO_TIMEOUT_MS": "abc"}, ("MONGO_TIMEOUT_MS",)),
+    "MONGO_TIMEOUT_MS=-5": ({"MONGO_TIMEOUT_MS": "-5"}, ("MONGO_TIMEOUT_MS",)),
+    "SHUTDOWN_DRAIN_SECONDS=soon": ({"SHUTDOWN_DRAIN_SECONDS": "soon"},
+                                    ("SHUTDOWN_DRAIN_SECONDS",)),
+    "SHUTDOWN_GRACE_SECONDS=-1": ({"SHUTDOWN_GRACE_SECONDS": "-1"},
+                                  ("SHUTDOWN_GRACE_SECONDS",)),
+    "HTTP_THREADS=many": ({"HTTP_THREADS": "many"}, ("HTTP_THREADS",)),
+    "DB_WORKERS=abc": ({"DB_WORKERS": "abc"}, ("DB_WORKERS",)),
+    "MAX_CONNECTIONS=abc": ({"MAX_CONNECTIONS": "abc"}, ("MAX_CONNECTIONS",)),
+    "CONNECTION_TIMEOUT_SECONDS=abc": ({"CONNECTION_TIMEOUT_SECONDS": "abc"},
+                                       ("CONNECTION_TIMEOUT_SECONDS",)),
+    "HIGHSCORES_CACHE_MS=abc": ({"HIGHSCORES_CACHE_MS": "abc"}, ("HIGHSCORES_CACHE_MS",)),
+    "STATIC_DIR missing": ({"STATIC_DIR": "/nonexistent/pacman-static"}, ("STATIC_DIR",)),
+    "MONGO_URI not a MongoDB URI": ({"MONGO_URI": "http://example.invalid/pacman"},
+                                    ("MONGO_URI",)),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_CONFIG))
+def test_bad_configuration_stops_start_up_with_one_line(ferret, site, case):
+    changes, names = BAD_CONFIG[case]
+    srv = Server(env=startup_env(ferret, site, **changes))
+    result, seconds = timed(srv.run_to_exit, timeout=5)
+    stderr = result.stderr.decode(errors="replace")
+    lines = [line for line in stderr.splitlines() if line.strip()]
+    assert result.returncode != 0, f"started despite {case}; stderr: {stderr!r}"
+    assert seconds < 5
+    assert len(lines) == 1, f"expected one line on stderr, got {lines!r}"
+    assert any(name in lines[0] for name in names), lines[0]
+    assert_secret_absent(stderr + result.stdout.decode(errors="replace"))
+
+
+def test_port_in_use_stops_start_up(ferret, site):
+    with socket.socket() as busy:
+        busy.bind(("0.0.0.0", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        srv = Server(env=startup_env(ferret, site), port=port)
+        result = srv.run_to_exit(timeout=5)
+    assert result.returncode != 0
+    assert result.stderr.strip()
+
+
+# ---- where the data goes ----
+
+def post_one(srv: Server, name: str):
+    response = Api(srv.url).post_form("/highscores", {"name": name, "score": "5", "level": "1"})
+    assert response.status_code == 200, response.text
+
+
+@pytest.mark.parametrize("hosts_form", ["host", "host:port", "dead host first"])
+def test_mongo_service_host_and_database(ferret, mongo, make_server, hosts_form):
+    database = f"cfg_{uuid.uuid4().hex[:10]}"
+    hosts = {"host": "127.0.0.1",
+             "host:port": f"127.0.0.1:{ferret.port}",
+             "dead host first": f"127.0.0.1:1,127.0.0.1:{ferret.port}"}[hosts_form]
+    srv = make_server({"MONGO_SERVICE_HOST": hosts, "MY_MONGO_PORT": str(ferret.port),
+                       "MONGO_DATABASE": database, "MONGO_REPLICA_SET": "rs0"})
+    post_one(srv, "routed")
+    assert mongo[database].highscore.count_documents({"name": "routed"}) == 1
+
+
+def test_namespace_service_host_is_the_fallback(ferret, mongo, make_server):
+    database = f"cfg_{uuid.uuid4().hex[:10]}"
+    srv = make_server({"MONGO_NAMESPACE_SERVICE_HOST": "127.0.0.1",
+                       "MY_MONGO_PORT": str(ferret.port), "MONGO_DATABASE": database})
+    post_one(srv, "fallback")
+    assert mongo[database].highscore.count_documents({"name": "fallback"}) == 1
+
+
+def test_default_database_is_pacman(ferret, mongo, make_server):
+    mongo.pacman.highscore.delete_many({})
+    srv = make_server({"MONGO_SERVICE_HOST": "127.0.0.1", "MY_MONGO_PORT": str(ferret.port)})
+    post_one(srv, "default-db")
+    assert mongo.pacman.highscore.count_documents({"name": "default-db"}) == 1
+
+
+def test_mongo_uri_overrides_the_other_variables(ferret, mongo, make_server):
+    database = f"uri_{uuid.uuid4().hex[:10]}"
+    srv = make_server({"MONGO_URI": ferret.uri(database), "MONGO_SERVICE_HOST": "127.0.0.1",
+                       "MY_MONGO_PORT": "1", "MONGO_DATABASE": "not_this_one"})
+    post_one(srv, "via-uri")
+    assert mongo[database].highscore.count_documents({"name": "via-uri"}) == 1
+    assert mongo.not_this_one.highscore.count_documents({}) == 0
+
+
+# ---- /location/metadata ----
+
+def test_location_metadata_without_kubernetes(api):
+    response = api.get("/location/metadata")
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].startswith("application/json")
+    assert response.json() == {"cloud": "unknown", "zone": "unknown",
+                               "host": socket.gethostname()}
+
+
+def test_location_metadata_with_an_unreachable_kubernetes_api(make_server):
+    """MY_NODE_NAME is set but no API server answers: unknown, and quickly."""
+    srv = make_server({"MY_NODE_NAME": "node-1", "KUBERNETES_SERVICE_HOST": "127.0.0.1",
+                       "KUBERNETES_SERVICE_PORT": "1"})
+    response, seconds = timed(Api(srv.url).get, "/location/metadata")
+    assert response.status_code == 200
+    assert seconds < 5
+    assert response.json() == {"cloud": "unknown", "zone": "unknown",
+                               "host": socket.gethostname()}
+

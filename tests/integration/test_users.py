@@ -1,0 +1,144 @@
+"""GET /user/id, POST /user/stats and GET /user/stats: the live-stats flow of the old client."""
+
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+from bson import ObjectId
+
+from support import OBJECT_ID, assert_json_error, snapshot
+
+
+def new_player(api) -> str:
+    response = api.get("/user/id")
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def report(api, user_id, host="pod-1", score=100, level=1, lives=3, elapsed=10, **extra):
+    """One live-stats update exactly as the old client sends it (form, numbers as strings)."""
+    fields = {"userId": user_id, "cloud": "aws", "zone": "us-east-1a", "host": host,
+              "score": str(score), "level": str(level), "lives": str(lives),
+              "elapsedTime": str(elapsed), **extra}
+    response = api.post_form("/user/stats", fields)
+    assert response.status_code == 200, response.text
+    return response
+
+
+def test_user_id_is_a_json_string_of_24_hex_digits(api, db):
+    response = api.get("/user/id")
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].startswith("application/json")
+    user_id = response.json()
+    assert isinstance(user_id, str) and OBJECT_ID.match(user_id), response.text
+
+
+def test_user_id_creates_a_player_document(api, db):
+    user_id = new_player(api)
+    assert db.userstats.count_documents({"_id": ObjectId(user_id)}) == 1
+
+
+def test_every_user_id_is_new(api, db):
+    ids = {new_player(api) for _ in range(10)}
+    assert len(ids) == 10
+    assert db.userstats.count_documents({}) == 10
+
+
+def test_players_without_stats_are_not_listed(api, db):
+    new_player(api)
+    new_player(api)
+    response = api.get("/user/stats")
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].startswith("application/json")
+    assert response.json() == []
+
+
+def test_stats_update_answers_success_and_sets_the_fields(api, db):
+    user_id = new_player(api)
+    response = report(api, user_id, host="pod-7", score=2500, level=3, lives=2, elapsed=95)
+    assert response.headers["Content-Type"].startswith("application/json")
+    assert response.json() == {"rs": "success"}
+    doc = db.userstats.find_one({"_id": ObjectId(user_id)})
+    assert {k: doc.get(k) for k in ("cloud", "zone", "host", "score", "level", "lives",
+                                    "elapsedTime", "updateCounter")} == \
+        {"cloud": "aws", "zone": "us-east-1a", "host": "pod-7", "score": 2500, "level": 3,
+         "lives": 2, "elapsedTime": 95, "updateCounter": 1}
+
+
+def test_stats_list_shows_the_reported_values(api, db):
+    user_id = new_player(api)
+    report(api, user_id, host="pod-7", score=2500, level=3, lives=2, elapsed=95)
+    assert api.get("/user/stats").json() == [
+        {"cloud": "aws", "zone": "us-east-1a", "host": "pod-7", "score": 2500, "level": 3,
+         "lives": 2, "et": 95, "txncount": 1}]
+
+
+def test_each_update_counts_and_overwrites(api, db):
+    user_id = new_player(api)
+    for i in range(1, 4):
+        report(api, user_id, score=100 * i, lives=3 - i + 1, elapsed=10 * i)
+    doc = db.userstats.find_one({"_id": ObjectId(user_id)})
+    assert (doc["updateCounter"], doc["score"], doc["lives"], doc["elapsedTime"]) == \
+        (3, 300, 1, 30)
+    [entry] = api.get("/user/stats").json()
+    assert (entry["txncount"], entry["score"], entry["et"]) == (3, 300, 30)
+
+
+def test_json_stats_update(api, db):
+    user_id = new_player(api)
+    response = api.post_json("/user/stats", {
+        "userId": user_id, "cloud": "gcp", "zone": "europe-west1-b", "host": "h",
+        "score": 40, "level": "2", "lives": 1, "elapsedTime": "33"})
+    assert response.status_code == 200, response.text
+    assert response.json() == {"rs": "success"}
+    doc = db.userstats.find_one({"_id": ObjectId(user_id)})
+    assert (doc["score"], doc["level"], doc["lives"], doc["elapsedTime"], doc["updateCounter"]) \
+        == (40, 2, 1, 33, 1)
+
+
+def test_zero_lives_and_zero_time_are_valid(api, db):
+    user_id = new_player(api)
+    report(api, user_id, score=0, lives=0, elapsed=0)
+    assert api.get("/user/stats").json()[0]["lives"] == 0
+
+
+def test_unknown_but_well_formed_player_is_404_and_creates_nothing(api, db):
+    known = new_player(api)
+    before = snapshot(db)
+    response = api.post_form("/user/stats", {
+        "userId": "0123456789abcdef01234567", "cloud": "c", "zone": "z", "host": "h",
+        "score": "1", "level": "1", "lives": "1", "elapsedTime": "1"})
+    assert_json_error(response, 404)
+    assert snapshot(db) == before
+    assert db.userstats.count_documents({}) == 1 and known
+
+
+def test_concurrent_updates_of_one_player_are_all_counted(api, db):
+    user_id = new_player(api)
+    with ThreadPoolExecutor(20) as pool:
+        responses = list(pool.map(lambda i: api.post_form("/user/stats", {
+            "userId": user_id, "cloud": "c", "zone": "z", "host": "h", "score": str(i),
+            "level": "1", "lives": "3", "elapsedTime": str(i)}), range(20)))
+    assert [r.status_code for r in responses] == [200] * 20
+    assert db.userstats.find_one({"_id": ObjectId(user_id)})["updateCounter"] == 20
+
+
+def test_most_recent_reporter_first(api, db):
+    players = {name: new_player(api) for name in ("a", "b", "c")}
+    for name in ("a", "b", "c"):
+        report(api, players[name], host=name)
+        time.sleep(0.02)
+    assert [e["host"] for e in api.get("/user/stats").json()] == ["c", "b", "a"]
+    report(api, players["a"], host="a")
+    assert [e["host"] for e in api.get("/user/stats").json()] == ["a", "c", "b"]
+
+
+def test_stats_list_is_bounded_to_the_hundred_most_recent(api, db):
+    for i in range(105):
+        report(api, new_player(api), host=f"h{i:03d}")
+        if i < 5:
+            time.sleep(0.01)  # the five oldest are clearly older than the rest
+    entries = api.get("/user/stats").json()
+    assert len(entries) == 100
+    hosts = {e["host"] for e in entries}
+    assert not hosts & {f"h{i:03d}" for i in range(5)}, "the oldest reporters were listed"
+    assert entries[0]["host"] == "h104"
