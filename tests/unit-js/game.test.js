@@ -73,9 +73,10 @@ test('ghosts slow down in the tunnel', () => {
   Object.assign(blinky, { x: 3, y: TUNNEL_ROW, dir: 'left' });
   g.update(STEP);
   assert.ok(Math.abs((3 - blinky.x) - tilesPerSecond(0.4) * STEP) < 1e-6);
-  Object.assign(blinky, { x: 8, y: 11, dir: 'right' });
+  const pinky = g.ghost('pinky'); // Blinky is "Elroy" with only 5 dots left
+  Object.assign(pinky, { x: 8, y: 11, dir: 'right', state: 'active' });
   g.update(STEP);
-  assert.ok(Math.abs((blinky.x - 8) - tilesPerSecond(0.75) * STEP) < 1e-6);
+  assert.ok(Math.abs((pinky.x - 8) - tilesPerSecond(0.75) * STEP) < 1e-6);
 });
 
 test('a ghost moving fast towards Pacman cannot jump over him between two frames', () => {
