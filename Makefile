@@ -15,8 +15,8 @@ WARNINGS := -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wstrict-prototy
 HARDEN   := -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fstack-clash-protection -fPIE \
             -fcf-protection
 CFLAGS   ?= -O2 -g
-ALL_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -DPACMAN_VERSION='"$(VERSION)"' $(WARNINGS) $(CFLAGS) \
-             $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -DPACMAN_VERSION='"$(VERSION)"' $(WARNINGS) $(CFLAGS) \
+             $(patsubst -I%,-isystem %,$(shell pkg-config --cflags $(PKGS) 2>/dev/null))
 LDLIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread
 LDHARDEN := -pie -Wl,-z,relro,-z,now -Wl,-z,noexecstack
 

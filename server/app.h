@@ -1,0 +1,28 @@
+/* app: the process-wide objects, created in main.c and handed to whoever needs them. */
+#ifndef PACMAN_APP_H
+#define PACMAN_APP_H
+
+#include <stdatomic.h>
+
+#include "config.h"
+#include "dbqueue.h"
+#include "highscores.h"
+#include "location.h"
+#include "log.h"
+#include "metrics.h"
+#include "static_files.h"
+#include "store.h"
+
+struct app {
+    const struct config *config;
+    struct logger *logger;
+    struct store *store;
+    struct dbqueue *dbqueue;
+    struct metrics *metrics;
+    struct location *location;
+    struct highscores *highscores;
+    struct static_files static_files;
+    atomic_bool shutting_down; /* SIGTERM seen: /readyz answers 503 */
+};
+
+#endif

@@ -1,0 +1,49 @@
+/* config: everything the server reads from its environment, validated once at start-up,
+ * and the MongoDB connection string built from the old demo app's variables. */
+#ifndef PACMAN_CONFIG_H
+#define PACMAN_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "log.h"
+
+struct config {
+    unsigned port;
+    char *static_dir;
+    enum log_format log_format;
+    char *mongo_uri;          /* holds the password: never log it */
+    char *mongo_uri_redacted; /* the same with the password replaced by *** */
+    char *mongo_database;
+    unsigned mongo_timeout_ms;
+    char *node_name;          /* NULL outside Kubernetes */
+    char *kubernetes_host;    /* NULL outside a pod */
+    unsigned kubernetes_port;
+    char *serviceaccount_dir;
+    unsigned drain_seconds;
+    unsigned grace_seconds;
+    unsigned http_threads;
+    unsigned db_workers;
+    unsigned max_connections;
+    unsigned connection_timeout_seconds;
+    unsigned highscores_cache_ms;
+};
+
+/* Looks one variable up; returns NULL when unset. ctx is passed through. */
+typedef const char *(*config_lookup_fn)(const char *name, void *ctx);
+
+/* Fills config from lookup (main passes getenv). On bad input returns false and writes one
+ * line naming the variable and what to fix into error; config is then left freed. */
+bool config_load(struct config *config, config_lookup_fn lookup, void *ctx, char *error,
+                 size_t error_size);
+
+void config_free(struct config *config);
+
+/* Copies uri into out with any password replaced by ***. Returns false when out is too
+ * small (out then holds a truncated, still password-free prefix). */
+bool config_redact_uri(const char *uri, char *out, size_t out_size);
+
+/* Names of every variable config_load reads, NULL-terminated (for checks and docs). */
+extern const char *const config_variables[];
+
+#endif

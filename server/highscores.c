@@ -1,0 +1,243 @@
+/* highscores: score submission, the top-10 list and its cache. */
+#include "highscores.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "app.h"
+
+struct highscores {
+    pthread_mutex_t lock;
+    char *body; /* the cached list as JSON, or NULL */
+    size_t body_length;
+    int64_t fetched_us;
+    uint64_t generation;      /* bumped by every score this replica stores */
+    uint64_t body_generation; /* the generation the cached body was read at */
+    unsigned cache_ms;
+    atomic_uint_fast64_t hits, misses;
+};
+
+static int64_t highscores_now_us(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (int64_t)now.tv_sec * 1000000 + now.tv_nsec / 1000;
+}
+
+struct highscores *highscores_new(unsigned cache_ms)
+{
+    struct highscores *highscores = calloc(1, sizeof *highscores);
+    if (!highscores)
+        return NULL;
+    pthread_mutex_init(&highscores->lock, NULL);
+    highscores->cache_ms = cache_ms;
+    return highscores;
+}
+
+void highscores_free(struct highscores *highscores)
+{
+    if (!highscores)
+        return;
+    pthread_mutex_destroy(&highscores->lock);
+    free(highscores->body);
+    free(highscores);
+}
+
+void highscores_cache_counts(const struct highscores *highscores, uint64_t *hits,
+                             uint64_t *misses)
+{
+    *hits = atomic_load(&highscores->hits);
+    *misses = atomic_load(&highscores->misses);
+}
+
+/* Copies the cached body into reply when it is fresh; false otherwise. */
+static bool highscores_cache_get(struct highscores *highscores, struct reply *reply)
+{
+    bool hit = false;
+    pthread_mutex_lock(&highscores->lock);
+    if (highscores->body && highscores->body_generation == highscores->generation &&
+        highscores_now_us() - highscores->fetched_us < (int64_t)highscores->cache_ms * 1000) {
+        reply->body = malloc(highscores->body_length + 1);
+        if (reply->body) {
+            memcpy(reply->body, highscores->body, highscores->body_length + 1);
+            reply->body_length = highscores->body_length;
+            reply->status = 200;
+            hit = true;
+        }
+    }
+    pthread_mutex_unlock(&highscores->lock);
+    atomic_fetch_add_explicit(hit ? &highscores->hits : &highscores->misses, 1,
+                              memory_order_relaxed);
+    return hit;
+}
+
+/* Keeps body unless a score was stored after the read began (generation moved on). */
+static void highscores_cache_put(struct highscores *highscores, uint64_t generation,
+                                 int64_t read_started_us, const char *body, size_t length)
+{
+    if (highscores->cache_ms == 0)
+        return;
+    char *copy = malloc(length + 1);
+    if (!copy)
+        return;
+    memcpy(copy, body, length + 1);
+    pthread_mutex_lock(&highscores->lock);
+    if (generation == highscores->generation && read_started_us >= highscores->fetched_us) {
+        free(highscores->body);
+        highscores->body = copy;
+        highscores->body_length = length;
+        highscores->body_generation = generation;
+        highscores->fetched_us = read_started_us;
+        copy = NULL;
+    }
+    pthread_mutex_unlock(&highscores->lock);
+    free(copy);
+}
+
+static void highscores_invalidate(struct highscores *highscores)
+{
+    pthread_mutex_lock(&highscores->lock);
+    highscores->generation++;
+    pthread_mutex_unlock(&highscores->lock);
+}
+
+json_t *highscores_list_json(const struct store_score *scores, size_t count)
+{
+    json_t *list = json_array();
+    for (size_t i = 0; list && i < count; i++) {
+        json_t *entry = json_object();
+        json_object_set_new(entry, "name", json_string(scores[i].name));
+        api_place_to_json(entry, &scores[i].place);
+        json_object_set_new(entry, "score", json_integer(scores[i].score));
+        if (json_array_append_new(list, entry) != 0) {
+            json_decref(list);
+            return NULL;
+        }
+    }
+    return list;
+}
+
+/* ---- GET /highscores/list ---- */
+
+struct highscores_list_task {
+    struct db_task task;
+    struct highscores *highscores;
+    uint64_t generation;
+    int64_t started_us;
+};
+
+static void highscores_list_run(struct db_task *task, struct store *store)
+{
+    struct highscores_list_task *list = (struct highscores_list_task *)task;
+    struct store_score scores[STORE_TOP_SCORES];
+    size_t count = 0;
+    enum store_status status = store_list_scores(store, scores, &count);
+    if (status != STORE_OK) {
+        api_reply_store_error(&task->reply, status);
+        return;
+    }
+    if (reply_json(&task->reply, 200, highscores_list_json(scores, count)))
+        highscores_cache_put(list->highscores, list->generation, list->started_us,
+                             task->reply.body, task->reply.body_length);
+}
+
+static void highscores_task_free(struct db_task *task)
+{
+    reply_clear(&task->reply);
+    free(task);
+}
+
+struct db_task *highscores_handle_list(struct app *app, enum method method,
+                                       const struct input *input, struct reply *reply)
+{
+    (void)method, (void)input;
+    struct highscores *highscores = app->highscores;
+    if (highscores_cache_get(highscores, reply))
+        return NULL;
+    struct highscores_list_task *list = calloc(1, sizeof *list);
+    if (!list) {
+        reply_error(reply, 500, "out of memory");
+        return NULL;
+    }
+    list->task.run = highscores_list_run;
+    list->task.destroy = highscores_task_free;
+    list->highscores = highscores;
+    pthread_mutex_lock(&highscores->lock);
+    list->generation = highscores->generation;
+    pthread_mutex_unlock(&highscores->lock);
+    list->started_us = highscores_now_us();
+    return &list->task;
+}
+
+/* ---- POST /highscores ---- */
+
+bool highscores_parse_submission(const struct input *input, struct store_score *score,
+                                 struct reply *reply)
+{
+    char error[160];
+    memset(score, 0, sizeof *score);
+    if (!input_get_text(input, "name", true, 1, STORE_NAME_CHARS, NULL, score->name,
+                        sizeof score->name, error, sizeof error) ||
+        !input_get_int(input, "score", true, 0, 10000000, 0, &score->score, error,
+                       sizeof error) ||
+        !input_get_int(input, "level", true, 1, 999, 1, &score->level, error, sizeof error) ||
+        !input_get_text(input, "submissionId", false, 1, STORE_SUBMISSION_ID_CHARS, "",
+                        score->submission_id, sizeof score->submission_id, error,
+                        sizeof error)) {
+        reply_error(reply, 400, "%s", error);
+        return false;
+    }
+    size_t id_length = strlen(score->submission_id);
+    if (strspn(score->submission_id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                     "0123456789_-") != id_length) {
+        reply_error(reply, 400, "submissionId may hold only letters, digits, - and _");
+        return false;
+    }
+    return api_read_place(input, &score->place, reply);
+}
+
+struct highscores_post_task {
+    struct db_task task;
+    struct highscores *highscores;
+    struct store_score score;
+};
+
+static void highscores_post_run(struct db_task *task, struct store *store)
+{
+    struct highscores_post_task *post = (struct highscores_post_task *)task;
+    struct store_score stored;
+    enum store_status status = store_insert_score(store, &post->score, &stored);
+    if (status != STORE_OK && status != STORE_DUPLICATE) {
+        api_reply_store_error(&task->reply, status);
+        return;
+    }
+    if (status == STORE_OK)
+        highscores_invalidate(post->highscores);
+    /* A replayed submissionId answers exactly as the first time did. */
+    reply_json(&task->reply, 200,
+               json_pack("{s:s, s:s, s:I, s:I, s:s}", "name", stored.name, "zone",
+                         stored.place.zone, "score", (json_int_t)stored.score, "level",
+                         (json_int_t)stored.level, "rs", "success"));
+}
+
+struct db_task *highscores_handle_post(struct app *app, enum method method,
+                                       const struct input *input, struct reply *reply)
+{
+    (void)method;
+    struct highscores_post_task *post = calloc(1, sizeof *post);
+    if (!post) {
+        reply_error(reply, 500, "out of memory");
+        return NULL;
+    }
+    if (!highscores_parse_submission(input, &post->score, reply)) {
+        free(post);
+        return NULL;
+    }
+    post->task.run = highscores_post_run;
+    post->task.destroy = highscores_task_free;
+    post->highscores = app->highscores;
+    return &post->task;
+}

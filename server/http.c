@@ -1,0 +1,442 @@
+/* http: libmicrohttpd plumbing.
+ *
+ * Threading: MHD's epoll mode with a pool of HTTP_THREADS threads, each with its own epoll
+ * set and accepting on the shared socket. Static files are answered from prebuilt response
+ * objects (headers and body built once at start-up, shared by every request: no copy, no
+ * allocation beyond the request record), which is why this mode beats thread-per-connection
+ * (a thread per idle keep-alive connection costs memory and scheduling at 1,000 connections)
+ * and plain select/poll (O(n) per wake-up). Requests that need the database are suspended
+ * (MHD_suspend_connection) and handed to dbqueue's workers; the worker resumes them. So a
+ * hung database can occupy workers, never the threads that serve the game. */
+#include "http.h"
+
+#include <microhttpd.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "api.h"
+#include "app.h"
+
+static const char http_csp[] =
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; font-src 'self'; media-src 'self'; object-src 'none'; "
+    "base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
+
+/* The four prebuilt answers for one file: 200 and 304, plain and gzip. */
+struct http_static_responses {
+    struct MHD_Response *plain, *plain_not_modified;
+    struct MHD_Response *gzip, *gzip_not_modified;
+};
+
+struct http_server {
+    struct app *app;
+    struct MHD_Daemon *daemon;
+    struct http_static_responses *responses; /* parallel to app->static_files.files */
+    atomic_bool closing;
+};
+
+struct http_request {
+    struct http_server *server;
+    struct MHD_Connection *connection;
+    int64_t started_us;
+    enum route route;
+    enum method method;
+    unsigned status;
+    char method_name[16];
+    char path[200]; /* for the log line; may be truncated */
+    char *body;
+    size_t body_length;
+    bool body_too_large;
+    struct db_task *task; /* while a database task runs for this request */
+    atomic_bool task_done;
+    bool task_expired;
+    bool dispatched; /* handed to a handler once; never twice */
+};
+
+static int64_t http_now_us(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (int64_t)now.tv_sec * 1000000 + now.tv_nsec / 1000;
+}
+
+static void http_add_common_headers(struct MHD_Response *response)
+{
+    MHD_add_response_header(response, "Content-Security-Policy", http_csp);
+    MHD_add_response_header(response, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(response, "Referrer-Policy", "no-referrer");
+    MHD_add_response_header(response, "X-Frame-Options", "DENY");
+    MHD_add_response_header(response, "Cross-Origin-Opener-Policy", "same-origin");
+}
+
+/* ---- static files ---- */
+
+/* Builds one answer for file: status 200 with body (gzip or not) or 304 without. The body
+ * is the loaded file itself (MHD_RESPMEM_PERSISTENT: never copied). */
+static struct MHD_Response *http_static_response(const struct static_file *file, bool gzip,
+                                                 bool not_modified, bool close)
+{
+    const char *data = gzip ? file->gzip_data : file->data;
+    size_t size = not_modified ? 0 : gzip ? file->gzip_size : file->size;
+    struct MHD_Response *response =
+        MHD_create_response_from_buffer(size, (void *)(uintptr_t)(not_modified ? "" : data),
+                                        MHD_RESPMEM_PERSISTENT);
+    if (!response)
+        return NULL;
+    http_add_common_headers(response);
+    if (!not_modified)
+        MHD_add_response_header(response, "Content-Type", file->content_type);
+    MHD_add_response_header(response, "Cache-Control", file->cache_control);
+    MHD_add_response_header(response, "ETag", gzip ? file->gzip_etag : file->etag);
+    if (file->gzip_data)
+        MHD_add_response_header(response, "Vary", "Accept-Encoding");
+    if (gzip && !not_modified)
+        MHD_add_response_header(response, "Content-Encoding", "gzip");
+    if (close)
+        MHD_add_response_header(response, "Connection", "close");
+    return response;
+}
+
+static bool http_build_static(struct http_server *server)
+{
+    const struct static_files *files = &server->app->static_files;
+    server->responses = calloc(files->count ? files->count : 1, sizeof *server->responses);
+    if (!server->responses)
+        return false;
+    for (size_t i = 0; i < files->count; i++) {
+        const struct static_file *file = &files->files[i];
+        struct http_static_responses *r = &server->responses[i];
+        r->plain = http_static_response(file, false, false, false);
+        r->plain_not_modified = http_static_response(file, false, true, false);
+        if (!r->plain || !r->plain_not_modified)
+            return false;
+        if (file->gzip_data) {
+            r->gzip = http_static_response(file, true, false, false);
+            r->gzip_not_modified = http_static_response(file, true, true, false);
+            if (!r->gzip || !r->gzip_not_modified)
+                return false;
+        }
+    }
+    return true;
+}
+
+static void http_free_static(struct http_server *server)
+{
+    if (!server->responses)
+        return;
+    for (size_t i = 0; i < server->app->static_files.count; i++) {
+        struct http_static_responses *r = &server->responses[i];
+        struct MHD_Response *all[] = {r->plain, r->plain_not_modified, r->gzip,
+                                      r->gzip_not_modified};
+        for (size_t j = 0; j < 4; j++)
+            if (all[j])
+                MHD_destroy_response(all[j]);
+    }
+    free(server->responses);
+}
+
+/* ---- answering ---- */
+
+static enum MHD_Result http_queue(struct http_request *request, unsigned status,
+                                  struct MHD_Response *response)
+{
+    request->status = status;
+    return MHD_queue_response(request->connection, status, response);
+}
+
+/* Sends reply (its body is handed over to MHD) and clears it. */
+static enum MHD_Result http_send_reply(struct http_request *request, struct reply *reply)
+{
+    struct MHD_Response *response = MHD_create_response_from_buffer(
+        reply->body_length, reply->body ? reply->body : (void *)(uintptr_t) "",
+        reply->body ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+    if (!response) {
+        reply_clear(reply);
+        return MHD_NO;
+    }
+    reply->body = NULL;
+    http_add_common_headers(response);
+    MHD_add_response_header(response, "Content-Type",
+                            reply->content_type ? reply->content_type
+                                                : "application/json; charset=utf-8");
+    MHD_add_response_header(response, "Cache-Control", "no-store");
+    if (reply->allow)
+        MHD_add_response_header(response, "Allow", reply->allow);
+    if (atomic_load(&request->server->closing))
+        MHD_add_response_header(response, "Connection", "close");
+    enum MHD_Result result = http_queue(request, reply->status, response);
+    MHD_destroy_response(response);
+    reply_clear(reply);
+    return result;
+}
+
+static enum MHD_Result http_send_error(struct http_request *request, unsigned status,
+                                       const char *allow, const char *message)
+{
+    struct reply reply = {0};
+    reply_error(&reply, status, "%s", message);
+    reply.allow = allow;
+    return http_send_reply(request, &reply);
+}
+
+static enum MHD_Result http_serve_static(struct http_request *request, const char *url)
+{
+    struct http_server *server = request->server;
+    const struct static_files *files = &server->app->static_files;
+    const struct static_file *file = static_files_lookup(files, url);
+    if (!file)
+        return http_send_error(request, 404, NULL, "not found");
+    const struct http_static_responses *r = &server->responses[file - files->files];
+    struct MHD_Connection *connection = request->connection;
+    bool gzip = file->gzip_data &&
+                static_accepts_gzip(MHD_lookup_connection_value(connection, MHD_HEADER_KIND,
+                                                                MHD_HTTP_HEADER_ACCEPT_ENCODING));
+    bool not_modified = static_etag_matches(
+        MHD_lookup_connection_value(connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH),
+        gzip ? file->gzip_etag : file->etag);
+    unsigned status = not_modified ? 304 : 200;
+    if (atomic_load(&server->closing)) {
+        /* shutting down: a one-off response that tells the client to reconnect elsewhere */
+        struct MHD_Response *response = http_static_response(file, gzip, not_modified, true);
+        if (!response)
+            return MHD_NO;
+        enum MHD_Result result = http_queue(request, status, response);
+        MHD_destroy_response(response);
+        return result;
+    }
+    struct MHD_Response *response = gzip ? (not_modified ? r->gzip_not_modified : r->gzip)
+                                         : (not_modified ? r->plain_not_modified : r->plain);
+    return http_queue(request, status, response);
+}
+
+/* ---- database tasks ---- */
+
+/* Runs on a database worker or the deadline thread, exactly once per task. */
+static void http_task_done(struct db_task *task, bool expired, void *cookie)
+{
+    (void)task;
+    struct http_request *request = cookie;
+    request->task_expired = expired;
+    atomic_store(&request->task_done, true);
+    MHD_resume_connection(request->connection);
+}
+
+static enum MHD_Result http_finish_task(struct http_request *request)
+{
+    struct app *app = request->server->app;
+    struct db_task *task = request->task;
+    struct reply reply = {0};
+    if (request->task_expired) {
+        store_mark_unavailable(app->store);
+        reply_error(&reply, 503, "the high-score database did not answer in time; try again");
+    } else {
+        reply = task->reply; /* take the body over: the worker is done with it */
+        task->reply.body = NULL;
+    }
+    request->task = NULL;
+    dbqueue_release(app->dbqueue, task);
+    return http_send_reply(request, &reply);
+}
+
+static enum MHD_Result http_dispatch(struct http_request *request, const char *url)
+{
+    struct app *app = request->server->app;
+    request->dispatched = true;
+    if (request->route == ROUTE_STATIC)
+        return http_serve_static(request, url);
+
+    struct input input = {.count = 0};
+    struct reply reply = {0};
+    if (request->method == METHOD_POST) {
+        char error[160];
+        const char *type = MHD_lookup_connection_value(request->connection, MHD_HEADER_KIND,
+                                                       MHD_HTTP_HEADER_CONTENT_TYPE);
+        enum input_result parsed =
+            input_parse(&input, type, request->body, request->body_length, error, sizeof error);
+        if (parsed != INPUT_OK) {
+            input_free(&input);
+            unsigned status = parsed == INPUT_UNSUPPORTED_TYPE ? 415
+                              : parsed == INPUT_NO_MEMORY      ? 500
+                                                               : 400;
+            return http_send_error(request, status, NULL, error);
+        }
+    }
+    struct db_task *task = api_handler(request->route)(app, request->method, &input, &reply);
+    input_free(&input);
+    if (!task)
+        return http_send_reply(request, &reply);
+
+    if (!store_available(app->store)) {
+        /* Fail fast while the monitor says the database is away, instead of holding the
+         * request for the selection timeout. */
+        task->destroy(task);
+        api_reply_unavailable(&reply);
+        return http_send_reply(request, &reply);
+    }
+    request->task = task;
+    MHD_suspend_connection(request->connection);
+    if (!dbqueue_submit(app->dbqueue, task, app->config->mongo_timeout_ms, http_task_done,
+                        request)) {
+        /* queue full or closing: answer 503 through the same resume path */
+        request->task = NULL;
+        task->destroy(task);
+        MHD_resume_connection(request->connection);
+        return MHD_YES; /* http_handle, called again, answers 503 */
+    }
+    return MHD_YES;
+}
+
+/* ---- the MHD callbacks ---- */
+
+static enum MHD_Result http_handle(void *cls, struct MHD_Connection *connection, const char *url,
+                                   const char *method, const char *version,
+                                   const char *upload_data, size_t *upload_data_size,
+                                   void **request_cls)
+{
+    (void)version;
+    struct http_server *server = cls;
+    struct http_request *request = *request_cls;
+
+    if (!request) {
+        request = calloc(1, sizeof *request);
+        if (!request)
+            return MHD_NO;
+        *request_cls = request;
+        request->server = server;
+        request->connection = connection;
+        request->started_us = http_now_us();
+        snprintf(request->method_name, sizeof request->method_name, "%s", method);
+        snprintf(request->path, sizeof request->path, "%s", url);
+        metrics_request_started(server->app->metrics);
+        request->method = router_method(method);
+        struct route_match match = router_match(url, request->method);
+        request->route = match.route;
+        if (!match.method_allowed)
+            return http_send_error(request, 405, match.allow, "method not allowed on this path");
+        /* Answer on the next call: a response queued on this first call makes MHD 0.9.75
+         * close the connection, which would cost every keep-alive client a reconnect. */
+        if (request->method != METHOD_POST)
+            return MHD_YES;
+        const char *length = MHD_lookup_connection_value(connection, MHD_HEADER_KIND,
+                                                         MHD_HTTP_HEADER_CONTENT_LENGTH);
+        if (length && strtoull(length, NULL, 10) > INPUT_MAX_BODY)
+            return http_send_error(request, 413, NULL, "request body is larger than 16 KiB");
+        return MHD_YES; /* the body follows */
+    }
+
+    if (request->task)
+        return http_finish_task(request);
+    if (*upload_data_size) {
+        size_t n = *upload_data_size;
+        *upload_data_size = 0;
+        if (request->body_too_large || request->body_length + n > INPUT_MAX_BODY) {
+            request->body_too_large = true;
+            return MHD_YES; /* read and drop the rest, then answer 413 */
+        }
+        char *grown = realloc(request->body, request->body_length + n + 1);
+        if (!grown)
+            return MHD_NO;
+        memcpy(grown + request->body_length, upload_data, n);
+        request->body = grown;
+        request->body_length += n;
+        request->body[request->body_length] = '\0';
+        return MHD_YES;
+    }
+    if (request->body_too_large)
+        return http_send_error(request, 413, NULL, "request body is larger than 16 KiB");
+    if (request->dispatched) /* resumed after dbqueue refused the task */
+        return http_send_error(request, 503, NULL, "the server is too busy; try again");
+    return http_dispatch(request, url);
+}
+
+static void http_completed(void *cls, struct MHD_Connection *connection, void **request_cls,
+                           enum MHD_RequestTerminationCode code)
+{
+    (void)connection;
+    struct http_server *server = cls;
+    struct http_request *request = *request_cls;
+    if (!request)
+        return;
+    *request_cls = NULL;
+    unsigned status = request->status;
+    if (status == 0)
+        status = code == MHD_REQUEST_TERMINATED_TIMEOUT_REACHED ? 408 : 499;
+    int64_t duration = http_now_us() - request->started_us;
+    metrics_request_finished(server->app->metrics, request->route, status, duration);
+    log_request(server->app->logger, request->method_name, request->path, status, duration);
+    if (request->task)
+        dbqueue_release(server->app->dbqueue, request->task);
+    free(request->body);
+    free(request);
+}
+
+static void http_log_mhd(void *cls, const char *format, va_list args)
+{
+    struct http_server *server = cls;
+    char text[512];
+    vsnprintf(text, sizeof text, format, args);
+    text[strcspn(text, "\n")] = '\0';
+    log_message(server->app->logger, LOG_WARN, "http: %s", text);
+}
+
+struct http_server *http_start(struct app *app, char *error, size_t error_size)
+{
+    struct http_server *server = calloc(1, sizeof *server);
+    if (!server) {
+        snprintf(error, error_size, "out of memory");
+        return NULL;
+    }
+    server->app = app;
+    if (!http_build_static(server)) {
+        snprintf(error, error_size, "out of memory building the static responses");
+        http_stop(server);
+        return NULL;
+    }
+    const struct config *config = app->config;
+    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_TURBO | MHD_ALLOW_SUSPEND_RESUME |
+                     MHD_USE_ERROR_LOG;
+    struct MHD_OptionItem pool[] = {
+        {MHD_OPTION_THREAD_POOL_SIZE, config->http_threads, NULL},
+        {MHD_OPTION_END, 0, NULL},
+    };
+    /* Dual stack first (IPv6 and IPv4); hosts without IPv6 get IPv4 only. */
+    for (int attempt = 0; attempt < 2 && !server->daemon; attempt++) {
+        server->daemon = MHD_start_daemon(
+            flags | (attempt == 0 ? MHD_USE_DUAL_STACK : 0), (uint16_t)config->port, NULL, NULL,
+            http_handle, server, MHD_OPTION_EXTERNAL_LOGGER, http_log_mhd, server,
+            MHD_OPTION_NOTIFY_COMPLETED, http_completed, server, MHD_OPTION_CONNECTION_LIMIT,
+            config->max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
+            config->connection_timeout_seconds, MHD_OPTION_LISTENING_ADDRESS_REUSE, 1,
+            MHD_OPTION_ARRAY, config->http_threads > 1 ? pool : pool + 1, MHD_OPTION_END);
+    }
+    if (!server->daemon) {
+        snprintf(error, error_size,
+                 "cannot listen on port %u (in use? set PORT to a free port)", config->port);
+        http_stop(server);
+        return NULL;
+    }
+    return server;
+}
+
+void http_stop_accepting(struct http_server *server)
+{
+    atomic_store(&server->closing, true);
+    MHD_socket listener = MHD_quiesce_daemon(server->daemon);
+    if (listener != MHD_INVALID_SOCKET)
+        close(listener);
+}
+
+void http_stop(struct http_server *server)
+{
+    if (!server)
+        return;
+    if (server->daemon)
+        MHD_stop_daemon(server->daemon);
+    http_free_static(server);
+    free(server);
+}

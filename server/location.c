@@ -1,0 +1,262 @@
+/* location: host name and the background lookup of the node's cloud and zone. */
+#include "location.h"
+
+#include <curl/curl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "app.h"
+#include "input.h"
+
+#define LOCATION_MAX_RESPONSE (1024 * 1024)
+#define LOCATION_ATTEMPTS 6
+
+struct location {
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
+    struct store_place place;
+    struct logger *logger;
+    char *url, *token_path, *ca_path;
+    bool running, stopping;
+    pthread_t thread;
+};
+
+static void location_copy_text(char *out, size_t size, const char *text)
+{
+    size_t length = strlen(text);
+    /* Only short printable values reach the page; anything else stays "unknown". */
+    if (length == 0 || length >= size || length > STORE_PLACE_CHARS ||
+        input_printable_chars(text, length) < 0)
+        return;
+    memcpy(out, text, length + 1);
+}
+
+bool location_parse_node(const char *json, size_t length, char *cloud, size_t cloud_size,
+                         char *zone, size_t zone_size)
+{
+    json_t *node = json_loadb(json, length, 0, NULL);
+    if (!json_is_object(node) || !json_is_object(json_object_get(node, "metadata"))) {
+        json_decref(node);
+        return false;
+    }
+    const char *provider = json_string_value(json_object_get(json_object_get(node, "spec"),
+                                                             "providerID"));
+    if (provider) {
+        const char *scheme_end = strstr(provider, "://");
+        if (scheme_end && scheme_end > provider) {
+            char scheme[STORE_PLACE_CHARS + 1];
+            size_t n = (size_t)(scheme_end - provider);
+            if (n < sizeof scheme) {
+                memcpy(scheme, provider, n);
+                scheme[n] = '\0';
+                location_copy_text(cloud, cloud_size, scheme);
+            }
+        }
+    }
+    json_t *labels = json_object_get(json_object_get(node, "metadata"), "labels");
+    const char *found = json_string_value(json_object_get(labels, "topology.kubernetes.io/zone"));
+    if (!found)
+        found = json_string_value(
+            json_object_get(labels, "failure-domain.beta.kubernetes.io/zone"));
+    if (found)
+        location_copy_text(zone, zone_size, found);
+    json_decref(node);
+    return true;
+}
+
+struct location_buffer {
+    char *data;
+    size_t length;
+};
+
+static size_t location_collect(char *data, size_t size, size_t count, void *arg)
+{
+    struct location_buffer *buffer = arg;
+    size_t n = size * count;
+    if (buffer->length + n > LOCATION_MAX_RESPONSE)
+        return 0; /* makes curl fail the transfer */
+    char *grown = realloc(buffer->data, buffer->length + n + 1);
+    if (!grown)
+        return 0;
+    memcpy(grown + buffer->length, data, n);
+    buffer->data = grown;
+    buffer->length += n;
+    buffer->data[buffer->length] = '\0';
+    return n;
+}
+
+static char *location_read_token(const char *path)
+{
+    FILE *file = fopen(path, "r");
+    if (!file)
+        return NULL;
+    char *token = calloc(1, 8192);
+    if (token && !fgets(token, 8192, file)) {
+        free(token);
+        token = NULL;
+    }
+    fclose(file);
+    if (token)
+        token[strcspn(token, "\r\n")] = '\0';
+    return token;
+}
+
+/* One attempt; true when the node was read (whatever it said). */
+static bool location_lookup(struct location *location)
+{
+    char *token = location_read_token(location->token_path);
+    if (!token) {
+        log_message(location->logger, LOG_WARN, "location: cannot read the service-account token");
+        return false;
+    }
+    char header[8300];
+    snprintf(header, sizeof header, "Authorization: Bearer %s", token);
+    free(token);
+    CURL *curl = curl_easy_init();
+    struct curl_slist *headers = curl_slist_append(NULL, header);
+    headers = curl_slist_append(headers, "Accept: application/json");
+    explicit_bzero(header, sizeof header);
+    struct location_buffer buffer = {NULL, 0};
+    long status = 0;
+    CURLcode result = CURLE_FAILED_INIT;
+    if (curl && headers) {
+        curl_easy_setopt(curl, CURLOPT_URL, location->url);
+        curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+        curl_easy_setopt(curl, CURLOPT_CAINFO, location->ca_path);
+        curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "https");
+        curl_easy_setopt(curl, CURLOPT_TIMEOUT, 5L);
+        curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+        curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, location_collect);
+        curl_easy_setopt(curl, CURLOPT_WRITEDATA, &buffer);
+        result = curl_easy_perform(curl);
+        curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+    }
+    curl_slist_free_all(headers);
+    curl_easy_cleanup(curl);
+
+    bool done = false;
+    if (result != CURLE_OK) {
+        log_message(location->logger, LOG_WARN, "location: node lookup failed: %s",
+                    curl_easy_strerror(result));
+    } else if (status != 200) {
+        log_message(location->logger, LOG_WARN,
+                    "location: the API server answered %ld for the node (is the ClusterRole "
+                    "to get nodes bound to this pod's service account?)",
+                    status);
+        done = status == 403 || status == 404; /* asking again will not change the answer */
+    } else {
+        struct store_place place;
+        location_get(location, &place);
+        if (location_parse_node(buffer.data, buffer.length, place.cloud, sizeof place.cloud,
+                                place.zone, sizeof place.zone)) {
+            pthread_mutex_lock(&location->lock);
+            location->place = place;
+            pthread_mutex_unlock(&location->lock);
+            log_message(location->logger, LOG_INFO, "location: cloud %s, zone %s", place.cloud,
+                        place.zone);
+            done = true;
+        }
+    }
+    free(buffer.data);
+    return done;
+}
+
+static void *location_loop(void *arg)
+{
+    struct location *location = arg;
+    unsigned delay_s = 1;
+    for (int attempt = 0; attempt < LOCATION_ATTEMPTS && !location_lookup(location); attempt++) {
+        pthread_mutex_lock(&location->lock);
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += delay_s;
+        while (!location->stopping &&
+               pthread_cond_timedwait(&location->wake, &location->lock, &until) == 0)
+            ;
+        bool stopping = location->stopping;
+        pthread_mutex_unlock(&location->lock);
+        if (stopping)
+            break;
+        delay_s *= 2;
+    }
+    return NULL;
+}
+
+struct location *location_new(const struct config *config, struct logger *logger)
+{
+    struct location *location = calloc(1, sizeof *location);
+    if (!location)
+        return NULL;
+    pthread_mutex_init(&location->lock, NULL);
+    pthread_cond_init(&location->wake, NULL);
+    location->logger = logger;
+    snprintf(location->place.cloud, sizeof location->place.cloud, "unknown");
+    snprintf(location->place.zone, sizeof location->place.zone, "unknown");
+    char host[256] = "unknown";
+    if (gethostname(host, sizeof host) != 0)
+        snprintf(host, sizeof host, "unknown");
+    host[sizeof host - 1] = '\0';
+    snprintf(location->place.host, sizeof location->place.host, "unknown");
+    location_copy_text(location->place.host, sizeof location->place.host, host);
+
+    if (!config->node_name || !config->kubernetes_host)
+        return location;
+    const char *h = config->kubernetes_host;
+    bool ipv6 = strchr(h, ':') != NULL;
+    if (asprintf(&location->url, "https://%s%s%s:%u/api/v1/nodes/%s", ipv6 ? "[" : "", h,
+                 ipv6 ? "]" : "", config->kubernetes_port, config->node_name) < 0 ||
+        asprintf(&location->token_path, "%s/token", config->serviceaccount_dir) < 0 ||
+        asprintf(&location->ca_path, "%s/ca.crt", config->serviceaccount_dir) < 0) {
+        location_free(location);
+        return NULL;
+    }
+    if (strspn(config->node_name, "abcdefghijklmnopqrstuvwxyz0123456789-.") !=
+        strlen(config->node_name)) {
+        log_message(logger, LOG_WARN, "location: MY_NODE_NAME is not a node name; not looking it up");
+        return location;
+    }
+    location->running = pthread_create(&location->thread, NULL, location_loop, location) == 0;
+    return location;
+}
+
+void location_free(struct location *location)
+{
+    if (!location)
+        return;
+    if (location->running) {
+        pthread_mutex_lock(&location->lock);
+        location->stopping = true;
+        pthread_cond_signal(&location->wake);
+        pthread_mutex_unlock(&location->lock);
+        pthread_join(location->thread, NULL);
+    }
+    pthread_mutex_destroy(&location->lock);
+    pthread_cond_destroy(&location->wake);
+    free(location->url);
+    free(location->token_path);
+    free(location->ca_path);
+    free(location);
+}
+
+void location_get(struct location *location, struct store_place *place)
+{
+    pthread_mutex_lock(&location->lock);
+    *place = location->place;
+    pthread_mutex_unlock(&location->lock);
+}
+
+struct db_task *location_handle(struct app *app, enum method method, const struct input *input,
+                                struct reply *reply)
+{
+    (void)method, (void)input;
+    struct store_place place;
+    location_get(app->location, &place);
+    json_t *body = json_object();
+    api_place_to_json(body, &place);
+    reply_json(reply, 200, body);
+    return NULL;
+}

@@ -1,0 +1,36 @@
+/* location: GET /location/metadata, {cloud, zone, host}. host is this machine's name (the
+ * pod name on Kubernetes). cloud and zone come from the Kubernetes node the pod runs on:
+ * looked up once, in the background, through the API server with the pod's service-account
+ * token; "unknown" until then, or when not in a pod. The route never waits on the network. */
+#ifndef PACMAN_LOCATION_H
+#define PACMAN_LOCATION_H
+
+#include <stddef.h>
+
+#include "api.h"
+#include "config.h"
+#include "log.h"
+
+struct location;
+
+/* Reads the host name and, when config names a node and a Kubernetes API server, starts the
+ * background lookup. NULL only when out of memory. */
+struct location *location_new(const struct config *config, struct logger *logger);
+
+/* Stops the lookup (at most a few seconds) and frees. */
+void location_free(struct location *location);
+
+/* Copies the current place. */
+void location_get(struct location *location, struct store_place *place);
+
+struct db_task *location_handle(struct app *app, enum method method, const struct input *input,
+                                struct reply *reply);
+
+/* Reads cloud (the scheme of spec.providerID: "gce", "aws", "azure", ...) and zone (label
+ * topology.kubernetes.io/zone, else failure-domain.beta.kubernetes.io/zone) from a Node
+ * object. Leaves a field unchanged when the node does not say. False when json is not a
+ * Node object. */
+bool location_parse_node(const char *json, size_t length, char *cloud, size_t cloud_size,
+                         char *zone, size_t zone_size);
+
+#endif

@@ -1,0 +1,158 @@
+/* log: request and message lines on stdout, text or JSON. */
+#include "log.h"
+
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+struct logger {
+    enum log_format format;
+    pthread_t flusher;
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
+    bool stopping;
+};
+
+static void *log_flush_loop(void *arg)
+{
+    struct logger *logger = arg;
+    pthread_mutex_lock(&logger->lock);
+    while (!logger->stopping) {
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_nsec += 250 * 1000 * 1000;
+        if (until.tv_nsec >= 1000000000L) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&logger->wake, &logger->lock, &until);
+        fflush(stdout);
+    }
+    pthread_mutex_unlock(&logger->lock);
+    return NULL;
+}
+
+struct logger *log_new(enum log_format format)
+{
+    struct logger *logger = calloc(1, sizeof *logger);
+    if (!logger) {
+        fputs("pacman: out of memory creating the logger\n", stderr);
+        return NULL;
+    }
+    logger->format = format;
+    pthread_mutex_init(&logger->lock, NULL);
+    pthread_cond_init(&logger->wake, NULL);
+    static char buffer[1 << 16];
+    setvbuf(stdout, buffer, _IOFBF, sizeof buffer);
+    if (pthread_create(&logger->flusher, NULL, log_flush_loop, logger) != 0) {
+        fputs("pacman: cannot start the log flushing thread\n", stderr);
+        free(logger);
+        return NULL;
+    }
+    return logger;
+}
+
+void log_free(struct logger *logger)
+{
+    if (!logger)
+        return;
+    pthread_mutex_lock(&logger->lock);
+    logger->stopping = true;
+    pthread_cond_signal(&logger->wake);
+    pthread_mutex_unlock(&logger->lock);
+    pthread_join(logger->flusher, NULL);
+    fflush(stdout);
+    pthread_mutex_destroy(&logger->lock);
+    pthread_cond_destroy(&logger->wake);
+    free(logger);
+}
+
+static void log_timestamp(char out[32])
+{
+    struct timespec now;
+    struct tm tm;
+    clock_gettime(CLOCK_REALTIME, &now);
+    gmtime_r(&now.tv_sec, &tm);
+    size_t n = strftime(out, 32, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(out + n, 32 - n, ".%03ldZ", now.tv_nsec / 1000000L);
+}
+
+size_t log_escape(char *out, size_t size, const char *text)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t n = 0;
+    if (size == 0)
+        return 0;
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+        char piece[7];
+        size_t len;
+        if (*p == '"' || *p == '\\') {
+            piece[0] = '\\';
+            piece[1] = (char)*p;
+            len = 2;
+        } else if (*p < 0x20 || *p >= 0x7f) {
+            memcpy(piece, "\\u00", 4);
+            piece[4] = hex[*p >> 4];
+            piece[5] = hex[*p & 15];
+            len = 6;
+        } else {
+            piece[0] = (char)*p;
+            len = 1;
+        }
+        if (n + len >= size)
+            break;
+        memcpy(out + n, piece, len);
+        n += len;
+    }
+    out[n] = '\0';
+    return n;
+}
+
+static const char *log_level_name(enum log_level level)
+{
+    switch (level) {
+    case LOG_WARN:
+        return "warn";
+    case LOG_ERROR:
+        return "error";
+    default:
+        return "info";
+    }
+}
+
+void log_request(struct logger *logger, const char *method, const char *path, unsigned status,
+                 int64_t duration_us)
+{
+    char when[32], safe_method[32], safe_path[512];
+    log_timestamp(when);
+    log_escape(safe_method, sizeof safe_method, method ? method : "");
+    log_escape(safe_path, sizeof safe_path, path ? path : "");
+    double ms = (double)duration_us / 1000.0;
+    if (logger->format == LOG_FORMAT_JSON)
+        printf("{\"time\":\"%s\",\"level\":\"info\",\"method\":\"%s\",\"path\":\"%s\","
+               "\"status\":%u,\"duration_ms\":%.3f}\n",
+               when, safe_method, safe_path, status, ms);
+    else
+        printf("%s %s %s %u %.3fms\n", when, safe_method, safe_path, status, ms);
+}
+
+void log_message(struct logger *logger, enum log_level level, const char *format, ...)
+{
+    char when[32], text[1024], safe[2048];
+    va_list args;
+    va_start(args, format);
+    vsnprintf(text, sizeof text, format, args);
+    va_end(args);
+    log_timestamp(when);
+    if (!logger || logger->format == LOG_FORMAT_TEXT) {
+        printf("%s %s %s\n", when, log_level_name(level), text);
+    } else {
+        log_escape(safe, sizeof safe, text);
+        printf("{\"time\":\"%s\",\"level\":\"%s\",\"msg\":\"%s\"}\n", when, log_level_name(level),
+               safe);
+    }
+    fflush(stdout);
+}

@@ -1,0 +1,37 @@
+/* log: one line per request and the few operational messages, as text or JSON lines on
+ * stdout. Request lines are buffered and flushed at least every 250 ms (a write per request
+ * would cost more than serving a cached file); messages are flushed at once. */
+#ifndef PACMAN_LOG_H
+#define PACMAN_LOG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum log_format { LOG_FORMAT_TEXT, LOG_FORMAT_JSON };
+enum log_level { LOG_INFO, LOG_WARN, LOG_ERROR };
+
+struct logger;
+
+/* Creates the logger and its flushing thread. Returns NULL on failure (out of memory or no
+ * thread), after printing why to stderr. */
+struct logger *log_new(enum log_format format);
+
+/* Flushes and frees; NULL is ignored. */
+void log_free(struct logger *logger);
+
+/* One request line. path is written escaped: it can hold any byte a client sent. */
+void log_request(struct logger *logger, const char *method, const char *path, unsigned status,
+                 int64_t duration_us);
+
+/* An operational message; printf-style. Must never contain secrets: callers pass redacted
+ * connection strings only. */
+void log_message(struct logger *logger, enum log_level level, const char *format, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Writes text as the inside of a JSON string (quotes, backslashes, control and non-ASCII
+ * bytes escaped) into out, truncating to fit; always NUL-terminates when size > 0. Returns
+ * the length written. Exposed for tests. */
+size_t log_escape(char *out, size_t size, const char *text);
+
+#endif

@@ -1,0 +1,127 @@
+/* main: reads the configuration, creates the process-wide objects, serves until SIGTERM or
+ * SIGINT, then shuts down in the order Kubernetes needs: /readyz turns 503 at once, the
+ * server keeps serving through the drain delay (endpoints are being updated), stops
+ * accepting, lets requests in flight finish within the grace period, and exits 0. */
+#include <curl/curl.h>
+#include <mongoc/mongoc.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "app.h"
+#include "http.h"
+
+#ifndef PACMAN_VERSION
+#define PACMAN_VERSION "dev"
+#endif
+
+static const char *main_lookup(const char *name, void *ctx)
+{
+    (void)ctx;
+    return getenv(name);
+}
+
+/* Waits up to seconds (fractions allowed) for another signal; true when one came. */
+static bool main_wait_signal(const sigset_t *signals, double seconds)
+{
+    struct timespec timeout = {(time_t)seconds,
+                               (long)((seconds - (double)(time_t)seconds) * 1e9)};
+    return sigtimedwait(signals, NULL, &timeout) > 0;
+}
+
+static int main_fail(const char *what, const char *error)
+{
+    fprintf(stderr, "pacman: %s%s%s\n", what, error && *error ? ": " : "", error ? error : "");
+    return 2;
+}
+
+int main(void)
+{
+    char error[512];
+    struct config config;
+    if (!config_load(&config, main_lookup, NULL, error, sizeof error))
+        return main_fail("bad configuration", error);
+
+    /* Signals are taken synchronously by this thread (sigwait); every thread started
+     * from here on inherits the mask. A closed client socket must not kill us either. */
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGTERM);
+    sigaddset(&signals, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &signals, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    mongoc_init();
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    int status = 0;
+    struct app app = {.config = &config};
+    struct http_server *http = NULL;
+    app.logger = log_new(config.log_format);
+    if (!app.logger) {
+        status = main_fail("cannot start logging", NULL);
+        goto done;
+    }
+    if (!static_files_load(&app.static_files, config.static_dir, error, sizeof error)) {
+        status = main_fail("cannot load STATIC_DIR", error);
+        goto done;
+    }
+    app.store = store_new(&config, app.logger, error, sizeof error);
+    if (!app.store) {
+        status = main_fail("cannot set up MongoDB", error);
+        goto done;
+    }
+    app.metrics = metrics_new();
+    app.highscores = highscores_new(config.highscores_cache_ms);
+    app.location = location_new(&config, app.logger);
+    app.dbqueue = dbqueue_new(app.store, config.db_workers, config.db_workers * 64);
+    if (!app.metrics || !app.highscores || !app.location || !app.dbqueue) {
+        status = main_fail("out of memory or threads at start-up", NULL);
+        goto done;
+    }
+    http = http_start(&app, error, sizeof error);
+    if (!http) {
+        status = main_fail("cannot start HTTP", error);
+        goto done;
+    }
+    log_message(app.logger, LOG_INFO,
+                "pacman %s listening on port %u: %zu static files (%zu KiB) from %s, "
+                "database %s, %u HTTP threads, %u database workers",
+                PACMAN_VERSION, config.port, app.static_files.count,
+                app.static_files.total_bytes / 1024, config.static_dir, config.mongo_uri_redacted,
+                config.http_threads, config.db_workers);
+
+    int signal_number = 0;
+    sigwait(&signals, &signal_number);
+    atomic_store(&app.shutting_down, true);
+    log_message(app.logger, LOG_INFO,
+                "%s: not ready any more; serving %u s more before closing (a second signal "
+                "skips the wait)",
+                signal_number == SIGINT ? "SIGINT" : "SIGTERM", config.drain_seconds);
+    bool hurry = main_wait_signal(&signals, config.drain_seconds);
+    http_stop_accepting(http);
+    for (double waited = 0; !hurry && waited < config.grace_seconds; waited += 0.01) {
+        if (metrics_in_flight(app.metrics) == 0)
+            break;
+        hurry = main_wait_signal(&signals, 0.01);
+    }
+    long left = metrics_in_flight(app.metrics);
+    if (left > 0)
+        log_message(app.logger, LOG_WARN, "closing with %ld requests still in flight", left);
+    log_message(app.logger, LOG_INFO, "stopped");
+
+done:
+    dbqueue_free(app.dbqueue); /* expires what is left: suspended requests get their 503 */
+    http_stop(http);
+    location_free(app.location);
+    store_free(app.store);
+    highscores_free(app.highscores);
+    metrics_free(app.metrics);
+    static_files_free(&app.static_files);
+    log_free(app.logger);
+    config_free(&config);
+    curl_global_cleanup();
+    mongoc_cleanup();
+    return status;
+}

@@ -1,0 +1,15 @@
+/* ops: the endpoints for the platform rather than the player: /healthz (the process
+ * answers), /readyz (send me traffic; 503 once shutting down) and /metrics (Prometheus). */
+#ifndef PACMAN_OPS_H
+#define PACMAN_OPS_H
+
+#include "api.h"
+
+struct db_task *ops_handle_healthz(struct app *app, enum method method,
+                                   const struct input *input, struct reply *reply);
+struct db_task *ops_handle_readyz(struct app *app, enum method method, const struct input *input,
+                                  struct reply *reply);
+struct db_task *ops_handle_metrics(struct app *app, enum method method,
+                                   const struct input *input, struct reply *reply);
+
+#endif

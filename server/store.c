@@ -1,0 +1,566 @@
+/* store: MongoDB documents, queries and the connection monitor. */
+#include "store.h"
+
+#include <mongoc/mongoc.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define STORE_HIGHSCORES "highscore"
+#define STORE_PLAYERS "userstats"
+#define STORE_WRITE_TIMEOUT_MS 5000
+/* Longer than the write concern timeout, so a slow majority acknowledgement is reported as
+ * such rather than as a dropped socket. */
+#define STORE_SOCKET_TIMEOUT_MS (STORE_WRITE_TIMEOUT_MS + 5000)
+#define STORE_QUERY_TIME_MS 5000
+
+struct store {
+    mongoc_client_pool_t *pool;
+    char *database;
+    struct logger *logger;
+    atomic_bool available;
+    atomic_bool indexes_ready;
+    atomic_uint_fast64_t operations;
+    atomic_uint_fast64_t failures;
+    pthread_t monitor;
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
+    bool stopping;
+    bool monitor_running;
+};
+
+/* The driver's own messages: warnings and errors go to our log, its chatter is dropped. */
+static void store_log_driver(mongoc_log_level_t level, const char *domain, const char *message,
+                             void *arg)
+{
+    if (level > MONGOC_LOG_LEVEL_WARNING)
+        return;
+    log_message(arg, level == MONGOC_LOG_LEVEL_WARNING ? LOG_WARN : LOG_ERROR, "mongoc %s: %s",
+                domain, message);
+}
+
+static bool store_set_default_int(mongoc_uri_t *uri, const char *option, int32_t value)
+{
+    return mongoc_uri_has_option(uri, option) || mongoc_uri_set_option_as_int32(uri, option, value);
+}
+
+/* Error codes a replica set answers while it fails over or a member is away. */
+static bool store_transient_code(uint32_t code)
+{
+    static const uint32_t codes[] = {6,    7,     50,    64,    89,    91,   189,
+                                     262,  9001,  10107, 11600, 11602, 13435, 13436};
+    for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++)
+        if (codes[i] == code)
+            return true;
+    return false;
+}
+
+static enum store_status store_classify(struct store *store, const bson_error_t *error)
+{
+    enum store_status status = STORE_ERROR;
+    if (error->domain == MONGOC_ERROR_SERVER && error->code == 11000)
+        return STORE_DUPLICATE;
+    if (error->domain == MONGOC_ERROR_SERVER_SELECTION || error->domain == MONGOC_ERROR_STREAM ||
+        error->domain == MONGOC_ERROR_WRITE_CONCERN || error->domain == MONGOC_ERROR_CLIENT ||
+        store_transient_code(error->code))
+        status = STORE_UNAVAILABLE;
+    atomic_fetch_add(&store->failures, 1);
+    if (status == STORE_UNAVAILABLE)
+        store_mark_unavailable(store);
+    else
+        log_message(store->logger, LOG_ERROR, "database error %u.%u: %s", error->domain,
+                    error->code, error->message);
+    return status;
+}
+
+static int64_t store_now_ms(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+}
+
+static mongoc_client_t *store_client(struct store *store)
+{
+    atomic_fetch_add(&store->operations, 1);
+    return mongoc_client_pool_pop(store->pool);
+}
+
+static void store_release(struct store *store, mongoc_client_t *client)
+{
+    mongoc_client_pool_push(store->pool, client);
+}
+
+static bool store_ping(struct store *store, bson_error_t *error)
+{
+    mongoc_client_t *client = mongoc_client_pool_pop(store->pool);
+    bson_t command = BSON_INITIALIZER;
+    BSON_APPEND_INT32(&command, "ping", 1);
+    bool ok = mongoc_client_command_simple(client, "admin", &command, NULL, NULL, error);
+    bson_destroy(&command);
+    mongoc_client_pool_push(store->pool, client);
+    return ok;
+}
+
+static bool store_create_index(mongoc_client_t *client, const char *database,
+                               const char *collection, const bson_t *keys, const char *name,
+                               bson_error_t *error)
+{
+    bson_t command = BSON_INITIALIZER, indexes, index;
+    BSON_APPEND_UTF8(&command, "createIndexes", collection);
+    BSON_APPEND_ARRAY_BEGIN(&command, "indexes", &indexes);
+    BSON_APPEND_DOCUMENT_BEGIN(&indexes, "0", &index);
+    BSON_APPEND_DOCUMENT(&index, "key", keys);
+    BSON_APPEND_UTF8(&index, "name", name);
+    bson_append_document_end(&indexes, &index);
+    bson_append_array_end(&command, &indexes);
+    mongoc_database_t *db = mongoc_client_get_database(client, database);
+    bool ok = mongoc_database_write_command_with_opts(db, &command, NULL, NULL, error);
+    mongoc_database_destroy(db);
+    bson_destroy(&command);
+    return ok;
+}
+
+/* createIndexes is idempotent: an existing index with the same keys and name is a no-op. */
+static bool store_ensure_indexes(struct store *store, bson_error_t *error)
+{
+    mongoc_client_t *client = mongoc_client_pool_pop(store->pool);
+    bson_t score_keys = BSON_INITIALIZER, player_keys = BSON_INITIALIZER;
+    BSON_APPEND_INT32(&score_keys, "score", -1);
+    BSON_APPEND_INT32(&score_keys, "date", 1);
+    BSON_APPEND_INT32(&player_keys, "lastUpdate", -1);
+    bool ok = store_create_index(client, store->database, STORE_HIGHSCORES, &score_keys,
+                                 "score_desc_date_asc", error) &&
+              store_create_index(client, store->database, STORE_PLAYERS, &player_keys,
+                                 "lastUpdate_desc", error);
+    bson_destroy(&score_keys);
+    bson_destroy(&player_keys);
+    mongoc_client_pool_push(store->pool, client);
+    return ok;
+}
+
+/* Pings every 2 s while the database answers and every 0.5 s while it does not, so
+ * store_available() turns true again within about half a second of the database's return
+ * and requests stop being refused without a restart. */
+static void *store_monitor_loop(void *arg)
+{
+    struct store *store = arg;
+    bool was_available = true;
+    bool first = true;
+    for (;;) {
+        bson_error_t error;
+        bool ok = store_ping(store, &error);
+        if (ok && !atomic_load(&store->indexes_ready)) {
+            if (store_ensure_indexes(store, &error))
+                atomic_store(&store->indexes_ready, true);
+            else
+                log_message(store->logger, LOG_WARN, "creating indexes failed (will retry): %s",
+                            error.message);
+        }
+        atomic_store(&store->available, ok);
+        if (ok && (!was_available || first))
+            log_message(store->logger, LOG_INFO, "database reachable");
+        else if (!ok && (was_available || first))
+            log_message(store->logger, LOG_WARN, "database unreachable, retrying: %s",
+                        error.message);
+        was_available = ok;
+        first = false;
+
+        pthread_mutex_lock(&store->lock);
+        if (!store->stopping) {
+            struct timespec until;
+            clock_gettime(CLOCK_REALTIME, &until);
+            long wait_ms = ok && atomic_load(&store->available) ? 2000 : 500;
+            until.tv_sec += wait_ms / 1000;
+            until.tv_nsec += (wait_ms % 1000) * 1000000L;
+            if (until.tv_nsec >= 1000000000L) {
+                until.tv_sec++;
+                until.tv_nsec -= 1000000000L;
+            }
+            pthread_cond_timedwait(&store->wake, &store->lock, &until);
+        }
+        bool stopping = store->stopping;
+        pthread_mutex_unlock(&store->lock);
+        if (stopping)
+            return NULL;
+    }
+}
+
+struct store *store_new(const struct config *config, struct logger *logger, char *error,
+                        size_t error_size)
+{
+    bson_error_t uri_error;
+    mongoc_uri_t *uri = mongoc_uri_new_with_error(config->mongo_uri, &uri_error);
+    if (!uri) {
+        snprintf(error, error_size, "the MongoDB connection string is not valid");
+        return NULL;
+    }
+    /* Settings the operator wrote into MONGO_URI win over these defaults. */
+    int32_t timeout = (int32_t)config->mongo_timeout_ms;
+    store_set_default_int(uri, MONGOC_URI_SERVERSELECTIONTIMEOUTMS, timeout);
+    store_set_default_int(uri, MONGOC_URI_CONNECTTIMEOUTMS, timeout);
+    store_set_default_int(uri, MONGOC_URI_SOCKETTIMEOUTMS, STORE_SOCKET_TIMEOUT_MS);
+    store_set_default_int(uri, MONGOC_URI_HEARTBEATFREQUENCYMS, 2000);
+    if (!mongoc_uri_has_option(uri, MONGOC_URI_RETRYWRITES))
+        mongoc_uri_set_option_as_bool(uri, MONGOC_URI_RETRYWRITES, true);
+    if (!mongoc_uri_has_option(uri, MONGOC_URI_RETRYREADS))
+        mongoc_uri_set_option_as_bool(uri, MONGOC_URI_RETRYREADS, true);
+    if (!mongoc_uri_has_option(uri, MONGOC_URI_MAXPOOLSIZE))
+        store_set_default_int(uri, MONGOC_URI_MAXPOOLSIZE, (int32_t)config->db_workers + 1);
+    mongoc_write_concern_t *concern = mongoc_write_concern_new();
+    mongoc_write_concern_set_wmajority(concern, STORE_WRITE_TIMEOUT_MS);
+    mongoc_write_concern_set_journal(concern, true);
+    mongoc_uri_set_write_concern(uri, concern);
+    mongoc_write_concern_destroy(concern);
+
+    struct store *store = calloc(1, sizeof *store);
+    if (!store) {
+        mongoc_uri_destroy(uri);
+        snprintf(error, error_size, "out of memory");
+        return NULL;
+    }
+    store->pool = mongoc_client_pool_new_with_error(uri, &uri_error);
+    mongoc_uri_destroy(uri);
+    store->database = strdup(config->mongo_database);
+    if (!store->pool || !store->database) {
+        snprintf(error, error_size, "cannot create the MongoDB client pool: %s",
+                 store->pool ? "out of memory" : uri_error.message);
+        store_free(store);
+        return NULL;
+    }
+    mongoc_log_set_handler(store_log_driver, logger);
+    mongoc_client_pool_set_error_api(store->pool, MONGOC_ERROR_API_VERSION_2);
+    mongoc_client_pool_set_appname(store->pool, "pacman");
+    mongoc_client_pool_max_size(store->pool, config->db_workers + 1);
+    store->logger = logger;
+    atomic_init(&store->available, true);
+    pthread_mutex_init(&store->lock, NULL);
+    pthread_cond_init(&store->wake, NULL);
+    if (pthread_create(&store->monitor, NULL, store_monitor_loop, store) != 0) {
+        snprintf(error, error_size, "cannot start the database monitor thread");
+        pthread_mutex_destroy(&store->lock);
+        pthread_cond_destroy(&store->wake);
+        mongoc_client_pool_destroy(store->pool);
+        free(store->database);
+        free(store);
+        return NULL;
+    }
+    store->monitor_running = true;
+    return store;
+}
+
+void store_free(struct store *store)
+{
+    if (!store)
+        return;
+    if (store->monitor_running) {
+        pthread_mutex_lock(&store->lock);
+        store->stopping = true;
+        pthread_cond_signal(&store->wake);
+        pthread_mutex_unlock(&store->lock);
+        pthread_join(store->monitor, NULL);
+        pthread_mutex_destroy(&store->lock);
+        pthread_cond_destroy(&store->wake);
+    }
+    if (store->pool)
+        mongoc_client_pool_destroy(store->pool);
+    mongoc_log_set_handler(NULL, NULL);
+    free(store->database);
+    free(store);
+}
+
+bool store_available(const struct store *store)
+{
+    return atomic_load(&store->available);
+}
+
+void store_mark_unavailable(struct store *store)
+{
+    if (atomic_exchange(&store->available, false)) {
+        pthread_mutex_lock(&store->lock);
+        pthread_cond_signal(&store->wake);
+        pthread_mutex_unlock(&store->lock);
+    }
+}
+
+void store_get_counters(const struct store *store, struct store_counters *out)
+{
+    out->operations = atomic_load(&store->operations);
+    out->failures = atomic_load(&store->failures);
+    out->available = atomic_load(&store->available);
+}
+
+/* ---- reading documents back ---- */
+
+/* Copies a string field into out, or fallback when it is missing or not a string (documents
+ * written by the old app or by hand may hold anything). */
+static void store_read_text(const bson_t *doc, const char *key, char *out, size_t size,
+                            const char *fallback)
+{
+    bson_iter_t iter;
+    uint32_t length = 0;
+    const char *text = NULL;
+    if (bson_iter_init_find(&iter, doc, key) && BSON_ITER_HOLDS_UTF8(&iter))
+        text = bson_iter_utf8(&iter, &length);
+    if (!text || length >= size || !bson_utf8_validate(text, length, false))
+        text = fallback, length = (uint32_t)strlen(fallback);
+    memcpy(out, text, length);
+    out[length] = '\0';
+}
+
+/* Reads a number stored as int32, int64, double or (by the old app) a decimal string. */
+static int64_t store_read_int(const bson_t *doc, const char *key)
+{
+    bson_iter_t iter;
+    if (!bson_iter_init_find(&iter, doc, key))
+        return 0;
+    if (BSON_ITER_HOLDS_UTF8(&iter))
+        return strtoll(bson_iter_utf8(&iter, NULL), NULL, 10);
+    if (BSON_ITER_HOLDS_NUMBER(&iter))
+        return bson_iter_as_int64(&iter);
+    return 0;
+}
+
+static void store_read_place(const bson_t *doc, struct store_place *place)
+{
+    store_read_text(doc, "cloud", place->cloud, sizeof place->cloud, "unknown");
+    store_read_text(doc, "zone", place->zone, sizeof place->zone, "unknown");
+    store_read_text(doc, "host", place->host, sizeof place->host, "unknown");
+}
+
+static void store_read_score(const bson_t *doc, struct store_score *score)
+{
+    memset(score, 0, sizeof *score);
+    store_read_text(doc, "name", score->name, sizeof score->name, "");
+    store_read_place(doc, &score->place);
+    score->score = store_read_int(doc, "score");
+    score->level = store_read_int(doc, "level");
+    store_read_text(doc, "submissionId", score->submission_id, sizeof score->submission_id, "");
+}
+
+static void store_append_place(bson_t *doc, const struct store_place *place)
+{
+    BSON_APPEND_UTF8(doc, "cloud", place->cloud);
+    BSON_APPEND_UTF8(doc, "zone", place->zone);
+    BSON_APPEND_UTF8(doc, "host", place->host);
+}
+
+/* ---- high scores ---- */
+
+static void store_score_id(const struct store_score *score, char *out, size_t size)
+{
+    snprintf(out, size, "sub:%s", score->submission_id);
+}
+
+static enum store_status store_find_score_by_id(struct store *store,
+                                                mongoc_collection_t *collection, const char *id,
+                                                struct store_score *out)
+{
+    bson_t filter = BSON_INITIALIZER;
+    BSON_APPEND_UTF8(&filter, "_id", id);
+    mongoc_cursor_t *cursor = mongoc_collection_find_with_opts(collection, &filter, NULL, NULL);
+    const bson_t *doc;
+    enum store_status status = STORE_ERROR;
+    bson_error_t error;
+    if (mongoc_cursor_next(cursor, &doc)) {
+        store_read_score(doc, out);
+        status = STORE_DUPLICATE;
+    } else if (mongoc_cursor_error(cursor, &error)) {
+        status = store_classify(store, &error);
+    }
+    mongoc_cursor_destroy(cursor);
+    bson_destroy(&filter);
+    return status;
+}
+
+enum store_status store_insert_score(struct store *store, const struct store_score *score,
+                                     struct store_score *stored)
+{
+    mongoc_client_t *client = store_client(store);
+    mongoc_collection_t *collection =
+        mongoc_client_get_collection(client, store->database, STORE_HIGHSCORES);
+    char id[STORE_SUBMISSION_ID_CHARS + 8];
+    bson_t doc = BSON_INITIALIZER;
+    if (score->submission_id[0]) {
+        store_score_id(score, id, sizeof id);
+        BSON_APPEND_UTF8(&doc, "_id", id);
+    } else {
+        bson_oid_t oid;
+        bson_oid_init(&oid, NULL);
+        BSON_APPEND_OID(&doc, "_id", &oid);
+    }
+    BSON_APPEND_UTF8(&doc, "name", score->name);
+    store_append_place(&doc, &score->place);
+    BSON_APPEND_INT64(&doc, "score", score->score);
+    BSON_APPEND_INT32(&doc, "level", (int32_t)score->level);
+    BSON_APPEND_DATE_TIME(&doc, "date", store_now_ms());
+    if (score->submission_id[0])
+        BSON_APPEND_UTF8(&doc, "submissionId", score->submission_id);
+
+    bson_error_t error;
+    enum store_status status = STORE_OK;
+    if (!mongoc_collection_insert_one(collection, &doc, NULL, NULL, &error))
+        status = store_classify(store, &error);
+    if (status == STORE_OK)
+        *stored = *score;
+    else if (status == STORE_DUPLICATE && score->submission_id[0])
+        status = store_find_score_by_id(store, collection, id, stored);
+    bson_destroy(&doc);
+    mongoc_collection_destroy(collection);
+    store_release(store, client);
+    return status;
+}
+
+enum store_status store_list_scores(struct store *store, struct store_score *out, size_t *count)
+{
+    mongoc_client_t *client = store_client(store);
+    mongoc_collection_t *collection =
+        mongoc_client_get_collection(client, store->database, STORE_HIGHSCORES);
+    bson_t filter = BSON_INITIALIZER, opts = BSON_INITIALIZER, sort, projection;
+    BSON_APPEND_DOCUMENT_BEGIN(&opts, "sort", &sort);
+    BSON_APPEND_INT32(&sort, "score", -1);
+    BSON_APPEND_INT32(&sort, "date", 1);
+    BSON_APPEND_INT32(&sort, "_id", 1);
+    bson_append_document_end(&opts, &sort);
+    BSON_APPEND_DOCUMENT_BEGIN(&opts, "projection", &projection);
+    BSON_APPEND_INT32(&projection, "name", 1);
+    BSON_APPEND_INT32(&projection, "cloud", 1);
+    BSON_APPEND_INT32(&projection, "zone", 1);
+    BSON_APPEND_INT32(&projection, "host", 1);
+    BSON_APPEND_INT32(&projection, "score", 1);
+    BSON_APPEND_INT32(&projection, "level", 1);
+    bson_append_document_end(&opts, &projection);
+    BSON_APPEND_INT64(&opts, "limit", STORE_TOP_SCORES);
+    BSON_APPEND_INT64(&opts, "maxTimeMS", STORE_QUERY_TIME_MS);
+
+    /* The default read preference is the primary: a score acknowledged with w:majority is
+     * visible to the next list from any replica of the web tier. */
+    mongoc_cursor_t *cursor = mongoc_collection_find_with_opts(collection, &filter, &opts, NULL);
+    const bson_t *doc;
+    size_t n = 0;
+    while (n < STORE_TOP_SCORES && mongoc_cursor_next(cursor, &doc))
+        store_read_score(doc, &out[n++]);
+    bson_error_t error;
+    enum store_status status = STORE_OK;
+    if (mongoc_cursor_error(cursor, &error))
+        status = store_classify(store, &error);
+    *count = status == STORE_OK ? n : 0;
+    mongoc_cursor_destroy(cursor);
+    bson_destroy(&filter);
+    bson_destroy(&opts);
+    mongoc_collection_destroy(collection);
+    store_release(store, client);
+    return status;
+}
+
+/* ---- players ---- */
+
+enum store_status store_create_player(struct store *store, char id[25])
+{
+    mongoc_client_t *client = store_client(store);
+    mongoc_collection_t *collection =
+        mongoc_client_get_collection(client, store->database, STORE_PLAYERS);
+    bson_oid_t oid;
+    bson_oid_init(&oid, NULL);
+    bson_t doc = BSON_INITIALIZER;
+    BSON_APPEND_OID(&doc, "_id", &oid);
+    BSON_APPEND_DATE_TIME(&doc, "date", store_now_ms());
+    bson_error_t error;
+    enum store_status status = STORE_OK;
+    if (!mongoc_collection_insert_one(collection, &doc, NULL, NULL, &error))
+        status = store_classify(store, &error);
+    else
+        bson_oid_to_string(&oid, id);
+    bson_destroy(&doc);
+    mongoc_collection_destroy(collection);
+    store_release(store, client);
+    return status;
+}
+
+enum store_status store_update_player_stats(struct store *store,
+                                            const struct store_player_stats *stats)
+{
+    if (!bson_oid_is_valid(stats->user_id, strlen(stats->user_id)))
+        return STORE_NOT_FOUND;
+    mongoc_client_t *client = store_client(store);
+    mongoc_collection_t *collection =
+        mongoc_client_get_collection(client, store->database, STORE_PLAYERS);
+    bson_oid_t oid;
+    bson_oid_init_from_string(&oid, stats->user_id);
+    bson_t filter = BSON_INITIALIZER, update = BSON_INITIALIZER, set, inc, reply;
+    BSON_APPEND_OID(&filter, "_id", &oid);
+    BSON_APPEND_DOCUMENT_BEGIN(&update, "$set", &set);
+    store_append_place(&set, &stats->place);
+    BSON_APPEND_INT64(&set, "score", stats->score);
+    BSON_APPEND_INT32(&set, "level", (int32_t)stats->level);
+    BSON_APPEND_INT32(&set, "lives", (int32_t)stats->lives);
+    BSON_APPEND_INT32(&set, "elapsedTime", (int32_t)stats->elapsed_time);
+    BSON_APPEND_DATE_TIME(&set, "lastUpdate", store_now_ms());
+    bson_append_document_end(&update, &set);
+    BSON_APPEND_DOCUMENT_BEGIN(&update, "$inc", &inc);
+    BSON_APPEND_INT32(&inc, "updateCounter", 1);
+    bson_append_document_end(&update, &inc);
+
+    bson_error_t error;
+    enum store_status status = STORE_OK;
+    if (!mongoc_collection_update_one(collection, &filter, &update, NULL, &reply, &error)) {
+        status = store_classify(store, &error);
+    } else {
+        bson_iter_t iter;
+        if (bson_iter_init_find(&iter, &reply, "matchedCount") && bson_iter_as_int64(&iter) == 0)
+            status = STORE_NOT_FOUND;
+    }
+    bson_destroy(&reply);
+    bson_destroy(&filter);
+    bson_destroy(&update);
+    mongoc_collection_destroy(collection);
+    store_release(store, client);
+    return status;
+}
+
+enum store_status store_list_player_stats(struct store *store, struct store_player_stats *out,
+                                          size_t *count)
+{
+    mongoc_client_t *client = store_client(store);
+    mongoc_collection_t *collection =
+        mongoc_client_get_collection(client, store->database, STORE_PLAYERS);
+    bson_t filter = BSON_INITIALIZER, exists, opts = BSON_INITIALIZER, sort;
+    BSON_APPEND_DOCUMENT_BEGIN(&filter, "lastUpdate", &exists);
+    BSON_APPEND_BOOL(&exists, "$exists", true);
+    bson_append_document_end(&filter, &exists);
+    BSON_APPEND_DOCUMENT_BEGIN(&opts, "sort", &sort);
+    BSON_APPEND_INT32(&sort, "lastUpdate", -1);
+    bson_append_document_end(&opts, &sort);
+    BSON_APPEND_INT64(&opts, "limit", STORE_PLAYER_ROWS);
+    BSON_APPEND_INT64(&opts, "maxTimeMS", STORE_QUERY_TIME_MS);
+    /* A live-players view may lag a little: let a secondary answer and spare the primary. */
+    mongoc_read_prefs_t *prefs = mongoc_read_prefs_new(MONGOC_READ_SECONDARY_PREFERRED);
+    mongoc_cursor_t *cursor = mongoc_collection_find_with_opts(collection, &filter, &opts, prefs);
+    const bson_t *doc;
+    size_t n = 0;
+    while (n < STORE_PLAYER_ROWS && mongoc_cursor_next(cursor, &doc)) {
+        struct store_player_stats *row = &out[n++];
+        memset(row, 0, sizeof *row);
+        store_read_place(doc, &row->place);
+        row->score = store_read_int(doc, "score");
+        row->level = store_read_int(doc, "level");
+        row->lives = store_read_int(doc, "lives");
+        row->elapsed_time = store_read_int(doc, "elapsedTime");
+        row->update_counter = store_read_int(doc, "updateCounter");
+    }
+    bson_error_t error;
+    enum store_status status = STORE_OK;
+    if (mongoc_cursor_error(cursor, &error))
+        status = store_classify(store, &error);
+    *count = status == STORE_OK ? n : 0;
+    mongoc_cursor_destroy(cursor);
+    mongoc_read_prefs_destroy(prefs);
+    bson_destroy(&filter);
+    bson_destroy(&opts);
+    mongoc_collection_destroy(collection);
+    store_release(store, client);
+    return status;
+}

@@ -1,0 +1,106 @@
+/* store: the MongoDB high-score and player store, through one mongoc_client_pool_t.
+ * Callers pass typed, validated structs; documents are built from those values only.
+ * Every call blocks on the database, so it runs on a database worker (dbqueue), never on
+ * an HTTP thread. A monitor thread pings the database and keeps store_available() current,
+ * so requests can be refused at once while the database is away. */
+#ifndef PACMAN_STORE_H
+#define PACMAN_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "log.h"
+
+#define STORE_NAME_CHARS 32
+#define STORE_PLACE_CHARS 64
+#define STORE_SUBMISSION_ID_CHARS 64
+#define STORE_TOP_SCORES 10
+#define STORE_PLAYER_ROWS 100
+
+/* Sizes in bytes: a character is at most 4 bytes of UTF-8. */
+#define STORE_NAME_SIZE (STORE_NAME_CHARS * 4 + 1)
+#define STORE_PLACE_SIZE (STORE_PLACE_CHARS * 4 + 1)
+
+struct store_place {
+    char cloud[STORE_PLACE_SIZE];
+    char zone[STORE_PLACE_SIZE];
+    char host[STORE_PLACE_SIZE];
+};
+
+struct store_score {
+    char name[STORE_NAME_SIZE];
+    struct store_place place;
+    int64_t score;
+    int64_t level;
+    char submission_id[STORE_SUBMISSION_ID_CHARS + 1]; /* "" when the client sent none */
+};
+
+struct store_player_stats {
+    char user_id[25]; /* 24 hex digits */
+    struct store_place place;
+    int64_t score;
+    int64_t level;
+    int64_t lives;
+    int64_t elapsed_time;
+    int64_t update_counter; /* read back only */
+};
+
+enum store_status {
+    STORE_OK,
+    STORE_DUPLICATE,   /* store_insert_score: the submissionId was stored before */
+    STORE_NOT_FOUND,   /* store_update_player_stats: no such player */
+    STORE_UNAVAILABLE, /* no primary reachable, timed out, failing over: 503 */
+    STORE_ERROR,       /* anything else the database refused: 500 */
+};
+
+struct store;
+
+/* Creates the pool from config (URI, timeouts, write concern majority+journal) and starts
+ * the monitor. Does not wait for the database: it may be down. NULL with error set when the
+ * connection string is unusable. */
+struct store *store_new(const struct config *config, struct logger *logger, char *error,
+                        size_t error_size);
+
+/* Stops the monitor and destroys the pool. Call after every worker has finished. */
+void store_free(struct store *store);
+
+/* False while the last contact with the database failed; the monitor flips it back. */
+bool store_available(const struct store *store);
+
+/* Called by operations that found the database unreachable; wakes the monitor. */
+void store_mark_unavailable(struct store *store);
+
+/* Inserts a score. With a submission id the id keys the document, so a retry cannot store
+ * it twice: STORE_DUPLICATE then, with *stored filled from the first submission. Otherwise
+ * *stored is a copy of score. */
+enum store_status store_insert_score(struct store *store, const struct store_score *score,
+                                     struct store_score *stored);
+
+/* Fills out with up to STORE_TOP_SCORES best scores, highest first, earlier first on ties,
+ * read from the primary so a writer sees its own write. */
+enum store_status store_list_scores(struct store *store, struct store_score *out, size_t *count);
+
+/* Inserts a new player document; writes its id (24 hex digits) to id. */
+enum store_status store_create_player(struct store *store, char id[25]);
+
+/* Sets the player's stats and increments its updateCounter. STORE_NOT_FOUND when no player
+ * has that id. */
+enum store_status store_update_player_stats(struct store *store,
+                                            const struct store_player_stats *stats);
+
+/* Fills out with up to STORE_PLAYER_ROWS players that reported stats, most recent first
+ * (a secondary may answer). */
+enum store_status store_list_player_stats(struct store *store, struct store_player_stats *out,
+                                          size_t *count);
+
+/* Counts for /metrics. */
+struct store_counters {
+    uint64_t operations;
+    uint64_t failures;
+    bool available;
+};
+void store_get_counters(const struct store *store, struct store_counters *out);
+
+#endif
