@@ -1,0 +1,192 @@
+/* Unit tests of config: environment parsing, connection-string building, redaction. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "config.h"
+
+/* A fake environment: NULL-terminated name, value pairs. */
+static const char *fake_lookup(const char *name, void *ctx)
+{
+    for (const char *const *pair = ctx; pair[0]; pair += 2)
+        if (strcmp(pair[0], name) == 0)
+            return pair[1];
+    return NULL;
+}
+
+static struct config cfg;
+static char error[512];
+
+static bool load(const char *const *env)
+{
+    return config_load(&cfg, fake_lookup, (void *)(uintptr_t)env, error, sizeof error);
+}
+
+static void test_defaults(void **state)
+{
+    (void)state;
+    const char *env[] = {NULL};
+    assert_true(load(env));
+    assert_int_equal(cfg.port, 8080);
+    assert_string_equal(cfg.static_dir, "static");
+    assert_int_equal(cfg.log_format, LOG_FORMAT_TEXT);
+    assert_string_equal(cfg.mongo_uri, "mongodb://localhost:27017/pacman");
+    assert_string_equal(cfg.mongo_database, "pacman");
+    assert_int_equal(cfg.mongo_timeout_ms, 2000);
+    assert_null(cfg.node_name);
+    assert_int_equal(cfg.drain_seconds, 5);
+    assert_int_equal(cfg.grace_seconds, 20);
+    assert_int_equal(cfg.highscores_cache_ms, 1000);
+    config_free(&cfg);
+}
+
+static void test_old_app_variables(void **state)
+{
+    (void)state;
+    const char *env[] = {"MONGO_SERVICE_HOST", "mongo-0.mongo,mongo-1.mongo:27018, mongo-2.mongo",
+                         "MY_MONGO_PORT", "27017", "MONGO_DATABASE", "scores",
+                         "MONGO_REPLICA_SET", "rs0", "MONGO_AUTH_USER", "app",
+                         "MONGO_AUTH_PWD", "p@ss:w/rd%", "MONGO_USE_SSL", "true",
+                         "MONGO_VALIDATE_SSL", "false", NULL};
+    assert_true(load(env));
+    assert_string_equal(cfg.mongo_uri,
+                        "mongodb://app:p%40ss%3Aw%2Frd%25@mongo-0.mongo:27017,mongo-1.mongo:27018,"
+                        "mongo-2.mongo:27017/scores?replicaSet=rs0&tls=true"
+                        "&tlsAllowInvalidCertificates=true");
+    assert_null(strstr(cfg.mongo_uri_redacted, "p%40ss"));
+    assert_string_equal(cfg.mongo_uri_redacted,
+                        "mongodb://app:***@mongo-0.mongo:27017,mongo-1.mongo:27018,"
+                        "mongo-2.mongo:27017/scores?replicaSet=rs0&tls=true"
+                        "&tlsAllowInvalidCertificates=true");
+    assert_string_equal(cfg.mongo_database, "scores");
+    config_free(&cfg);
+}
+
+static void test_namespace_fallback_and_auth_source(void **state)
+{
+    (void)state;
+    const char *env[] = {"MONGO_NAMESPACE_SERVICE_HOST", "10.0.0.7", "MONGO_AUTH_USER", "u",
+                         "MONGO_AUTH_PWD", "p", "MONGO_AUTH_SOURCE", "admin", NULL};
+    assert_true(load(env));
+    assert_string_equal(cfg.mongo_uri, "mongodb://u:p@10.0.0.7:27017/pacman?authSource=admin");
+    config_free(&cfg);
+    const char *both[] = {"MONGO_SERVICE_HOST", "primary", "MONGO_NAMESPACE_SERVICE_HOST", "other",
+                          NULL};
+    assert_true(load(both));
+    assert_string_equal(cfg.mongo_uri, "mongodb://primary:27017/pacman");
+    config_free(&cfg);
+}
+
+static void test_ipv6_host(void **state)
+{
+    (void)state;
+    const char *env[] = {"MONGO_SERVICE_HOST", "[::1]:27019,[fe80::1]", NULL};
+    assert_true(load(env));
+    assert_string_equal(cfg.mongo_uri, "mongodb://[::1]:27019,[fe80::1]:27017/pacman");
+    config_free(&cfg);
+}
+
+static void test_mongo_uri_overrides(void **state)
+{
+    (void)state;
+    const char *env[] = {"MONGO_URI", "mongodb://root:secret@db1,db2/game?replicaSet=rs1",
+                         "MONGO_SERVICE_HOST", "ignored", "MONGO_DATABASE", "ignored", NULL};
+    assert_true(load(env));
+    assert_string_equal(cfg.mongo_uri, "mongodb://root:secret@db1,db2/game?replicaSet=rs1");
+    assert_string_equal(cfg.mongo_uri_redacted, "mongodb://root:***@db1,db2/game?replicaSet=rs1");
+    assert_string_equal(cfg.mongo_database, "game");
+    config_free(&cfg);
+}
+
+/* Each bad setting is refused with a message naming the variable. */
+static void test_bad_values(void **state)
+{
+    (void)state;
+    static const char *const cases[][3] = {
+        {"PORT", "abc", "PORT"},
+        {"PORT", "70000", "PORT"},
+        {"PORT", "-1", "PORT"},
+        {"PORT", "80x", "PORT"},
+        {"LOG_FORMAT", "xml", "LOG_FORMAT"},
+        {"MONGO_USE_SSL", "maybe", "MONGO_USE_SSL"},
+        {"MY_MONGO_PORT", "0", "MY_MONGO_PORT"},
+        {"MONGO_TIMEOUT_MS", "5", "MONGO_TIMEOUT_MS"},
+        {"MONGO_DATABASE", "a/b", "MONGO_DATABASE"},
+        {"MONGO_DATABASE", "has space", "MONGO_DATABASE"},
+        {"MONGO_REPLICA_SET", "rs0&w=0", "MONGO_REPLICA_SET"},
+        {"MONGO_SERVICE_HOST", "host/evil", "MONGO_SERVICE_HOST"},
+        {"MONGO_SERVICE_HOST", "a:99999", "MONGO_SERVICE_HOST"},
+        {"MONGO_SERVICE_HOST", "a@b", "MONGO_SERVICE_HOST"},
+        {"MONGO_URI", "http://nope", "MONGO_URI"},
+        {"HTTP_THREADS", "0", "HTTP_THREADS"},
+        {"DB_WORKERS", "100000", "DB_WORKERS"},
+        {"MONGO_AUTH_USER", "only-user", "MONGO_AUTH_PWD"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *env[] = {cases[i][0], cases[i][1], NULL};
+        if (load(env))
+            fail_msg("%s=%s was accepted", cases[i][0], cases[i][1]);
+        if (!strstr(error, cases[i][2]))
+            fail_msg("error for %s=%s does not name %s: %s", cases[i][0], cases[i][1],
+                     cases[i][2], error);
+    }
+}
+
+static void test_empty_means_default(void **state)
+{
+    (void)state;
+    const char *env[] = {"PORT", "", "MONGO_SERVICE_HOST", "", "LOG_FORMAT", "", NULL};
+    assert_true(load(env));
+    assert_int_equal(cfg.port, 8080);
+    assert_string_equal(cfg.mongo_uri, "mongodb://localhost:27017/pacman");
+    config_free(&cfg);
+}
+
+static void test_redact(void **state)
+{
+    (void)state;
+    char out[256];
+    assert_true(config_redact_uri("mongodb://u:pw@h/db", out, sizeof out));
+    assert_string_equal(out, "mongodb://u:***@h/db");
+    assert_true(config_redact_uri("mongodb://h:27017/db?x=1", out, sizeof out));
+    assert_string_equal(out, "mongodb://h:27017/db?x=1");
+    assert_true(config_redact_uri("mongodb+srv://u:p@ss@w@c.example/db", out, sizeof out));
+    assert_string_equal(out, "mongodb+srv://u:***@c.example/db");
+    assert_true(config_redact_uri("mongodb://onlyuser@h/db", out, sizeof out));
+    assert_string_equal(out, "mongodb://onlyuser@h/db");
+    /* the part after the path may contain @ without being credentials */
+    assert_true(config_redact_uri("mongodb://h/db?appname=a@b", out, sizeof out));
+    assert_string_equal(out, "mongodb://h/db?appname=a@b");
+    assert_false(config_redact_uri("mongodb://u:pw@h/db", out, 8));
+    assert_null(strstr(out, "pw"));
+}
+
+static void test_variable_list(void **state)
+{
+    (void)state;
+    size_t n = 0;
+    bool has_uri = false;
+    for (const char *const *name = config_variables; *name; name++, n++)
+        has_uri |= strcmp(*name, "MONGO_URI") == 0;
+    assert_true(has_uri);
+    assert_true(n >= 20);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_defaults),
+        cmocka_unit_test(test_old_app_variables),
+        cmocka_unit_test(test_namespace_fallback_and_auth_source),
+        cmocka_unit_test(test_ipv6_host),
+        cmocka_unit_test(test_mongo_uri_overrides),
+        cmocka_unit_test(test_bad_values),
+        cmocka_unit_test(test_empty_means_default),
+        cmocka_unit_test(test_redact),
+        cmocka_unit_test(test_variable_list),
+    };
+    return cmocka_run_group_tests_name("config", tests, NULL, NULL);
+}
