@@ -1,0 +1,194 @@
+"""Each class of mistake, made on purpose in the rendered manifests, is caught by a check."""
+
+import copy
+
+import pytest
+
+import harness
+import manifests
+
+
+def rendered(target="default"):
+    return copy.deepcopy(list(manifests.render(manifests.targets()[target])))
+
+
+def obj(docs, kind, name):
+    return manifests.find(docs, kind, name)[0]
+
+
+def web_container(docs):
+    return obj(docs, *manifests.WEB)["spec"]["template"]["spec"]["containers"][0]
+
+
+def set_env(container, name, value):
+    container["env"] = [v for v in container["env"] if v["name"] != name]
+    if value is not None:
+        container["env"].append({"name": name, "value": value})
+
+
+def misspell_container_port(docs):
+    port = web_container(docs)["ports"][0]
+    port["containerPrt"] = port.pop("containerPort")
+
+
+def misspell_service_name(docs):
+    spec = obj(docs, *manifests.MONGO)["spec"]
+    spec["servicename"] = spec.pop("serviceName")
+
+
+def replicas_as_string(docs):
+    obj(docs, *manifests.WEB)["spec"]["replicas"] = "2"
+
+
+def port_as_string(docs):
+    obj(docs, "Service", "pacman")["spec"]["ports"][0]["port"] = "80"
+
+
+def template_label_changed(docs):
+    obj(docs, *manifests.WEB)["spec"]["template"]["metadata"]["labels"]["app.kubernetes.io/component"] = "frontend"
+
+
+def service_selector_typo(docs):
+    obj(docs, "Service", "pacman")["spec"]["selector"]["app.kubernetes.io/name"] = "pacmna"
+
+
+def pdb_v1beta1(docs):
+    obj(docs, "PodDisruptionBudget", "mongo")["apiVersion"] = "policy/v1beta1"
+
+
+def add_pod_security_policy(docs):
+    docs.append({"apiVersion": "policy/v1beta1", "kind": "PodSecurityPolicy",
+                 "metadata": {"name": "pacman", "labels": {"app.kubernetes.io/part-of": "pacman"}},
+                 "spec": {}})
+
+
+def hpa_v2beta2(docs):
+    obj(docs, "HorizontalPodAutoscaler", "pacman")["apiVersion"] = "autoscaling/v2beta2"
+
+
+def target_port_number_wrong(docs):
+    obj(docs, "Service", "pacman")["spec"]["ports"][0]["targetPort"] = 8081
+
+
+def target_port_name_wrong(docs):
+    obj(docs, "Service", "mongo")["spec"]["ports"][0]["targetPort"] = "mongodb"
+
+
+def service_name_not_headless(docs):
+    del obj(docs, "Service", "mongo")["spec"]["clusterIP"]
+
+
+def claim_not_mounted(docs):
+    mongod = obj(docs, *manifests.MONGO)["spec"]["template"]["spec"]["containers"][0]
+    mongod["volumeMounts"] = [m for m in mongod["volumeMounts"] if m["name"] != "data"]
+
+
+def env_not_read(docs):
+    set_env(web_container(docs), "MONGO_HOST", "mongo")
+
+
+def env_required_missing(docs):
+    set_env(web_container(docs), "MONGO_REPLICA_SET", None)
+
+
+def image_not_built(docs):
+    web_container(docs)["image"] = "pacman:latest"
+
+
+def probe_port_wrong(docs):
+    web_container(docs)["readinessProbe"]["httpGet"]["port"] = 9090
+
+
+def grace_too_short(docs):
+    obj(docs, *manifests.WEB)["spec"]["template"]["spec"]["terminationGracePeriodSeconds"] = 10
+
+
+def role_too_broad(docs):
+    obj(docs, "ClusterRole", "pacman-node-reader")["rules"][0]["verbs"] = ["get", "list", "watch"]
+
+
+def secret_key_typo(docs):
+    for var in web_container(docs)["env"]:
+        if var["name"] == "MONGO_AUTH_PWD":
+            var["valueFrom"]["secretKeyRef"]["key"] = "pasword"
+
+
+def members_mismatch(docs):
+    obj(docs, *manifests.MONGO)["spec"]["replicas"] = 5
+
+
+def network_policy_from_typo(docs):
+    rule = obj(docs, "NetworkPolicy", "mongo")["spec"]["ingress"][0]
+    rule["from"][0]["podSelector"]["matchLabels"]["app.kubernetes.io/component"] = "frontend"
+
+
+def privilege_escalation_allowed(docs):
+    del web_container(docs)["securityContext"]["allowPrivilegeEscalation"]
+
+
+def unpinned_mongo(docs):
+    obj(docs, *manifests.MONGO)["spec"]["template"]["spec"]["containers"][0]["image"] = "mongo"
+
+
+MISTAKES = [
+    # (mistake, target, change, text the report must contain)
+    ("misspelled field", "default", misspell_container_port, "'containerPrt' was unexpected"),
+    ("misspelled field", "default", misspell_service_name, "'servicename' was unexpected"),
+    ("wrong type", "default", replicas_as_string, "'2' is not of type 'integer'"),
+    ("wrong type", "default", port_as_string, "'80' is not of type 'integer'"),
+    ("selector mismatch", "default", template_label_changed, "does not match its pod template labels"),
+    ("selector mismatch", "default", service_selector_typo, "Service/pacman: selector"),
+    ("selector mismatch", "default", network_policy_from_typo, "NetworkPolicy/mongo: ingress from"),
+    ("removed API", "default", pdb_v1beta1, "does not serve policy/v1beta1 PodDisruptionBudget"),
+    ("removed API", "default", add_pod_security_policy, "does not serve policy/v1beta1 PodSecurityPolicy"),
+    ("removed API", "hpa", hpa_v2beta2, "Kubernetes 1.26 does not serve autoscaling/v2beta2"),
+    ("wrong target port", "default", target_port_number_wrong, "targetPort 8081 (port 80) is no container port"),
+    ("wrong target port", "default", target_port_name_wrong, "targetPort 'mongodb' (port 27017) is no container port"),
+    ("wrong probe port", "default", probe_port_wrong, "readinessProbe port 9090 is no container port"),
+    ("serviceName not headless", "default", service_name_not_headless, "is not a headless Service"),
+    ("claim template not mounted", "default", claim_not_mounted, "volumeClaimTemplate 'data' is mounted by no container"),
+    ("env var the server does not read", "default", env_not_read, "sets MONGO_HOST, which the server does not read"),
+    ("required env var missing", "default", env_required_missing, "does not set MONGO_REPLICA_SET"),
+    ("image the build does not produce", "default", image_not_built, "is not what the build produces"),
+    ("grace period too short", "default", grace_too_short, "terminationGracePeriodSeconds 10 is shorter"),
+    ("RBAC beyond get nodes", "default", role_too_broad, "grants more than `get nodes`"),
+    ("Secret key that does not exist", "default", secret_key_typo, "uses key 'pasword'"),
+    ("replica count not wired", "default", members_mismatch, "MONGO_MEMBERS '3' differs from replicas 5"),
+    ("restricted profile broken", "default", privilege_escalation_allowed, "allowPrivilegeEscalation is not false"),
+    ("unpinned image", "default", unpinned_mongo, "image 'mongo' has no pinned tag"),
+]
+
+
+def problems_of(docs):
+    return manifests.schema_problems(docs) + manifests.cross_problems(docs)
+
+
+@pytest.mark.parametrize("target", ["default", "hpa"])
+def test_unchanged_manifests_have_no_problems(target):
+    assert problems_of(rendered(target)) == []
+
+
+@pytest.mark.parametrize("mistake,target,change,expected", MISTAKES,
+                         ids=[f"{m[0]}: {m[2].__name__}" for m in MISTAKES])
+def test_mistake_is_caught(mistake, target, change, expected):
+    docs = rendered(target)
+    change(docs)
+    problems = problems_of(docs)
+    assert any(expected in p for p in problems), f"{mistake} not caught; problems: {problems}"
+
+
+def test_every_mistake_class_of_the_issue_is_covered():
+    classes = {m[0] for m in MISTAKES}
+    assert {"misspelled field", "wrong type", "selector mismatch", "removed API", "wrong target port"} <= classes
+
+
+def test_probe_path_the_server_does_not_answer_is_caught():
+    docs = rendered()
+    web_container(docs)["livenessProbe"]["httpGet"]["path"] = "/health"
+    srv = harness.Server().start()
+    try:
+        assert manifests.probe_problems(rendered(), srv.url) == []
+        problems = manifests.probe_problems(docs, srv.url)
+    finally:
+        srv.stop()
+    assert any(p.startswith("livenessProbe /health: the server answers 404") for p in problems), problems
