@@ -25,13 +25,28 @@ install_apt() {
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
-# FerretDB is built from the module pinned in tools/ferretdb (go install's version lookup is
-# refused by the module proxy here, a plain build of a pinned go.mod is not).
+# FerretDB is built from the module pinned in tools/ferretdb: the module proxy here refuses
+# `go install`'s version lookup, and a plain `go build` of the pinned module panics at start
+# because the module zip lacks build/version/version.txt. So the module is copied out of the
+# cache, given that file, and built through a build-local go.mod that replaces it.
 install_ferretdb() {
-    [ -x "$TOOLS_DIR/ferretdb" ] && return 0
+    [ -x "$TOOLS_DIR/ferretdb" ] && "$TOOLS_DIR/ferretdb" --version >/dev/null 2>&1 && return 0
     command -v go >/dev/null || { log "Go 1.22 or later is needed to build FerretDB (the local MongoDB stand-in); this machine kind ships it"; exit 1; }
     log "building FerretDB v1.24.2 (a few minutes the first time, cached after)"
-    (cd tools/ferretdb && go build -o "$TOOLS_DIR/ferretdb" github.com/FerretDB/FerretDB/cmd/ferretdb)
+    local module=github.com/FerretDB/FerretDB version
+    version=$(sed -n "s|^require $module \\(v[0-9.]*\\)$|\\1|p" tools/ferretdb/go.mod)
+    local src="$TOOLS_DIR/ferretdb-src" modfile="$TOOLS_DIR/ferretdb.mod"
+    (cd tools/ferretdb && go mod download "$module")
+    rm -rf "$src"
+    cp -r "$(cd tools/ferretdb && go list -m -f '{{.Dir}}' "$module")" "$src"
+    chmod -R u+w "$src"
+    echo "$version" > "$src/build/version/version.txt"
+    cp tools/ferretdb/go.mod "$modfile"
+    cp tools/ferretdb/go.sum "${modfile%.mod}.sum"
+    (cd tools/ferretdb &&
+        go mod edit -modfile="$modfile" -replace "$module=$src" &&
+        go build -modfile="$modfile" -o "$TOOLS_DIR/ferretdb" "$module/cmd/ferretdb")
+    "$TOOLS_DIR/ferretdb" --version | head -1 >&2
 }
 
 install_python() {

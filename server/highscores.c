@@ -190,6 +190,12 @@ bool highscores_parse_submission(const struct input *input, struct store_score *
         reply_error(reply, 400, "%s", error);
         return false;
     }
+    const struct input_field *id = input_find(input, "submissionId");
+    if (id && id->kind == INPUT_STRING && id->value[0] == '\0') {
+        reply_error(reply, 400, "submissionId must be 1 to %d characters when given",
+                    STORE_SUBMISSION_ID_CHARS);
+        return false;
+    }
     size_t id_length = strlen(score->submission_id);
     if (strspn(score->submission_id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
                                      "0123456789_-") != id_length) {

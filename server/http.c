@@ -375,6 +375,15 @@ static void http_completed(void *cls, struct MHD_Connection *connection, void **
     free(request);
 }
 
+static size_t http_unescape(void *cls, struct MHD_Connection *connection, char *text)
+{
+    (void)cls, (void)connection;
+    return static_unescape_path(text);
+}
+
+static void http_log_mhd(void *cls, const char *format, va_list args)
+    __attribute__((format(printf, 2, 0)));
+
 static void http_log_mhd(void *cls, const char *format, va_list args)
 {
     struct http_server *server = cls;
@@ -409,7 +418,8 @@ struct http_server *http_start(struct app *app, char *error, size_t error_size)
         server->daemon = MHD_start_daemon(
             flags | (attempt == 0 ? MHD_USE_DUAL_STACK : 0), (uint16_t)config->port, NULL, NULL,
             http_handle, server, MHD_OPTION_EXTERNAL_LOGGER, http_log_mhd, server,
-            MHD_OPTION_NOTIFY_COMPLETED, http_completed, server, MHD_OPTION_CONNECTION_LIMIT,
+            MHD_OPTION_NOTIFY_COMPLETED, http_completed, server, MHD_OPTION_UNESCAPE_CALLBACK,
+            http_unescape, NULL, MHD_OPTION_CONNECTION_LIMIT,
             config->max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
             config->connection_timeout_seconds, MHD_OPTION_LISTENING_ADDRESS_REUSE, 1,
             MHD_OPTION_ARRAY, config->http_threads > 1 ? pool : pool + 1, MHD_OPTION_END);

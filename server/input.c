@@ -49,6 +49,15 @@ static bool input_name_allowed(const char *name, size_t length)
     return true;
 }
 
+/* A field name fit for an error message: printable ASCII only, at most 64 characters. */
+static void input_safe_name(char *out, size_t size, const char *name)
+{
+    snprintf(out, size, "%.64s", name);
+    for (char *c = out; *c; c++)
+        if ((unsigned char)*c < 0x20 || (unsigned char)*c >= 0x7f || *c == '"')
+            *c = '?';
+}
+
 /* Adds a field, taking ownership of name and value. */
 static enum input_result input_add(struct input *input, char *name, char *value,
                                    enum input_kind kind, char *error, size_t error_size)
@@ -63,10 +72,7 @@ static enum input_result input_add(struct input *input, char *name, char *value,
         result = INPUT_BAD_REQUEST;
     } else if (input_find(input, name)) {
         char safe[72];
-        snprintf(safe, sizeof safe, "%s", name);
-        for (char *c = safe; *c; c++)
-            if ((unsigned char)*c < 0x20 || (unsigned char)*c >= 0x7f || *c == '"')
-                *c = '?';
+        input_safe_name(safe, sizeof safe, name);
         snprintf(error, error_size, "field \"%s\" is given more than once", safe);
         result = INPUT_BAD_REQUEST;
     } else if (input->count == INPUT_MAX_FIELDS) {
@@ -137,14 +143,19 @@ static enum input_result input_parse_form(struct input *input, const char *body,
             size_t name_length = equals ? (size_t)(equals - (body + i)) : end - i;
             bool bad = false;
             char *name = input_form_decode(body + i, name_length, &bad);
-            char *value = bad ? NULL
-                              : equals ? input_form_decode(equals + 1, (size_t)(body + end - equals - 1), &bad)
-                                       : strdup("");
             if (bad) {
-                free(name);
-                free(value);
                 snprintf(error, error_size,
-                         "malformed form body: bad %%-escape or NUL character");
+                         "malformed form body: a field name has a bad %%-escape or a NUL");
+                return INPUT_BAD_REQUEST;
+            }
+            char *value = equals ? input_form_decode(equals + 1,
+                                                     (size_t)(body + end - equals - 1), &bad)
+                                 : strdup("");
+            if (bad) {
+                char safe[72];
+                input_safe_name(safe, sizeof safe, name);
+                snprintf(error, error_size, "%s has a bad %%-escape or a NUL character", safe);
+                free(name);
                 return INPUT_BAD_REQUEST;
             }
             enum input_result result =

@@ -265,6 +265,31 @@ const struct static_file *static_files_lookup(const struct static_files *files, 
                         : NULL;
 }
 
+static int static_hex(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    c = (char)(c | 0x20);
+    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+size_t static_unescape_path(char *path)
+{
+    char *out = path;
+    for (const char *in = path; *in; in++) {
+        int high, low;
+        if (in[0] == '%' && (high = static_hex(in[1])) >= 0 && (low = static_hex(in[2])) >= 0 &&
+            (high | low) != 0) {
+            *out++ = (char)(high * 16 + low);
+            in += 2;
+        } else {
+            *out++ = *in;
+        }
+    }
+    *out = '\0';
+    return (size_t)(out - path);
+}
+
 /* Finds token (case-insensitive) as a list element of header and returns its q-value
  * (1.0 when not given), or -1 when absent. */
 static double static_list_quality(const char *header, const char *token)

@@ -43,6 +43,11 @@ const struct static_file *static_files_lookup(const struct static_files *files,
  * segment (//) and no backslash. */
 bool static_path_is_clean(const char *path);
 
+/* Percent-decodes a request path in place (MHD's unescape hook) and returns its new length.
+ * %00 is left encoded: a decoded NUL would end the C string early and turn
+ * "/index.html%00.png" into "/index.html". Malformed escapes are kept as they are. */
+size_t static_unescape_path(char *path);
+
 /* True when an Accept-Encoding header value accepts gzip (gzip or * with q > 0). */
 bool static_accepts_gzip(const char *accept_encoding);
 

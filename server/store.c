@@ -394,7 +394,7 @@ enum store_status store_insert_score(struct store *store, const struct store_sco
     }
     BSON_APPEND_UTF8(&doc, "name", score->name);
     store_append_place(&doc, &score->place);
-    BSON_APPEND_INT64(&doc, "score", score->score);
+    BSON_APPEND_INT32(&doc, "score", (int32_t)score->score);
     BSON_APPEND_INT32(&doc, "level", (int32_t)score->level);
     BSON_APPEND_DATE_TIME(&doc, "date", store_now_ms());
     if (score->submission_id[0])
@@ -494,7 +494,7 @@ enum store_status store_update_player_stats(struct store *store,
     BSON_APPEND_OID(&filter, "_id", &oid);
     BSON_APPEND_DOCUMENT_BEGIN(&update, "$set", &set);
     store_append_place(&set, &stats->place);
-    BSON_APPEND_INT64(&set, "score", stats->score);
+    BSON_APPEND_INT32(&set, "score", (int32_t)stats->score);
     BSON_APPEND_INT32(&set, "level", (int32_t)stats->level);
     BSON_APPEND_INT32(&set, "lives", (int32_t)stats->lives);
     BSON_APPEND_INT32(&set, "elapsedTime", (int32_t)stats->elapsed_time);

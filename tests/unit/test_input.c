@@ -56,6 +56,8 @@ static void test_form_edge_cases(void **state)
         assert_true(strlen(error) > 0);
         input_free(&in);
     }
+    assert_int_equal(parse(&in, FORM, "name=a%00b", error), INPUT_BAD_REQUEST);
+    assert_string_equal(error, "name has a bad %-escape or a NUL character");
     assert_int_equal(parse(&in, FORM, "a=1&a=2", error), INPUT_BAD_REQUEST);
     assert_non_null(strstr(error, "\"a\" is given more than once"));
 }

@@ -121,6 +121,23 @@ static void test_etag_match(void **state)
     assert_false(static_etag_matches("\"0123456789abcde\"", etag));
 }
 
+static void test_unescape(void **state)
+{
+    (void)state;
+    static const char *const cases[][2] = {
+        {"/a%20b", "/a b"},           {"/%2e%2E/x", "/../x"},     {"/index.html%00.png", "/index.html%00.png"},
+        {"/bad%zz%4", "/bad%zz%4"},   {"/%2f%5C", "/\x2f\\"},  {"%", "%"},
+        {"/plain", "/plain"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char path[64];
+        snprintf(path, sizeof path, "%s", cases[i][0]);
+        size_t length = static_unescape_path(path);
+        assert_int_equal(length, strlen(cases[i][1]));
+        assert_string_equal(path, cases[i][1]);
+    }
+}
+
 static void test_router(void **state)
 {
     (void)state;
@@ -153,7 +170,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_clean_paths), cmocka_unit_test(test_load_and_lookup),
         cmocka_unit_test(test_accept_gzip), cmocka_unit_test(test_etag_match),
-        cmocka_unit_test(test_router),
+        cmocka_unit_test(test_unescape),       cmocka_unit_test(test_router),
     };
     return cmocka_run_group_tests_name("static_files and router", tests, NULL, NULL);
 }
