@@ -1,0 +1,67 @@
+// The client of the server's HTTP API (see API.md). Every path is relative, so the game works
+// behind a path-prefixed ingress. Failures become ApiError with the HTTP status (0: no answer).
+
+export class ApiError extends Error {
+  constructor(message, status) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = status;
+  }
+
+  /** Whether trying again later can succeed: the server or the network was unavailable. */
+  get retryable() {
+    return !(this.status === 400 || this.status === 413 || this.status === 422);
+  }
+}
+
+/**
+ * Returns the API bound to a fetch function (injected for tests).
+ * timeoutMs: how long to wait for an answer before giving up on a request.
+ */
+export function createApi({ fetch = globalThis.fetch.bind(globalThis), timeoutMs = 8000 } = {}) {
+  async function request(path, { method = 'GET', body } = {}) {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), timeoutMs);
+    let response;
+    try {
+      response = await fetch(path, {
+        method,
+        headers: body ? { 'Content-Type': 'application/json', Accept: 'application/json' } : { Accept: 'application/json' },
+        body: body ? JSON.stringify(body) : undefined,
+        cache: 'no-store',
+        credentials: 'same-origin',
+        signal: controller.signal,
+      });
+    } catch (err) {
+      throw new ApiError(err && err.name === 'AbortError' ? 'the server did not answer in time' : 'the server could not be reached', 0);
+    } finally {
+      clearTimeout(timer);
+    }
+    let data = null;
+    try {
+      data = await response.json();
+    } catch {
+      data = null;
+    }
+    if (!response.ok) {
+      const message = data && typeof data.error === 'string' ? data.error : `HTTP ${response.status}`;
+      throw new ApiError(message, response.status);
+    }
+    return data;
+  }
+
+  return {
+    /** {cloud, zone, host} of the pod that answers. */
+    location: () => request('location/metadata'),
+    /** A new player id (24 hex digits). */
+    newUserId: () => request('user/id'),
+    /** stats: {userId, cloud, zone, host, score, level, lives, elapsedTime}. */
+    postStats: (stats) => request('user/stats', { method: 'POST', body: stats }),
+    /** Players who reported lately, most recent first. */
+    liveStats: () => request('user/stats'),
+    /** The top ten: [{name, cloud, zone, host, score}], best first. */
+    highScores: () => request('highscores/list'),
+    /** entry: {name, cloud, zone, host, score, level, submissionId}. */
+    postHighScore: (entry) => request('highscores', { method: 'POST', body: entry }),
+  };
+}

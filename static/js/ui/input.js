@@ -1,0 +1,90 @@
+// Player input: keyboard (arrows, WASD, P/Esc, M, Enter/Space), touch swipes on the game,
+// and the on-screen buttons. Turns raw events into calls on an `actions` object:
+// direction(dir), pause(), mute(), start(), tap(). Each returns true when it used the input.
+
+const KEY_DIRECTIONS = {
+  ArrowUp: 'up', ArrowDown: 'down', ArrowLeft: 'left', ArrowRight: 'right',
+  KeyW: 'up', KeyS: 'down', KeyA: 'left', KeyD: 'right',
+};
+
+function isTextField(el) {
+  return !!el && (el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName));
+}
+
+function inOpenDialog(el) {
+  const dialog = el && el.closest ? el.closest('dialog') : null;
+  return !!(dialog && dialog.open);
+}
+
+/** Listens for keys on `target` (window). Returns a function that removes the listener. */
+export function bindKeyboard(target, actions) {
+  const onKey = (e) => {
+    if (e.altKey || e.ctrlKey || e.metaKey) return;
+    if (isTextField(e.target) || inOpenDialog(e.target)) return;
+    let used = false;
+    const dir = KEY_DIRECTIONS[e.code] || KEY_DIRECTIONS[e.key];
+    if (dir) used = actions.direction(dir);
+    else if (e.code === 'KeyP' || e.key === 'Escape') used = actions.pause();
+    else if (e.code === 'KeyM') used = actions.mute();
+    else if (e.key === 'Enter' || e.key === ' ') {
+      // A focused button activates itself; do not start a game on top of that.
+      if (/^(BUTTON|A|SUMMARY)$/.test(e.target.tagName)) return;
+      used = actions.start();
+    }
+    if (used) e.preventDefault();
+  };
+  target.addEventListener('keydown', onKey);
+  return () => target.removeEventListener('keydown', onKey);
+}
+
+/** The direction of a swipe from (dx, dy), or null while it is shorter than `threshold`. */
+export function swipeDirection(dx, dy, threshold) {
+  if (Math.max(Math.abs(dx), Math.abs(dy)) < threshold) return null;
+  if (Math.abs(dx) > Math.abs(dy)) return dx > 0 ? 'right' : 'left';
+  return dy > 0 ? 'down' : 'up';
+}
+
+/**
+ * Swipes on `el` steer; a short tap calls actions.tap(). A long swipe can chain several turns:
+ * each turn restarts the measurement from where the finger is.
+ */
+export function bindSwipe(el, actions) {
+  let origin = null;
+  let moved = false;
+  const threshold = () => Math.max(14, el.clientWidth * 0.035);
+  el.addEventListener('pointerdown', (e) => {
+    if (e.pointerType === 'mouse') return;
+    origin = { x: e.clientX, y: e.clientY, t: e.timeStamp };
+    moved = false;
+    el.setPointerCapture?.(e.pointerId);
+  });
+  el.addEventListener('pointermove', (e) => {
+    if (!origin) return;
+    const dir = swipeDirection(e.clientX - origin.x, e.clientY - origin.y, threshold());
+    if (dir) {
+      actions.direction(dir);
+      origin = { x: e.clientX, y: e.clientY, t: e.timeStamp };
+      moved = true;
+    }
+  });
+  const end = (e) => {
+    if (origin && !moved && e.type === 'pointerup' && e.timeStamp - origin.t < 400) actions.tap();
+    origin = null;
+  };
+  el.addEventListener('pointerup', end);
+  el.addEventListener('pointercancel', end);
+}
+
+/** On-screen direction buttons ([data-dir]) react on press, not on release. */
+export function bindDirectionButtons(root, actions) {
+  for (const btn of root.querySelectorAll('[data-dir]')) {
+    btn.addEventListener('pointerdown', (e) => {
+      e.preventDefault(); // no focus ring flash, no double-tap zoom
+      actions.direction(btn.dataset.dir);
+    });
+    // Keyboard and assistive technology activate buttons with a click.
+    btn.addEventListener('click', (e) => {
+      if (e.detail === 0) actions.direction(btn.dataset.dir);
+    });
+  }
+}
