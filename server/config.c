@@ -18,7 +18,7 @@ const char *const config_variables[] = {
     "MONGO_AUTH_PWD", "MONGO_AUTH_SOURCE", "MONGO_REPLICA_SET", "MONGO_USE_SSL",
     "MONGO_VALIDATE_SSL", "MONGO_TIMEOUT_MS", "MY_NODE_NAME", "KUBERNETES_SERVICE_HOST",
     "KUBERNETES_SERVICE_PORT", "SERVICEACCOUNT_DIR", "SHUTDOWN_DRAIN_SECONDS",
-    "SHUTDOWN_GRACE_SECONDS", "HTTP_THREADS", "DB_WORKERS", "MAX_CONNECTIONS",
+    "SHUTDOWN_GRACE_SECONDS", "HTTP_THREADS", "HTTP_MODE", "DB_WORKERS", "MAX_CONNECTIONS",
     "CONNECTION_TIMEOUT_SECONDS", "HIGHSCORES_CACHE_MS", NULL,
 };
 
@@ -351,6 +351,16 @@ bool config_load(struct config *config, config_lookup_fn lookup, void *ctx, char
     config->drain_seconds = config_get_uint(&reader, "SHUTDOWN_DRAIN_SECONDS", 5, 0, 300);
     config->grace_seconds = config_get_uint(&reader, "SHUTDOWN_GRACE_SECONDS", 20, 0, 600);
     config->http_threads = config_get_uint(&reader, "HTTP_THREADS", config_default_threads(), 1, 64);
+    const char *mode = config_get(&reader, "HTTP_MODE");
+    if (!mode || strcmp(mode, "epoll") == 0)
+        config->http_mode = HTTP_MODE_EPOLL;
+    else if (strcmp(mode, "poll") == 0)
+        config->http_mode = HTTP_MODE_POLL;
+    else if (strcmp(mode, "thread-per-connection") == 0)
+        config->http_mode = HTTP_MODE_THREAD_PER_CONNECTION;
+    else
+        config_fail(&reader, "HTTP_MODE must be epoll, poll or thread-per-connection (got \"%.40s\")",
+                    mode);
     config->db_workers = config_get_uint(&reader, "DB_WORKERS", 16, 1, 256);
     config->max_connections = config_get_uint(&reader, "MAX_CONNECTIONS", 4096, 16, 1000000);
     config->connection_timeout_seconds =

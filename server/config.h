@@ -8,6 +8,9 @@
 
 #include "log.h"
 
+/* How libmicrohttpd runs connections; epoll is the default and measured best (see http.c). */
+enum http_mode { HTTP_MODE_EPOLL, HTTP_MODE_POLL, HTTP_MODE_THREAD_PER_CONNECTION };
+
 struct config {
     unsigned port;
     char *static_dir;
@@ -23,6 +26,7 @@ struct config {
     unsigned drain_seconds;
     unsigned grace_seconds;
     unsigned http_threads;
+    enum http_mode http_mode;
     unsigned db_workers;
     unsigned max_connections;
     unsigned connection_timeout_seconds;

@@ -174,6 +174,15 @@ struct db_task *highscores_handle_list(struct app *app, enum method method,
 
 /* ---- POST /highscores ---- */
 
+/* The most a level can yield: 240 dots (10) and 4 energizers (50) make 2,600; four ghosts
+ * per energizer at 200+400+800+1,600 make 12,000; two fruit at most 5,000 each. */
+#define HIGHSCORES_MAX_PER_LEVEL (2600 + 12000 + 10000)
+
+bool highscores_plausible(int64_t score, int64_t level)
+{
+    return score <= level * HIGHSCORES_MAX_PER_LEVEL;
+}
+
 bool highscores_parse_submission(const struct input *input, struct store_score *score,
                                  struct reply *reply)
 {
@@ -188,6 +197,12 @@ bool highscores_parse_submission(const struct input *input, struct store_score *
                         score->submission_id, sizeof score->submission_id, error,
                         sizeof error)) {
         reply_error(reply, 400, "%s", error);
+        return false;
+    }
+    if (!highscores_plausible(score->score, score->level)) {
+        reply_error(reply, 400,
+                    "score %lld is more than a game can reach by level %lld (at most %d a level)",
+                    (long long)score->score, (long long)score->level, HIGHSCORES_MAX_PER_LEVEL);
         return false;
     }
     const struct input_field *id = input_find(input, "submissionId");

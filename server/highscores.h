@@ -23,6 +23,10 @@ struct db_task *highscores_handle_post(struct app *app, enum method method,
 bool highscores_parse_submission(const struct input *input, struct store_score *score,
                                  struct reply *reply);
 
+/* False when score cannot be reached by the end of level: a cheap server-side check against
+ * hand-made submissions (see SECURITY.md for what it cannot catch). */
+bool highscores_plausible(int64_t score, int64_t level);
+
 /* The list body for scores, as the old client expects it: [{name,cloud,zone,host,score}]. */
 json_t *highscores_list_json(const struct store_score *scores, size_t count);
 

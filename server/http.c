@@ -407,8 +407,20 @@ struct http_server *http_start(struct app *app, char *error, size_t error_size)
         return NULL;
     }
     const struct config *config = app->config;
-    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_TURBO | MHD_ALLOW_SUSPEND_RESUME |
-                     MHD_USE_ERROR_LOG;
+    unsigned flags = MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
+    bool use_pool = config->http_threads > 1;
+    switch (config->http_mode) {
+    case HTTP_MODE_POLL:
+        flags |= MHD_USE_POLL_INTERNAL_THREAD;
+        break;
+    case HTTP_MODE_THREAD_PER_CONNECTION:
+        flags |= MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD;
+        use_pool = false;
+        break;
+    default:
+        flags |= MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_TURBO;
+        break;
+    }
     struct MHD_OptionItem pool[] = {
         {MHD_OPTION_THREAD_POOL_SIZE, config->http_threads, NULL},
         {MHD_OPTION_END, 0, NULL},
@@ -422,7 +434,7 @@ struct http_server *http_start(struct app *app, char *error, size_t error_size)
             http_unescape, NULL, MHD_OPTION_CONNECTION_LIMIT,
             config->max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
             config->connection_timeout_seconds, MHD_OPTION_LISTENING_ADDRESS_REUSE, 1,
-            MHD_OPTION_ARRAY, config->http_threads > 1 ? pool : pool + 1, MHD_OPTION_END);
+            MHD_OPTION_ARRAY, use_pool ? pool : pool + 1, MHD_OPTION_END);
     }
     if (!server->daemon) {
         snprintf(error, error_size,

@@ -37,6 +37,9 @@ static void test_submission(void **state)
     assert_string_equal(score.place.zone, "unknown");
     assert_string_equal(score.submission_id, "a1-B_2");
     input_free(&in);
+    form(&in, "name=max&score=24600&level=1");
+    assert_true(highscores_parse_submission(&in, &score, &reply)); /* a perfect first level */
+    input_free(&in);
 
     static const char *const bad[][2] = {
         {"score=1&level=1", "name is required"},
@@ -44,6 +47,8 @@ static void test_submission(void **state)
         {"name=a&score=1", "level is required"},
         {"name=a&score=10000001&level=1", "score must be from 0 to 10000000"},
         {"name=a&score=1&level=0", "level must be from 1 to 999"},
+        {"name=a&score=24601&level=1", "more than a game can reach by level 1"},
+        {"name=a&score=1000000&level=40", "more than a game can reach by level 40"},
         {"name=a&score=1&level=1&submissionId=a%2Fb", "submissionId may hold only"},
         {"name=a&score=1&level=1&host=%01", "host must be printable"},
         {"name=a&score=1&level=1&zone=" "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",

@@ -122,6 +122,7 @@ static void test_bad_values(void **state)
         {"MONGO_SERVICE_HOST", "a@b", "MONGO_SERVICE_HOST"},
         {"MONGO_URI", "http://nope", "MONGO_URI"},
         {"HTTP_THREADS", "0", "HTTP_THREADS"},
+        {"HTTP_MODE", "select", "HTTP_MODE"},
         {"DB_WORKERS", "100000", "DB_WORKERS"},
         {"MONGO_AUTH_USER", "only-user", "MONGO_AUTH_PWD"},
     };
