@@ -43,6 +43,6 @@ if [ -z "${MONGO_URI:-}" ] && [ -z "${MONGO_SERVICE_HOST:-}" ]; then
 fi
 
 echo "run: open http://localhost:${PORT:-8080}  (Ctrl-C stops)"
-build/pacman &
-pids+=($!)
-wait "${pids[-1]}"
+# In the foreground, so Ctrl-C reaches the server directly; the EXIT trap then stops the
+# database. No drain delay by default: nothing routes traffic here but you.
+SHUTDOWN_DRAIN_SECONDS=${SHUTDOWN_DRAIN_SECONDS:-0} build/pacman

@@ -38,6 +38,10 @@ static void store_log_driver(mongoc_log_level_t level, const char *domain, const
 {
     if (level > MONGOC_LOG_LEVEL_WARNING)
         return;
+    /* At pool shutdown the driver ends its sessions; FerretDB has no endSessions command
+     * (MongoDB has), and a warning on every clean exit would only alarm people. */
+    if (strstr(message, "endSessions"))
+        return;
     log_message(arg, level == MONGOC_LOG_LEVEL_WARNING ? LOG_WARN : LOG_ERROR, "mongoc %s: %s",
                 domain, message);
 }
