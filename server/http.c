@@ -27,6 +27,8 @@ static const char http_csp[] =
     "connect-src 'self'; font-src 'self'; media-src 'self'; object-src 'none'; "
     "base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
 
+#define HTTP_DISCARD_LIMIT (1024 * 1024)
+
 /* The four prebuilt answers for one file: 200 and 304, plain and gzip. */
 struct http_static_responses {
     struct MHD_Response *plain, *plain_not_modified;
@@ -51,7 +53,7 @@ struct http_request {
     char path[200]; /* for the log line; may be truncated */
     char *body;
     size_t body_length;
-    bool body_too_large;
+    size_t discarded; /* bytes of an oversized body read and dropped */
     struct db_task *task; /* while a database task runs for this request */
     atomic_bool task_done;
     bool task_expired;
@@ -334,9 +336,13 @@ static enum MHD_Result http_handle(void *cls, struct MHD_Connection *connection,
     if (*upload_data_size) {
         size_t n = *upload_data_size;
         *upload_data_size = 0;
-        if (request->body_too_large || request->body_length + n > INPUT_MAX_BODY) {
-            request->body_too_large = true;
-            return MHD_YES; /* read and drop the rest, then answer 413 */
+        if (request->discarded || request->body_length + n > INPUT_MAX_BODY) {
+            /* Read and drop a moderate excess so the client, still sending, can read the 413;
+             * past HTTP_DISCARD_LIMIT answer at once and let MHD close the connection. */
+            request->discarded += n;
+            if (request->discarded > HTTP_DISCARD_LIMIT)
+                return http_send_error(request, 413, NULL, "request body is larger than 16 KiB");
+            return MHD_YES;
         }
         char *grown = realloc(request->body, request->body_length + n + 1);
         if (!grown)
@@ -347,7 +353,7 @@ static enum MHD_Result http_handle(void *cls, struct MHD_Connection *connection,
         request->body[request->body_length] = '\0';
         return MHD_YES;
     }
-    if (request->body_too_large)
+    if (request->discarded)
         return http_send_error(request, 413, NULL, "request body is larger than 16 KiB");
     if (request->dispatched) /* resumed after dbqueue refused the task */
         return http_send_error(request, 503, NULL, "the server is too busy; try again");

@@ -101,9 +101,12 @@ int main(void)
                 signal_number == SIGINT ? "SIGINT" : "SIGTERM", config.drain_seconds);
     bool hurry = main_wait_signal(&signals, config.drain_seconds);
     http_stop_accepting(http);
-    for (double waited = 0; !hurry && waited < config.grace_seconds; waited += 0.01) {
-        if (metrics_in_flight(app.metrics) == 0)
-            break;
+    /* Done when nothing has been in flight for 200 ms: a request already written to an open
+     * keep-alive connection may not have been read yet when the count first touches zero. */
+    double idle = 0;
+    for (double waited = 0; !hurry && waited < config.grace_seconds && idle < 0.2;
+         waited += 0.01) {
+        idle = metrics_in_flight(app.metrics) == 0 ? idle + 0.01 : 0;
         hurry = main_wait_signal(&signals, 0.01);
     }
     long left = metrics_in_flight(app.metrics);
