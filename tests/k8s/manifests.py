@@ -64,14 +64,17 @@ def targets() -> dict[str, Path]:
     return found
 
 
-def kustomize_binary() -> str:
+def kustomize_binary(v4: bool = False) -> str:
+    """The pinned kustomize 5, or with v4 the kustomize 4.5.7 built into kubectl 1.25 and 1.26."""
+    if v4:
+        return os.environ.get("KUSTOMIZE_V4", str(ROOT / "build" / "tools" / "kustomize-v4"))
     return os.environ.get("KUSTOMIZE", str(ROOT / "build" / "tools" / "kustomize"))
 
 
 @functools.cache
-def render(path: Path) -> tuple:
+def render(path: Path, v4: bool = False) -> tuple:
     """The objects `kustomize build path` produces, as a tuple of dicts (cached; copy to mutate)."""
-    result = subprocess.run([kustomize_binary(), "build", str(path)], capture_output=True,
+    result = subprocess.run([kustomize_binary(v4), "build", str(path)], capture_output=True,
                             text=True, check=False)
     if result.returncode != 0:
         raise RuntimeError(f"kustomize build {path} failed:\n{result.stderr}")
@@ -586,6 +589,8 @@ def check_web_to_mongo(docs):
                         ("web MONGO_REPLICA_SET", env_value(app, "MONGO_REPLICA_SET")[0])):
         if value != repl_set:
             say(f"{name} {value!r} differs from mongod --replSet {repl_set!r}")
+    if boot_env("APP_ROLE") != "readWrite":
+        say(f"the game's user gets role {boot_env('APP_ROLE')!r}; readWrite on its database is all it needs")
     if env_value(app, "MONGO_DATABASE")[0] != boot_env("APP_DATABASE"):
         say("web MONGO_DATABASE differs from the database the bootstrap gives the user access to (APP_DATABASE)")
     for web_name, boot_name in (("MONGO_AUTH_USER", "APP_USER"), ("MONGO_AUTH_PWD", "APP_PASSWORD")):

@@ -69,6 +69,12 @@ test('already initiated: members of rs0 do nothing, whatever their state', () =>
   }
 });
 
+test('FerretDB (captured live) looks like an initiated primary of rs0', () => {
+  const ferret = reply('ferretdb-hello');
+  assert.equal(decide.decideReplicaSet({ ordinal: 0, self: ferret, peers: [], setName: 'rs0' }).action, 'none');
+  assert.equal(decide.isPrimary(ferret, 'rs0'), true);
+});
+
 test('mongo-0 back with an empty volume does not start a second set', () => {
   const d = decide.decideReplicaSet({ ordinal: 0, self: uninitiated, peers: [primary, secondary], setName: 'rs0' });
   assert.equal(d.action, 'wait');

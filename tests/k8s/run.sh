@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Offline checks of the Kubernetes manifests (make test-k8s): no cluster, no kubectl.
-#  1. the replica-set bootstrap's decisions against recorded replies (node --test)
+#  1. the replica-set bootstrap: its decisions against recorded replies (node --test), and the
+#     script itself in a real mongosh against FerretDB (test_bootstrap.py)
 #  2. every kustomization (k8s/ and k8s/overlays/*) rendered by a pinned kustomize, then
 #     validated strictly against the API schemas of Kubernetes 1.25 to the newest, checked
 #     across objects, its probes asked of the real server binary, and each mistake class caught.
-# Installs its pinned tools under build/ on the first run: kustomize (built from tools/kustomize
-# with Go) and a Python venv (tests/k8s/requirements.txt).
+# Installs its pinned tools under build/ on the first run: kustomize 5 and 4 (built from
+# tools/kustomize and tools/kustomize-v4 with Go), a Python venv (tests/k8s/requirements.txt) and mongosh (tests/k8s/package-lock.json).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -13,13 +14,18 @@ TOOLS=build/tools
 VENV=build/k8s/venv
 log() { printf 'test-k8s: %s\n' "$*" >&2; }
 
-want_kustomize=$(sed -n 's|^require sigs.k8s.io/kustomize/kustomize/v5 ||p' tools/kustomize/go.mod)
-if [ "$("$TOOLS/kustomize" version 2>/dev/null)" != "$want_kustomize" ]; then
-    command -v go >/dev/null || { log "Go is needed to build kustomize $want_kustomize"; exit 1; }
-    log "building kustomize $want_kustomize (once; cached in $TOOLS)"
+# A Go tool pinned by tools/NAME/go.mod, built once into build/tools/NAME (rebuilt when the pin moves).
+go_tool() {
+    local name=$1 package=$2
+    cmp -s "tools/$name/go.mod" "$TOOLS/$name.go.mod" 2>/dev/null && [ -x "$TOOLS/$name" ] && return 0
+    command -v go >/dev/null || { log "Go is needed to build $name (tools/$name)"; exit 1; }
+    log "building $name from tools/$name (once; cached in $TOOLS)"
     mkdir -p "$TOOLS"
-    (cd tools/kustomize && go build -o "$OLDPWD/$TOOLS/kustomize" sigs.k8s.io/kustomize/kustomize/v5)
-fi
+    (cd "tools/$name" && go build -o "$OLDPWD/$TOOLS/$name" "$package")
+    cp "tools/$name/go.mod" "$TOOLS/$name.go.mod"
+}
+go_tool kustomize sigs.k8s.io/kustomize/kustomize/v5
+go_tool kustomize-v4 sigs.k8s.io/kustomize/kustomize/v4   # the one inside kubectl 1.25 and 1.26
 
 if ! cmp -s tests/k8s/requirements.txt "$VENV/.requirements" 2>/dev/null; then
     log "python venv with tests/k8s/requirements.txt"
@@ -28,10 +34,19 @@ if ! cmp -s tests/k8s/requirements.txt "$VENV/.requirements" 2>/dev/null; then
     cp tests/k8s/requirements.txt "$VENV/.requirements"
 fi
 
+if ! cmp -s tests/k8s/package-lock.json build/k8s/npm/.installed 2>/dev/null; then
+    log "mongosh from npm (tests/k8s/package-lock.json)"
+    mkdir -p build/k8s/npm
+    cp tests/k8s/package.json tests/k8s/package-lock.json build/k8s/npm/
+    (cd build/k8s/npm && npm ci --no-audit --no-fund --loglevel=error)
+    cp tests/k8s/package-lock.json build/k8s/npm/.installed
+fi
+
+scripts/deps.sh run >/dev/null   # FerretDB, for the bootstrap script's test
 [ -x build/pacman ] || { log "build/pacman is missing: run make build (the probe checks ask it)"; exit 1; }
 
 log "bootstrap decisions (node --test)"
 node --test tests/k8s/
 
-log "manifests: render, schemas, cross-object checks, probes, deliberate mistakes"
-KUSTOMIZE="$PWD/$TOOLS/kustomize" "$VENV/bin/python" -m pytest -q tests/k8s "$@"
+log "pytest: the bootstrap in mongosh; manifests rendered, validated, cross-checked, probes asked, mistakes caught"
+KUSTOMIZE="$PWD/$TOOLS/kustomize" KUSTOMIZE_V4="$PWD/$TOOLS/kustomize-v4" "$VENV/bin/python" -m pytest -q tests/k8s "$@"

@@ -21,6 +21,12 @@ def test_every_overlay_is_found():
 
 
 @pytest.mark.parametrize("target", TARGETS)
+def test_kubectl_1_25_renders_the_same_objects(target):
+    """`kubectl apply -k` renders with the kustomize built into kubectl: 4.5.7 in 1.25 and 1.26."""
+    assert manifests.render(TARGETS[target], v4=True) == manifests.render(TARGETS[target])
+
+
+@pytest.mark.parametrize("target", TARGETS)
 def test_schemas_strict_on_every_release_from_1_25(target):
     docs = manifests.render(TARGETS[target])
     assert manifests.schema_problems(docs) == []

@@ -117,6 +117,11 @@ def members_mismatch(docs):
     obj(docs, *manifests.MONGO)["spec"]["replicas"] = 5
 
 
+def app_user_too_powerful(docs):
+    boot = obj(docs, *manifests.MONGO)["spec"]["template"]["spec"]["containers"][1]
+    set_env(boot, "APP_ROLE", "dbOwner")
+
+
 def network_policy_from_typo(docs):
     rule = obj(docs, "NetworkPolicy", "mongo")["spec"]["ingress"][0]
     rule["from"][0]["podSelector"]["matchLabels"]["app.kubernetes.io/component"] = "frontend"
@@ -154,6 +159,7 @@ MISTAKES = [
     ("RBAC beyond get nodes", "default", role_too_broad, "grants more than `get nodes`"),
     ("Secret key that does not exist", "default", secret_key_typo, "uses key 'pasword'"),
     ("replica count not wired", "default", members_mismatch, "MONGO_MEMBERS '3' differs from replicas 5"),
+    ("database user beyond least privilege", "default", app_user_too_powerful, "gets role 'dbOwner'"),
     ("restricted profile broken", "default", privilege_escalation_allowed, "allowPrivilegeEscalation is not false"),
     ("unpinned image", "default", unpinned_mongo, "image 'mongo' has no pinned tag"),
 ]

@@ -8,24 +8,31 @@
 //
 // Exits 0 when there is nothing left to do, 1 to be run again soon.
 
-load('/scripts/rs-decide.js');
+// Next to this file: /scripts in the pod, k8s/base/mongo in the tests.
+load(`${typeof __dirname === 'string' ? __dirname : '/scripts'}/rs-decide.js`);
 
 const env = process.env;
 const podName = env.POD_NAME;
 const setName = env.MONGO_REPLICA_SET;
 const port = Number(env.MONGO_PORT || 27017);
 const appDatabase = env.APP_DATABASE;
-const appRoles = [{ role: 'readWrite', db: appDatabase }];
+// The game's user gets one role on its own database (readWrite in the manifests). Empty only
+// in the tests against FerretDB, which keeps no roles.
+const appRoles = env.APP_ROLE ? [{ role: env.APP_ROLE, db: appDatabase }] : [];
 const local = `127.0.0.1:${port}`;
 
 function log(message) {
   print(`rs-bootstrap ${podName}: ${message}`);
 }
 
+// mongosh runs database calls asynchronously and awaits them in statements, not in `return`:
+// below, results are assigned first so that the surrounding try/catch/finally sees them.
+
 /** A direct connection to one member, or null if it does not answer. */
 function connectTo(host) {
   try {
-    return new Mongo(`mongodb://${host}/?directConnection=true&serverSelectionTimeoutMS=3000&connectTimeoutMS=3000`);
+    const conn = new Mongo(`mongodb://${host}/?directConnection=true&serverSelectionTimeoutMS=3000&connectTimeoutMS=3000`);
+    return conn;
   } catch (e) {
     return null;
   }
@@ -36,7 +43,8 @@ function helloOf(host) {
   const conn = connectTo(host);
   if (!conn) return null;
   try {
-    return conn.getDB('admin').runCommand({ hello: 1 });
+    const reply = conn.getDB('admin').runCommand({ hello: 1 });
+    return reply;
   } catch (e) {
     return null;
   } finally {
@@ -73,7 +81,10 @@ function replicaSetStep(self) {
     statefulSet: podStatefulSet(podName), service: env.MONGO_SERVICE, namespace: env.POD_NAMESPACE,
     members: Number(env.MONGO_MEMBERS), port,
   });
-  const peers = typeof self.setName === 'string' ? [] : hosts.filter((_, i) => i !== ordinal).map(helloOf);
+  const peers = [];
+  if (typeof self.setName !== 'string') {
+    for (let i = 0; i < hosts.length; i++) if (i !== ordinal) peers.push(helloOf(hosts[i]));
+  }
   const decision = decideReplicaSet({ ordinal, self, peers, setName });
   if (decision.action !== 'none') log(`replica set: ${decision.action}: ${decision.reason}`);
   if (decision.action === 'initiate') {
