@@ -1,0 +1,130 @@
+"""Browser tests: Debian's Chromium driven by Playwright against the real server binary and a
+real FerretDB, both started through tests/harness.py.
+
+Each test module gets its own database and server (tests that stop the database start their
+own), and each test a fresh browser context (its own localStorage).
+"""
+
+import os
+import shutil
+
+import pymongo
+import pytest
+from playwright.sync_api import sync_playwright
+
+import harness
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run",
+                 "--autoplay-policy=no-user-gesture-required", "--mute-audio"]
+SCREENSHOTS = harness.BUILD / "screenshots"
+DESKTOP = {"width": 1280, "height": 800}
+
+
+class Stack:
+    """A FerretDB and a pacman server using it."""
+
+    def __init__(self, database: str):
+        self.database = database
+        self.db = harness.FerretDB().start()
+        self.server = harness.Server(env={"MONGO_URI": self.db.uri(database),
+                                          "MONGO_TIMEOUT_MS": "1500"}).start()
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+    def mongo(self):
+        return pymongo.MongoClient(self.db.uri(self.database), serverSelectionTimeoutMS=10000)
+
+    def highscores(self, **query):
+        with self.mongo() as client:
+            return list(client[self.database]["highscore"].find(query))
+
+    def close(self):
+        self.server.stop()
+        self.db.cleanup()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _prerequisites():
+    binary = harness.server_binary()
+    if not os.access(binary, os.X_OK):
+        pytest.exit(f"{binary} is missing: run `make build` first", returncode=2)
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.exit(f"{CHROMIUM} is missing: run `scripts/deps.sh browser`", returncode=2)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def stack(request):
+    s = Stack("e2e_" + request.module.__name__.replace(".", "_"))
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def make_page(browser):
+    """Opens pages in fresh contexts; collects console errors and uncaught exceptions."""
+    contexts = []
+
+    def open_page(url: str, **context_options):
+        options = {"viewport": DESKTOP, **context_options}
+        context = browser.new_context(**options)
+        contexts.append(context)
+        page = context.new_page()
+        page.console_errors = []
+        page.alerts = []
+        page.on("console", lambda m: m.type == "error" and page.console_errors.append(m.text))
+        page.on("pageerror", lambda e: page.console_errors.append(f"uncaught: {e}"))
+
+        def on_dialog(d):
+            page.alerts.append(d.message)
+            d.dismiss()
+
+        page.on("dialog", on_dialog)
+        page.goto(url)
+        page.wait_for_function("() => document.getElementById('pod-host').textContent !== '…'")
+        return page
+
+    yield open_page
+    for c in contexts:
+        c.close()
+
+
+def screenshot(page, name: str, **options):
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), **options)
+    return path
+
+
+def phase(page) -> str:
+    return page.get_attribute("#game", "data-phase")
+
+
+def wait_phase(page, wanted: str, timeout: float = 30):
+    page.wait_for_selector(f"#game[data-phase='{wanted}']", state="attached", timeout=timeout * 1000)
+
+
+def number(page, selector: str) -> int:
+    return int(page.inner_text(selector).replace(",", ""))
+
+
+def pending_scores(page) -> list:
+    return page.evaluate("JSON.parse(localStorage.getItem('pacman.pendingScores.v1') || '[]')")
+
+
+def keep(src, name):
+    """Copies a screenshot into docs/screenshots for the README."""
+    dest = harness.ROOT / "docs" / "screenshots"
+    dest.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(src, dest / name)
