@@ -126,11 +126,29 @@ def test_json_content_type_with_charset(api, db):
 
 # ---- names ----
 
-@pytest.mark.parametrize("name", ["Zoë", "山田太郎", "Ωμέγα", "O'Brien & <Sons>", "é" * 32])
+@pytest.mark.parametrize("name", ["Zoë", "山田太郎", "Ωμέγα", "O'Brien & <Sons>", "C++ a+b=c&d;%",
+                                  "é" * 32, "𠀋" * 32])
 def test_printable_unicode_names_round_trip(api, db, name):
     post_score(api, name, 100)
     assert [e["name"] for e in listed(api)] == [name]
     assert db.highscore.find_one({})["name"] == name
+
+
+def test_json_unicode_escapes_are_decoded(api, db):
+    body = '{"name": "\\u5c71\\u7530 \\ud83d\\ude00", "score": 1, "level": 1}'
+    response = api.post_raw("/highscores", body, "application/json")
+    assert response.status_code == 200, response.text
+    assert db.highscore.find_one({})["name"] == "山田 😀"
+
+
+def test_places_of_64_four_byte_characters_round_trip(api, db):
+    place = "𠀋" * 64  # 256 bytes of UTF-8: the largest value allowed
+    response = api.post_json("/highscores", {"name": "Wide", "cloud": place, "zone": place,
+                                             "host": place, "score": 1, "level": 1})
+    assert response.status_code == 200, response.text
+    assert response.json()["zone"] == place
+    [entry] = listed(api)
+    assert (entry["cloud"], entry["zone"], entry["host"]) == (place, place, place)
 
 
 def test_name_length_counts_characters_after_trimming(api, db):

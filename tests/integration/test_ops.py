@@ -9,6 +9,7 @@ import uuid
 from urllib.parse import quote
 
 import pytest
+import requests
 
 from harness import Server, wait_for
 from support import Api, assert_security_headers, timed
@@ -22,6 +23,50 @@ def test_healthz(api):
 
 def test_readyz_while_serving(api):
     assert api.get("/readyz").status_code == 200
+
+
+# ---- HTTP plumbing the clients rely on ----
+
+def test_keep_alive_connection_serves_many_requests(server, db, site):
+    """Browsers reuse connections: one connection, mixed static and API requests."""
+    with requests.Session() as session:
+        for i in range(30):
+            assert session.get(server.url + "/app.js", timeout=10).content == \
+                site["files"]["app.js"]
+            response = session.post(server.url + "/highscores", timeout=10,
+                                    data={"name": f"ka{i}", "score": str(i), "level": "1"})
+            assert response.status_code == 200, response.text
+            assert session.get(server.url + "/highscores/list", timeout=10).status_code == 200
+    assert db.highscore.count_documents({}) == 30
+
+
+def test_expect_100_continue(server, db):
+    """curl sends `Expect: 100-continue` for bodies over 1 KiB."""
+    body = json.dumps({"name": "Curl", "score": 9, "level": 1, "cloud": "c" * 64,
+                       "zone": "z" * 64, "host": "h" * 64}).encode() + b" " * 1200
+    head = (f"POST /highscores HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\nExpect: 100-continue\r\n"
+            f"Connection: close\r\n\r\n").encode()
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+        sock.sendall(head)
+        interim = sock.recv(4096)
+        assert interim.startswith(b"HTTP/1.1 100"), interim
+        sock.sendall(body)
+        data = b""
+        while chunk := sock.recv(65536):
+            data += chunk
+    assert data.startswith(b"HTTP/1.1 200"), data[:200]
+    assert db.highscore.count_documents({"name": "Curl"}) == 1
+
+
+def test_http_1_0_request(server, site):
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+        sock.sendall(b"GET /tiny.txt HTTP/1.0\r\n\r\n")
+        data = b""
+        while chunk := sock.recv(65536):
+            data += chunk
+    assert data.split(b"\r\n", 1)[0] in (b"HTTP/1.0 200 OK", b"HTTP/1.1 200 OK")
+    assert data.endswith(site["files"]["tiny.txt"])
 
 
 # ---- metrics ----
@@ -57,10 +102,16 @@ def scrape(api):
     return counters
 
 
+def same_route(label_value: str, path: str) -> bool:
+    """A route label may be the path ("/highscores/list") or a name ("highscores_list")."""
+    return label_value.strip("/").replace("/", "_") == path.strip("/").replace("/", "_")
+
+
 def request_count(counters, route: str, status: str) -> float:
     """The counter sample whose label values include `route` and `status`."""
     found = [v for (name, labels), v in counters.items()
-             if route in dict(labels).values() and status in dict(labels).values()]
+             if any(same_route(value, route) for value in dict(labels).values())
+             and status in dict(labels).values()]
     assert len(found) <= 1, f"several counters match {route} {status}"
     return found[0] if found else 0.0
 
@@ -134,6 +185,7 @@ def test_text_log_has_one_line_per_request(make_server):
     Api(srv.url).get(f"/no-such-page-{marker}")
     line = wait_for_log_line(srv, marker)
     assert "GET" in line and "404" in line, line
+    assert re.search(r"\d(\.\d+)?\s*(ms|s|µs|us)\b", line), f"no duration in {line!r}"
     assert sum(marker in line for line in srv.log().splitlines()) == 1
 
 
@@ -146,6 +198,9 @@ def test_json_log_lines_parse(make_server):
     assert "GET" in values, record
     assert 404 in values or "404" in values, record
     assert any(marker in str(v) for v in values), record
+    assert any(isinstance(v, (int, float)) and not isinstance(v, bool)
+               for k, v in record.items() if "dur" in k.lower() or k.lower().endswith("ms")), \
+        f"no duration field in {record}"
 
 
 @pytest.mark.parametrize("log_format", ["text", "json"])

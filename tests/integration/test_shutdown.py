@@ -64,6 +64,52 @@ def test_stalled_connection_does_not_hold_shutdown_beyond_grace(make_server):
         stalled.close()
 
 
+def test_idle_keep_alive_connections_do_not_hold_shutdown(make_server):
+    srv = make_server({"SHUTDOWN_DRAIN_SECONDS": "0", "SHUTDOWN_GRACE_SECONDS": "10",
+                       "CONNECTION_TIMEOUT_SECONDS": "60"})
+    sessions = [requests.Session() for _ in range(5)]
+    try:
+        for session in sessions:
+            assert session.get(srv.url + "/app.js", timeout=5).status_code == 200
+        srv.signal(signal.SIGTERM)
+        status, seconds = timed(srv.wait_exit, 15)
+        assert status == 0
+        assert seconds < 2, f"idle keep-alive connections held the exit for {seconds:.2f}s"
+    finally:
+        for session in sessions:
+            session.close()
+
+
+def test_database_request_in_flight_is_answered_before_exit(make_ferret, make_server):
+    """SIGTERM while an API call waits for a hung database: the call still gets its answer
+    (503 once MONGO_TIMEOUT_MS has passed), and the hung database does not keep the process
+    alive past SHUTDOWN_GRACE_SECONDS."""
+    grace = 3
+    ferret = make_ferret()
+    srv = make_server({"MONGO_URI": ferret.uri("pacman"), "MONGO_TIMEOUT_MS": "1000",
+                       "SHUTDOWN_DRAIN_SECONDS": "0", "SHUTDOWN_GRACE_SECONDS": str(grace)})
+    api = Api(srv.url)
+    assert api.get("/highscores/list").status_code == 200
+    ferret.pause()
+    try:
+        result = {}
+        caller = threading.Thread(target=lambda: result.update(
+            response=api.post_form("/highscores", {"name": "in flight", "score": "1",
+                                                   "level": "1"})))
+        caller.start()
+        time.sleep(0.3)
+        srv.signal(signal.SIGTERM)
+        status, seconds = timed(srv.wait_exit, 30)
+        caller.join(15)
+    finally:
+        ferret.resume()
+    assert result["response"].status_code == 503, result["response"].text
+    assert result["response"].json()["error"]
+    assert status == 0
+    assert seconds < grace + 1.5, \
+        f"exit came {seconds:.1f}s after SIGTERM with a {grace} s grace and the database hung"
+
+
 def slow_post(port: int, name: str, first_part_at: float, rest_at: float, result: dict):
     """POST /highscores whose body arrives in two parts at the given monotonic times."""
     body = f"name={name}&score=4321&level=3".encode()
@@ -88,8 +134,11 @@ def slow_post(port: int, name: str, first_part_at: float, rest_at: float, result
 def test_sigterm_under_load_fails_no_request_already_sent(make_server, mongo):
     database = f"shutdown_{uuid.uuid4().hex[:10]}"
     drain, grace = 2.0, 10
+    # FerretDB's SQLite writes take up to ~3 s under 16 concurrent clients (measured with
+    # pymongo alone), so the database deadline is raised: this test is about shutdown.
     srv = make_server({"SHUTDOWN_DRAIN_SECONDS": str(int(drain)),
-                       "SHUTDOWN_GRACE_SECONDS": str(grace)}, database=database)
+                       "SHUTDOWN_GRACE_SECONDS": str(grace), "MONGO_TIMEOUT_MS": "10000"},
+                      database=database)
     api = Api(srv.url)
     lock = threading.Lock()
     outcomes = []  # (started, label, status or error)
@@ -147,7 +196,9 @@ def test_sigterm_under_load_fails_no_request_already_sent(make_server, mongo):
     failed = [o for o in outcomes if o[2] != 200]
     after = [o for o in outcomes if o[0] >= sigterm_at]
     assert len(outcomes) > 100 and len(after) > 20, "the load was too light to mean anything"
-    assert not failed, f"{len(failed)} of {len(outcomes)} requests failed: {failed[:10]}"
+    warnings = [line for line in srv.log().splitlines() if " 503 " in line or "warn" in line]
+    assert not failed, (f"{len(failed)} of {len(outcomes)} requests failed: {failed[:10]}\n"
+                        + "\n".join(warnings[:20]))
     assert slow.get("response", b"").startswith(b"HTTP/1.1 200"), slow
     assert status == 0, f"exit status {status}:\n{srv.log()[-2000:]}"
     stored = {d["name"] for d in mongo[database].highscore.find({}, {"name": 1})}
