@@ -131,8 +131,6 @@ const queue = new ScoreQueue({
   storage,
   send: (entry) => api.postHighScore(entry),
   onChange(event) {
-    if (event.type === 'waiting') queue.waiting = true;
-    if (event.type === 'sent' || event.type === 'idle') queue.waiting = false;
     if (event.type === 'sent') {
       markSubmission = event.entry;
       savedMessage = `Score saved: ${event.entry.name}, ${formatNumber(event.entry.score)} points.`;
@@ -351,6 +349,8 @@ document.addEventListener('visibilitychange', () => {
   if (document.hidden) {
     game.setPaused(true);
     handleEvents();
+    reflectState();
+    sound.setLoop(null);
     sound.suspend();
     stopLoop();
   } else {

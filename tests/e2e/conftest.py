@@ -6,7 +6,6 @@ own), and each test a fresh browser context (its own localStorage).
 """
 
 import os
-import shutil
 
 import pymongo
 import pytest
@@ -122,9 +121,3 @@ def number(page, selector: str) -> int:
 def pending_scores(page) -> list:
     return page.evaluate("JSON.parse(localStorage.getItem('pacman.pendingScores.v1') || '[]')")
 
-
-def keep(src, name):
-    """Copies a screenshot into docs/screenshots for the README."""
-    dest = harness.ROOT / "docs" / "screenshots"
-    dest.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(src, dest / name)

@@ -78,9 +78,7 @@ def test_page_loads_without_errors_and_shows_the_pod(stack, make_page):
     assert page.inner_text("#lives") == "3"
     assert page.inner_text("#level") == "1"
     assert "No scores yet" in page.inner_text("#scores-body")
-    path = screenshot(page, "start")
-    from conftest import keep
-    keep(path, "start.png")
+    screenshot(page, "start")
 
 
 def test_keyboard_starts_a_game_pacman_moves_and_scores(stack, make_page):
@@ -93,9 +91,7 @@ def test_keyboard_starts_a_game_pacman_moves_and_scores(stack, make_page):
     assert page.inner_text("#lives") == "3"
     page.keyboard.press("ArrowUp")
     time.sleep(1.5)
-    path = screenshot(page, "play")
-    from conftest import keep
-    keep(path, "play.png")
+    screenshot(page, "play")
 
     # P pauses: nothing moves and the score stands still; P again resumes.
     page.keyboard.press("p")
@@ -173,9 +169,7 @@ def test_phone_touch_controls(stack, make_page):
     # With "up" buffered Pacman turns up at the first opening (column 12) and stops under the
     # wall three dots later: 4 dots. Left alone he would have eaten the 7 dots of his row.
     assert number(page, "#score") == 40
-    path = screenshot(page, "phone")
-    from conftest import keep
-    keep(path, "phone.png")
+    screenshot(page, "phone")
     assert page.console_errors == []
 
 
@@ -187,3 +181,28 @@ def test_layout_fits_small_and_large_windows(stack, make_page):
         assert box["width"] <= viewport["width"], viewport
         assert box["height"] >= viewport["height"] * 0.6, f"the maze uses the height: {box} in {viewport}"
         assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"], viewport
+
+
+def test_the_game_pauses_when_the_tab_is_hidden(stack, make_page):
+    page = make_page(stack.url + "/")
+    page.keyboard.press("Enter")
+    wait_phase(page, "playing", 10)
+    # Headless Chromium never hides a tab: play the browser's part, as it does on a tab switch.
+    page.evaluate("""() => {
+      Object.defineProperty(document, 'hidden', { value: true, configurable: true });
+      Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
+      document.dispatchEvent(new Event('visibilitychange'));
+    }""")
+    page.wait_for_selector("#game[data-paused='true']")
+    score = number(page, "#score")
+    page.evaluate("""() => {
+      Object.defineProperty(document, 'hidden', { value: false, configurable: true });
+      Object.defineProperty(document, 'visibilityState', { value: 'visible', configurable: true });
+      document.dispatchEvent(new Event('visibilitychange'));
+    }""")
+    time.sleep(1)
+    assert page.get_attribute("#game", "data-paused") == "true", "still paused until the player resumes"
+    assert number(page, "#score") == score
+    page.keyboard.press("Escape")
+    page.wait_for_selector("#game[data-paused='false']")
+    assert page.console_errors == []

@@ -1,7 +1,7 @@
 """Game over and the high-score table: the normal game, the short test switch, a hostile name,
 and level progression through the test switch."""
 
-from conftest import keep, number, pending_scores, phase, screenshot, wait_phase
+from conftest import number, pending_scores, phase, screenshot, wait_phase
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 
@@ -52,8 +52,7 @@ def test_a_full_normal_game_ends_with_the_name_in_the_table(stack, make_page):
     assert pending_scores(page) == []
     docs = stack.highscores(name="Normal Nora")
     assert len(docs) == 1 and docs[0]["score"] == final
-    path = screenshot(page, "highscores")
-    keep(path, "highscores.png")
+    screenshot(page, "highscores")
     # Enter starts the next game from the game-over screen.
     page.keyboard.press("Enter")
     wait_phase(page, "ready", 5)
@@ -71,6 +70,8 @@ def test_a_hostile_name_is_shown_as_text(stack, make_page):
     assert page.get_attribute("#player-name", "aria-invalid") == "true"
     assert page.locator("#name-dialog[open]").count() == 1
     assert pending_scores(page) == []
+    page.fill("#player-name", HOSTILE)
+    screenshot(page, "name-dialog")
     enter_name(page, HOSTILE)
     wait_in_table(page, HOSTILE)
     assert page.locator("#scores-body img").count() == 0

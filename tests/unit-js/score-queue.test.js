@@ -88,10 +88,12 @@ test('while the server is down the score waits and retries with growing delays, 
   }
   assert.deepEqual(timers.timers.map((t) => t.ms), [8000], 'after 1, 2 and 4 s the fourth delay is 8 s');
   assert.equal(q.pending().length, 1);
+  assert.equal(q.waiting, true);
   server.down = false;
   await timers.fire();
   await flushed();
   assert.equal(q.pending().length, 0);
+  assert.equal(q.waiting, false);
   assert.equal(server.stored.size, 1);
   assert.ok(events.includes('waiting') && events.at(-1) === 'idle' && events.includes('sent'));
 });

@@ -32,6 +32,7 @@ export class ScoreQueue {
     this.attempt = 0;
     this.timer = null;
     this.running = null;
+    this.waiting = false; // the last attempt failed and a retry is scheduled
   }
 
   /** The entries waiting, oldest first (read from storage every time: other tabs share it). */
@@ -93,6 +94,7 @@ export class ScoreQueue {
       const entry = this.pending()[0];
       if (!entry) {
         this.attempt = 0;
+        this.waiting = false;
         this.onChange({ type: 'idle' });
         return;
       }
@@ -101,6 +103,7 @@ export class ScoreQueue {
         await this.send(body);
         this.remove(entry.submissionId);
         this.attempt = 0;
+        this.waiting = false;
         this.onChange({ type: 'sent', entry });
       } catch (error) {
         if (error && error.retryable === false) {
@@ -115,6 +118,7 @@ export class ScoreQueue {
           this.timer = null;
           this.flush();
         }, delayMs);
+        this.waiting = true;
         this.onChange({ type: 'waiting', entry, error, delayMs });
         return;
       }

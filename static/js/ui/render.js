@@ -52,6 +52,57 @@ export class Renderer {
     this.canvas.style.height = `${(VIEW_ROWS * tile) / dpr}px`;
     this.mazeBlue = paintMaze(tile, WALL_COLOR);
     this.mazeWhite = paintMaze(tile, '#ffffff', { glow: false });
+    this.board = null;
+  }
+
+  /**
+   * Keeps `board` (walls and dots, COLS x ROWS tiles) in step with the game's pellets: an eaten
+   * dot is erased from it, a new level repaints it. A frame then costs one copy of the board.
+   */
+  syncBoard(pellets) {
+    const t = this.tile;
+    const grid = pellets.grid;
+    if (!this.board) {
+      this.board = document.createElement('canvas');
+      this.board.width = COLS * t;
+      this.board.height = ROWS * t;
+      this.boardCtx = this.board.getContext('2d', { alpha: false });
+      this.boardSource = null;
+    }
+    const b = this.boardCtx;
+    let repaint = this.boardSource !== pellets;
+    if (!repaint) {
+      for (let i = 0; i < grid.length; i++) {
+        if (grid[i] === this.boardGrid[i]) continue;
+        if (grid[i] !== 0) {
+          repaint = true; // a pellet came back: a new level
+          break;
+        }
+        const col = i % COLS;
+        const row = (i - col) / COLS;
+        b.fillStyle = '#000';
+        b.fillRect(col * t, row * t, t, t);
+        b.drawImage(this.mazeBlue, col * t, row * t, t, t, col * t, row * t, t, t);
+        this.boardGrid[i] = 0;
+      }
+    }
+    if (!repaint) return;
+    b.setTransform(1, 0, 0, 1, 0, 0);
+    b.fillStyle = '#000';
+    b.fillRect(0, 0, this.board.width, this.board.height);
+    b.drawImage(this.mazeBlue, 0, 0);
+    b.setTransform(t, 0, 0, t, 0, 0);
+    b.fillStyle = COLORS.pellet;
+    b.beginPath();
+    for (let row = 0; row < ROWS; row++) {
+      for (let col = 0; col < COLS; col++) {
+        if (grid[row * COLS + col] === 1) b.rect(col + 0.375, row + 0.375, 0.25, 0.25);
+      }
+    }
+    b.fill();
+    b.setTransform(1, 0, 0, 1, 0, 0);
+    this.boardSource = pellets;
+    this.boardGrid = grid.slice();
   }
 
   /**
@@ -62,22 +113,34 @@ export class Renderer {
     const ctx = this.ctx;
     if (!this.tile) return;
     ctx.setTransform(1, 0, 0, 1, 0, 0);
+    const onBoard = game.phase !== 'attract' && game.phase !== 'intermission';
     ctx.fillStyle = '#000';
-    ctx.fillRect(0, 0, this.canvas.width, this.canvas.height);
-    ctx.setTransform(this.tile, 0, 0, this.tile, 0, 0);
+    if (onBoard) ctx.fillRect(0, ROWS * this.tile, this.canvas.width, this.canvas.height - ROWS * this.tile);
+    else ctx.fillRect(0, 0, this.canvas.width, this.canvas.height);
     if (game.phase === 'attract') {
+      ctx.setTransform(this.tile, 0, 0, this.tile, 0, 0);
       this.drawTitle(game, info);
       return;
     }
     if (game.phase === 'intermission') {
+      ctx.setTransform(this.tile, 0, 0, this.tile, 0, 0);
       this.drawIntermission(game);
       this.drawStatusBar(game);
       return;
     }
+    // The board (walls and dots) covers the whole maze area: no need to clear it first.
+    this.syncBoard(game.pellets);
+    const flash = this.wallFlash(game);
+    if (flash) {
+      ctx.fillRect(0, 0, this.canvas.width, ROWS * this.tile);
+      ctx.drawImage(this.mazeWhite, 0, 0);
+    } else {
+      ctx.drawImage(this.board, 0, 0);
+    }
+    ctx.setTransform(this.tile, 0, 0, this.tile, 0, 0);
     const moving = game.phase === 'playing' && !game.paused;
     const a = moving ? alpha : 1;
-    ctx.drawImage(this.wallsFor(game), 0, 0, COLS, ROWS);
-    this.drawPellets(game);
+    this.drawEnergizers(game);
     if (game.fruit) drawFruit(ctx, game.fruit.kind, FRUIT_POSITION.x + 0.5, FRUIT_POSITION.y + 0.5);
     ctx.save();
     ctx.beginPath();
@@ -91,32 +154,24 @@ export class Renderer {
     this.drawStatusBar(game);
   }
 
-  wallsFor(game) {
-    if (game.phase !== 'levelComplete' || game.phaseTime < TIMING.levelFreeze) return this.mazeBlue;
-    const flash = Math.floor((game.phaseTime - TIMING.levelFreeze) / 0.25) % 2 === 0;
-    return flash ? this.mazeWhite : this.mazeBlue;
+  /** Whether the walls are white now: they flash when a level is cleared. */
+  wallFlash(game) {
+    if (game.phase !== 'levelComplete' || game.phaseTime < TIMING.levelFreeze) return false;
+    return Math.floor((game.phaseTime - TIMING.levelFreeze) / 0.25) % 2 === 0;
   }
 
-  drawPellets(game) {
+  drawEnergizers(game) {
+    // They blink while the game runs and stay lit otherwise.
+    if (game.phase === 'playing' && !game.paused && (game.clock % 0.4) >= 0.2) return;
     const ctx = this.ctx;
-    const p = game.pellets;
+    const grid = game.pellets.grid;
     ctx.fillStyle = COLORS.pellet;
     ctx.beginPath();
-    const energizers = [];
-    for (let row = 0; row < ROWS; row++) {
-      for (let col = 0; col < COLS; col++) {
-        const what = p.at(col, row);
-        if (what === 'dot') ctx.rect(col + 0.375, row + 0.375, 0.25, 0.25);
-        else if (what === 'energizer') energizers.push([col, row]);
-      }
-    }
-    ctx.fill();
-    // Energizers blink while the game runs and stay lit otherwise.
-    const blinkOff = game.phase === 'playing' && !game.paused && (game.clock % 0.4) >= 0.2;
-    if (blinkOff) return;
-    ctx.beginPath();
-    for (const [col, row] of energizers) {
-      ctx.moveTo(col + 0.9, row + 0.5);
+    for (let i = 0; i < grid.length; i++) {
+      if (grid[i] !== 2) continue;
+      const col = i % COLS;
+      const row = (i - col) / COLS;
+      ctx.moveTo(col + 0.92, row + 0.5);
       ctx.arc(col + 0.5, row + 0.5, 0.42, 0, Math.PI * 2);
     }
     ctx.fill();
