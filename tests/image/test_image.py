@@ -162,15 +162,18 @@ def test_runs_as_the_numeric_non_root_user(container):
     assert set(uids) == {"10001"}
 
 
-def test_sigterm_drains_then_exits_zero(container):
-    podman("kill", "--signal", "TERM", container.id)
-    # /readyz turns 503 at once while the server keeps serving for SHUTDOWN_DRAIN_SECONDS
-    status = harness.wait_for(lambda: (s := get(container.url + "/readyz")[0]) == 503 and s, 2,
-                              "/readyz to answer 503 after SIGTERM")
-    assert status == 503
-    assert get(container.url + "/healthz")[0] == 200
-    harness.wait_for(lambda: not container.running(), 30, "the container to exit")
-    assert container.exit_code() == 0, container.logs()[-3000:]
+def test_sigterm_drains_then_exits_zero(database):
+    c = Container({"MONGO_SERVICE_HOST": "127.0.0.1", "MY_MONGO_PORT": str(database.port),
+                   "MONGO_REPLICA_SET": "rs0", "SHUTDOWN_DRAIN_SECONDS": "2"})
+    try:
+        c.wait_healthy()
+        podman("kill", "--signal", "TERM", c.id)
+        harness.wait_for(lambda: get(c.url + "/readyz")[0] == 503, 2, "/readyz to answer 503 after SIGTERM")
+        assert get(c.url + "/highscores/list")[0] == 200  # still serving while it drains
+        harness.wait_for(lambda: not c.running(), 30, "the container to exit")
+        assert c.exit_code() == 0, c.logs()[-3000:]
+    finally:
+        c.remove()
 
 
 def test_image_configuration():

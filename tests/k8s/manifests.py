@@ -144,6 +144,11 @@ def pod_spec(obj: dict) -> dict | None:
     return None
 
 
+def workloads(docs) -> list[tuple[dict, dict]]:
+    """(object, its pod spec) for every object with a pod template."""
+    return [(d, pod_spec(d)) for d in docs if pod_spec(d) is not None]
+
+
 def pod_labels(obj: dict) -> dict:
     return obj.get("spec", {}).get("template", {}).get("metadata", {}).get("labels", {}) or {}
 
@@ -175,7 +180,7 @@ def selector_matches(selector: dict | None, labels: dict) -> bool:
 
 
 def workloads_selected(docs, selector, namespace=None) -> list[dict]:
-    return [w for w in docs if pod_spec(w) is not None and selector_matches(selector, pod_labels(w))
+    return [w for w, _ in workloads(docs) if selector_matches(selector, pod_labels(w))
             and (namespace is None or w["metadata"].get("namespace") == namespace)]
 
 
@@ -278,13 +283,11 @@ def check_labels(docs):
 
 def check_workload_selectors(docs):
     problems = []
-    for d in docs:
-        if pod_spec(d) is None:
-            continue
+    for d, spec in workloads(docs):
         selector = d["spec"].get("selector")
         if not selector_matches(selector, pod_labels(d)):
             problems.append(f"{name_of(d)}: selector {selector} does not match its pod template labels {pod_labels(d)}")
-        for tsc in pod_spec(d).get("topologySpreadConstraints", []) or []:
+        for tsc in spec.get("topologySpreadConstraints", []) or []:
             if not selector_matches(tsc.get("labelSelector"), pod_labels(d)):
                 problems.append(f"{name_of(d)}: topologySpreadConstraint on {tsc.get('topologyKey')} selects other pods than its own")
     return problems
@@ -341,10 +344,7 @@ def check_references(docs):
             return None
         return set((objs[0].get("data") or {}).keys()) | set((objs[0].get("stringData") or {}).keys())
 
-    for w in docs:
-        spec = pod_spec(w)
-        if spec is None:
-            continue
+    for w, spec in workloads(docs):
         ns = w["metadata"].get("namespace")
         volumes = {v["name"]: v for v in spec.get("volumes", []) or []}
         claims = {c["metadata"]["name"] for c in w["spec"].get("volumeClaimTemplates", []) or []}
@@ -376,10 +376,7 @@ def check_references(docs):
 def check_pod_security(docs):
     """The Pod Security Standard "restricted", which the Namespace enforces."""
     problems = []
-    for w in docs:
-        spec = pod_spec(w)
-        if spec is None:
-            continue
+    for w, spec in workloads(docs):
         pod_sc = spec.get("securityContext") or {}
         for flag in ("hostNetwork", "hostPID", "hostIPC"):
             if spec.get(flag):
@@ -410,10 +407,7 @@ def check_pod_security(docs):
 
 def check_resources(docs):
     problems = []
-    for w in docs:
-        spec = pod_spec(w)
-        if spec is None:
-            continue
+    for w, spec in workloads(docs):
         for c in all_containers(spec):
             res = c.get("resources") or {}
             for kind in ("requests", "limits"):

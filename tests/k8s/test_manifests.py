@@ -11,7 +11,7 @@ TARGETS = manifests.targets()
 @pytest.fixture(scope="module")
 def server():
     """The real server binary, without a database: enough to answer the probe paths."""
-    srv = harness.Server().start()
+    srv = harness.Server(log_path=harness.BUILD / "k8s" / "server.log").start()
     yield srv
     srv.stop()
 

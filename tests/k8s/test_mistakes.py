@@ -191,7 +191,7 @@ def test_every_mistake_class_of_the_issue_is_covered():
 def test_probe_path_the_server_does_not_answer_is_caught():
     docs = rendered()
     web_container(docs)["livenessProbe"]["httpGet"]["path"] = "/health"
-    srv = harness.Server().start()
+    srv = harness.Server(log_path=harness.BUILD / "k8s" / "server.log").start()
     try:
         assert manifests.probe_problems(rendered(), srv.url) == []
         problems = manifests.probe_problems(docs, srv.url)
