@@ -16,6 +16,15 @@ struct highscores {
     int64_t fetched_us;
     uint64_t generation;      /* bumped by every score this replica stores */
     uint64_t body_generation; /* the generation the cached body was read at */
+    /* Single flight: while one worker reads the list for the current generation, the other
+     * list tasks wait for its result instead of each asking the database (after every
+     * stored score and every expiry, all the requests that arrive during the read would
+     * otherwise each send the same query). */
+    bool refreshing;
+    uint64_t refresh_generation; /* the generation the read in flight started at */
+    uint64_t refreshes_done;     /* reads finished, so a waiter knows that its read ended */
+    enum store_status last_refresh_status;
+    pthread_cond_t refreshed;
     unsigned cache_ms;
     atomic_uint_fast64_t hits, misses;
 };
@@ -33,6 +42,7 @@ struct highscores *highscores_new(unsigned cache_ms)
     if (!highscores)
         return NULL;
     pthread_mutex_init(&highscores->lock, NULL);
+    pthread_cond_init(&highscores->refreshed, NULL);
     highscores->cache_ms = cache_ms;
     return highscores;
 }
@@ -42,6 +52,7 @@ void highscores_free(struct highscores *highscores)
     if (!highscores)
         return;
     pthread_mutex_destroy(&highscores->lock);
+    pthread_cond_destroy(&highscores->refreshed);
     free(highscores->body);
     free(highscores);
 }
@@ -53,25 +64,82 @@ void highscores_cache_counts(const struct highscores *highscores, uint64_t *hits
     *misses = atomic_load(&highscores->misses);
 }
 
+/* With the lock held: copies the cached body into reply when it may be served (read after
+ * this replica's last stored score, and younger than cache_ms); false otherwise. */
+static bool highscores_copy_fresh_locked(struct highscores *highscores, struct reply *reply)
+{
+    if (!highscores->body || highscores->body_generation != highscores->generation ||
+        highscores_now_us() - highscores->fetched_us >= (int64_t)highscores->cache_ms * 1000)
+        return false;
+    reply->body = malloc(highscores->body_length + 1);
+    if (!reply->body)
+        return false;
+    memcpy(reply->body, highscores->body, highscores->body_length + 1);
+    reply->body_length = highscores->body_length;
+    reply->status = 200;
+    return true;
+}
+
 /* Copies the cached body into reply when it is fresh; false otherwise. */
 static bool highscores_cache_get(struct highscores *highscores, struct reply *reply)
 {
-    bool hit = false;
     pthread_mutex_lock(&highscores->lock);
-    if (highscores->body && highscores->body_generation == highscores->generation &&
-        highscores_now_us() - highscores->fetched_us < (int64_t)highscores->cache_ms * 1000) {
-        reply->body = malloc(highscores->body_length + 1);
-        if (reply->body) {
-            memcpy(reply->body, highscores->body, highscores->body_length + 1);
-            reply->body_length = highscores->body_length;
-            reply->status = 200;
-            hit = true;
-        }
-    }
+    bool hit = highscores_copy_fresh_locked(highscores, reply);
     pthread_mutex_unlock(&highscores->lock);
     atomic_fetch_add_explicit(hit ? &highscores->hits : &highscores->misses, 1,
                               memory_order_relaxed);
     return hit;
+}
+
+/* On a database worker, before reading the list: waits while another worker reads it for
+ * the current generation, then answers from what that read stored, or with its error (a
+ * failing database is not asked again by every waiter in turn). True when reply holds the
+ * answer; false when the caller must read the list (and then call highscores_refresh_done). */
+static bool highscores_await_refresh(struct highscores *highscores, struct reply *reply,
+                                     uint64_t *generation)
+{
+    bool served = false;
+    bool waited = false;
+    uint64_t waited_for = 0;
+    pthread_mutex_lock(&highscores->lock);
+    for (;;) {
+        if (highscores_copy_fresh_locked(highscores, reply)) {
+            served = true;
+            break;
+        }
+        if (waited && highscores->refreshes_done != waited_for &&
+            highscores->last_refresh_status != STORE_OK) {
+            api_reply_store_error(reply, highscores->last_refresh_status);
+            served = true;
+            break;
+        }
+        if (!highscores->refreshing || highscores->refresh_generation != highscores->generation) {
+            /* No read in flight, or only one that started before a score was stored (its
+             * result will not be kept): this worker reads. */
+            highscores->refreshing = true;
+            highscores->refresh_generation = highscores->generation;
+            break;
+        }
+        waited = true;
+        waited_for = highscores->refreshes_done;
+        pthread_cond_wait(&highscores->refreshed, &highscores->lock);
+    }
+    *generation = highscores->generation;
+    pthread_mutex_unlock(&highscores->lock);
+    return served;
+}
+
+/* Ends the read started at generation and wakes the workers waiting for it. */
+static void highscores_refresh_done(struct highscores *highscores, uint64_t generation,
+                                    enum store_status status)
+{
+    pthread_mutex_lock(&highscores->lock);
+    if (highscores->refreshing && highscores->refresh_generation == generation)
+        highscores->refreshing = false;
+    highscores->refreshes_done++;
+    highscores->last_refresh_status = status;
+    pthread_cond_broadcast(&highscores->refreshed);
+    pthread_mutex_unlock(&highscores->lock);
 }
 
 /* Keeps body unless a score was stored after the read began (generation moved on). */
@@ -132,16 +200,25 @@ struct highscores_list_task {
 static void highscores_list_run(struct db_task *task, struct store *store)
 {
     struct highscores_list_task *list = (struct highscores_list_task *)task;
+    struct highscores *highscores = list->highscores;
+    bool shared = highscores->cache_ms > 0;
+    if (shared) {
+        /* Read at the generation current now: a score stored since the request arrived is
+         * then in the answer too, and a read that started after it may be kept. */
+        if (highscores_await_refresh(highscores, &task->reply, &list->generation))
+            return;
+        list->started_us = highscores_now_us();
+    }
     struct store_score scores[STORE_TOP_SCORES];
     size_t count = 0;
     enum store_status status = store_list_scores(store, scores, &count);
-    if (status != STORE_OK) {
+    if (status != STORE_OK)
         api_reply_store_error(&task->reply, status);
-        return;
-    }
-    if (reply_json(&task->reply, 200, highscores_list_json(scores, count)))
-        highscores_cache_put(list->highscores, list->generation, list->started_us,
-                             task->reply.body, task->reply.body_length);
+    else if (reply_json(&task->reply, 200, highscores_list_json(scores, count)))
+        highscores_cache_put(highscores, list->generation, list->started_us, task->reply.body,
+                             task->reply.body_length);
+    if (shared)
+        highscores_refresh_done(highscores, list->generation, status);
 }
 
 static void highscores_task_free(struct db_task *task)

@@ -1,0 +1,855 @@
+"""make bench: pacman against nginx, the API against a real database, memory, start-up time and
+instruction counts, all in one run on this machine. Started by tests/bench/run.sh.
+
+The machine is shared and noisy (2 cores, other test suites running), so every comparison is
+made inside one run: ours and nginx alternate cell by cell (the one that goes first swaps every
+round), every figure is the median of BENCH_REPEATS rounds, and the load average is printed
+per section. Callgrind's instruction counts per request are the figure that does not move with
+the noise: compare those between commits.
+
+Environment (all optional):
+  BENCH_SECONDS      length of each wrk run (2)
+  BENCH_REPEATS      rounds; medians are reported (3)
+  BENCH_CONNECTIONS  connection counts for the static and list runs (10,100,1000)
+  BENCH_API_CONNECTIONS  connections for the other API runs (100)
+  BENCH_OUT          where results.json and results.md go (build/bench)
+  BENCH_SKIP         comma-separated sections to skip: static,modes,api,writes,startup,callgrind
+
+Writes BENCH_OUT/results.json (every run, for scripts) and BENCH_OUT/results.md (the tables).
+"""
+
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from harness import BUILD, ROOT, FerretDB, Server, free_port, port_open, wait_for  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+SECONDS = int(os.environ.get("BENCH_SECONDS", "2"))
+REPEATS = int(os.environ.get("BENCH_REPEATS", "3"))
+CONNECTIONS = [int(c) for c in os.environ.get("BENCH_CONNECTIONS", "10,100,1000").split(",")]
+API_CONNECTIONS = int(os.environ.get("BENCH_API_CONNECTIONS", "100"))
+OUT = Path(os.environ.get("BENCH_OUT", BUILD / "bench"))
+SKIP = set(filter(None, os.environ.get("BENCH_SKIP", "").split(",")))
+MODES = ["epoll", "poll", "thread-per-connection"]
+DATABASE = "pacman_bench"
+SCORE_BODY = json.dumps({"name": "bench", "cloud": "local", "zone": "bench", "host": "bench",
+                         "score": 1234, "level": 1})
+
+results: dict = {"runs": []}
+started_at = time.monotonic()
+
+
+def say(text: str = ""):
+    print(text, flush=True)
+
+
+def section(title: str):
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    say(f"\n== {title}   (load average {load}; {time.monotonic() - started_at:.0f} s in)")
+
+
+def median(values):
+    values = [v for v in values if v is not None]
+    return statistics.median(values) if values else None
+
+
+def ms(us) -> str:
+    return "–" if us is None else f"{us / 1000:.2f}"
+
+
+def kib_to_mib(kib) -> str:
+    return "–" if kib is None else f"{kib / 1024:.1f}"
+
+
+# ---- processes ----
+
+def rss_kib(pid: int, field: str = "VmRSS") -> int:
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1])
+    except FileNotFoundError:
+        pass
+    return 0
+
+
+def process_tree(pid: int) -> list[int]:
+    """pid and its children (nginx: the master and its workers)."""
+    pids = [pid]
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        pids += [int(c) for c in children]
+    except FileNotFoundError:
+        pass
+    return pids
+
+
+class RssSampler:
+    """Samples the resident set of a process tree every 50 ms while a run is going; keeps the
+    peak. Used as `with sampler:` around the runs whose peak we want."""
+
+    def __init__(self, pid: int):
+        self.pid = pid
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = None
+
+    def __enter__(self):
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+    def _loop(self):
+        while not self._stop.is_set():
+            self.peak = max(self.peak, sum(rss_kib(p) for p in process_tree(self.pid)))
+            self._stop.wait(0.05)
+
+
+class Nginx:
+    """Debian's nginx with tests/bench/nginx.conf.in, serving a copy of the game's files with
+    the very gzip bodies pacman serves beside them (so both send the same bytes)."""
+
+    def __init__(self, root: Path, workers: int, work: Path):
+        self.root = root
+        self.work = work
+        self.port = free_port()
+        self.workers = workers
+        self.proc = None
+
+    def start(self):
+        (self.work / "tmp").mkdir(parents=True, exist_ok=True)
+        conf = (HERE / "nginx.conf.in").read_text()
+        for key, value in {"WORKERS": self.workers, "PREFIX": self.work, "PORT": self.port,
+                           "ROOT": self.root}.items():
+            conf = conf.replace(f"@{key}@", str(value))
+        (self.work / "nginx.conf").write_text(conf)
+        log = open(self.work / "stdout.log", "ab")
+        self.proc = subprocess.Popen(["nginx", "-p", str(self.work), "-c",
+                                      str(self.work / "nginx.conf")],
+                                     stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        log.close()
+        wait_for(lambda: self.proc.poll() is not None or port_open(self.port), 10, "nginx")
+        if self.proc.poll() is not None:
+            raise RuntimeError("nginx did not start: "
+                               + (self.work / "error.log").read_text()[-2000:])
+        return self
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+def fetch(url: str, headers: dict | None = None, method: str = "GET", body: bytes | None = None):
+    request = urllib.request.Request(url, headers=headers or {}, method=method, data=body)
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return response.status, dict(response.headers), response.read()
+
+
+# ---- wrk ----
+
+def wrk(url: str, connections: int, seconds: float = SECONDS, method: str = "GET",
+        body: str = "", accept_encoding: str = "", threads: int | None = None,
+        background: bool = False):
+    """One wrk run; returns its figures (rps, p50_us, p99_us, errors ...). With background=True
+    returns the Popen; pass it to wrk_result()."""
+    threads = threads or min(2, connections)
+    env = dict(os.environ, WRK_METHOD=method, WRK_BODY=body,
+               WRK_CONTENT_TYPE="application/json" if body else "",
+               WRK_ACCEPT_ENCODING=accept_encoding)
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--timeout", "10s",
+               "-s", str(HERE / "wrk-report.lua"), url]
+    proc = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True)
+    return proc if background else wrk_result(proc, url)
+
+
+def wrk_result(proc, url: str) -> dict:
+    out, _ = proc.communicate(timeout=SECONDS + 60)
+    match = re.search(r"^WRK_JSON (.*)$", out, re.M)
+    if not match:
+        raise RuntimeError(f"wrk against {url} printed no result:\n{out[-2000:]}")
+    figures = json.loads(match.group(1))
+    errors = sum(figures["errors"].values())
+    figures["error_share"] = errors / max(1, figures["requests"] + figures["errors"]["connect"])
+    return figures
+
+
+def record(kind: str, **fields):
+    results["runs"].append({"kind": kind, **fields})
+
+
+# ---- sections ----
+
+def machine_info() -> dict:
+    def first_line(command):
+        try:
+            out = subprocess.run(command, capture_output=True, text=True, timeout=20)
+            text = (out.stdout or out.stderr).strip().splitlines()
+            return text[0] if text else "?"
+        except (OSError, subprocess.TimeoutExpired):
+            return "?"
+
+    def pkg(name):
+        return first_line(["pkg-config", "--modversion", name])
+
+    cpu = "?"
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    mem = Path("/proc/meminfo").read_text().split("\n")[0].split()[1]
+    os_name = "?"
+    for line in Path("/etc/os-release").read_text().splitlines():
+        if line.startswith("PRETTY_NAME="):
+            os_name = line.split("=", 1)[1].strip('"')
+    info = {
+        "os": os_name, "kernel": platform.release(), "cpu": cpu, "cores": os.cpu_count(),
+        "memory_gib": round(int(mem) / 1024 / 1024, 1),
+        "pacman": first_line(["git", "-C", str(ROOT), "describe", "--always", "--dirty"]),
+        "libmicrohttpd": pkg("libmicrohttpd"), "libmongoc": pkg("libmongoc-1.0"),
+        "jansson": pkg("jansson"), "nginx": first_line(["nginx", "-v"]),
+        "wrk": first_line(["wrk", "-v"]), "valgrind": first_line(["valgrind", "--version"]),
+        "database": "FerretDB " + first_line([str(BUILD / "tools" / "ferretdb"), "--version"])
+        .split()[-1] + " (SQLite), one member, replica set rs0",
+        "load_average_at_start": os.getloadavg(),
+    }
+    return info
+
+
+def prepare_nginx_root(server: Server, work: Path) -> Path:
+    """A copy of static/ plus, for every file pacman gzips, pacman's own gzip body as the .gz
+    that nginx's gzip_static sends: both servers send identical bytes."""
+    root = work / "www"
+    shutil.rmtree(root, ignore_errors=True)
+    shutil.copytree(ROOT / "static", root)
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        url = "/" + str(path.relative_to(root))
+        _, headers, body = fetch(server.url + url, {"Accept-Encoding": "gzip"})
+        if headers.get("Content-Encoding") == "gzip":
+            path.with_name(path.name + ".gz").write_bytes(body)
+    return root
+
+
+def static_files() -> list[tuple[str, str]]:
+    """(label, url path): index.html and whatever JS file is largest right now."""
+    scripts = sorted((p for p in (ROOT / "static").rglob("*.js")), key=lambda p: p.stat().st_size)
+    files = [("index.html", "/index.html")]
+    if scripts:
+        largest = scripts[-1]
+        rel = largest.relative_to(ROOT / "static")
+        files.append((f"{rel} (largest JS, {largest.stat().st_size // 1024} KiB)", f"/{rel}"))
+    return files
+
+
+ENCODINGS = [("gzip", "gzip"), ("identity", "")]
+
+
+def check_same_answers(ours: str, nginx: str, files):
+    say("responses compared (body bytes; both must agree):")
+    for label, path in files:
+        for name, value in ENCODINGS:
+            headers = {"Accept-Encoding": value} if value else {}
+            a = fetch(ours + path, headers)
+            b = fetch(nginx + path, headers)
+            if a[0] != 200 or b[0] != 200 or len(a[2]) != len(b[2]) or \
+                    a[1].get("Content-Encoding") != b[1].get("Content-Encoding"):
+                raise RuntimeError(f"{path} {name}: pacman {a[0]} {len(a[2])} B "
+                                   f"{a[1].get('Content-Encoding')}, nginx {b[0]} {len(b[2])} B "
+                                   f"{b[1].get('Content-Encoding')}")
+            say(f"  {path:<28} {name:<8} {len(a[2]):>7} B")
+
+
+def run_static(ours: Server, nginx: Nginx, files, sampler: RssSampler) -> dict:
+    """Every (file, encoding, connections) cell, ours and nginx back to back in each round."""
+    section("static files: pacman vs nginx (same files, same bytes, wrk -t2)")
+    for _, path in files:  # warm-up: caches, connection pools, page faults
+        for url in (ours.url, nginx.url):
+            wrk(url + path, 100, 1, accept_encoding="gzip")
+    cells = [(label, path, enc_name, enc, c) for label, path in files
+             for enc_name, enc in ENCODINGS for c in CONNECTIONS]
+    for round_number in range(REPEATS):
+        order = [("pacman", ours.url), ("nginx", nginx.url)]
+        if round_number % 2:
+            order.reverse()
+        for label, path, enc_name, enc, c in cells:
+            for who, base in order:
+                if c >= 1000 and who == "pacman":
+                    with sampler:
+                        figures = wrk(base + path, c, accept_encoding=enc)
+                else:
+                    figures = wrk(base + path, c, accept_encoding=enc)
+                record("static", server=who, file=label, path=path, encoding=enc_name,
+                       connections=c, round=round_number, **figures)
+        say(f"  round {round_number + 1}/{REPEATS} done "
+            f"(load {os.getloadavg()[0]:.2f}, {time.monotonic() - started_at:.0f} s in)")
+    table = {}
+    say(f"\n  {'file':<40} {'enc':<8} {'conns':>5} | {'pacman rps':>10} {'p50':>6} {'p99':>7} |"
+        f" {'nginx rps':>10} {'p50':>6} {'p99':>7} | ratio")
+    for label, path, enc_name, _, c in cells:
+        row = {}
+        for who in ("pacman", "nginx"):
+            runs = [r for r in results["runs"] if r["kind"] == "static" and r["server"] == who
+                    and r["path"] == path and r["encoding"] == enc_name and r["connections"] == c]
+            row[who] = {"rps": median(r["rps"] for r in runs),
+                        "p50_us": median(r["p50_us"] for r in runs),
+                        "p99_us": median(r["p99_us"] for r in runs),
+                        "errors": sum(sum(r["errors"].values()) for r in runs)}
+        row["ratio"] = row["pacman"]["rps"] / row["nginx"]["rps"]
+        row["ratios_per_round"] = [
+            a["rps"] / b["rps"] for a, b in zip(
+                [r for r in results["runs"] if r["kind"] == "static" and r["server"] == "pacman"
+                 and r["path"] == path and r["encoding"] == enc_name and r["connections"] == c],
+                [r for r in results["runs"] if r["kind"] == "static" and r["server"] == "nginx"
+                 and r["path"] == path and r["encoding"] == enc_name and r["connections"] == c])]
+        table[f"{label}|{enc_name}|{c}"] = {"file": label, "encoding": enc_name,
+                                            "connections": c, **row}
+        p, n = row["pacman"], row["nginx"]
+        say(f"  {label[:40]:<40} {enc_name:<8} {c:>5} | {p['rps']:>10.0f} {ms(p['p50_us']):>6}"
+            f" {ms(p['p99_us']):>7} | {n['rps']:>10.0f} {ms(n['p50_us']):>6} {ms(n['p99_us']):>7}"
+            f" | {row['ratio']:.2f}x" + ("  (errors!)" if p["errors"] or n["errors"] else ""))
+    return table
+
+
+def run_modes(db: FerretDB, files, ours: Server) -> dict:
+    """libmicrohttpd's threading modes on the same file, interleaved."""
+    section("libmicrohttpd threading modes (HTTP_MODE), index.html gzip")
+    servers = {"epoll": ours}
+    extra = []
+    for mode in MODES[1:]:
+        server = Server(env={"MONGO_URI": db.uri(DATABASE), "HTTP_MODE": mode},
+                        log_path=OUT / f"server-{mode}.log")
+        server.start()
+        servers[mode] = server
+        extra.append(server)
+    path = files[0][1]
+    try:
+        for server in servers.values():
+            wrk(server.url + path, 100, 1, accept_encoding="gzip")
+        for round_number in range(REPEATS):
+            modes = MODES[round_number % len(MODES):] + MODES[:round_number % len(MODES)]
+            for c in CONNECTIONS:
+                for mode in modes:
+                    figures = wrk(servers[mode].url + path, c, accept_encoding="gzip")
+                    record("mode", mode=mode, connections=c, round=round_number, **figures)
+        table = {}
+        say(f"  {'mode':<22} " + " ".join(f"{f'{c} conns rps':>16}" for c in CONNECTIONS))
+        for mode in MODES:
+            cells = {}
+            for c in CONNECTIONS:
+                runs = [r for r in results["runs"] if r["kind"] == "mode" and r["mode"] == mode
+                        and r["connections"] == c]
+                cells[c] = {"rps": median(r["rps"] for r in runs),
+                            "p99_us": median(r["p99_us"] for r in runs)}
+            table[mode] = cells
+            say(f"  {mode:<22} " + " ".join(f"{cells[c]['rps']:>16.0f}" for c in CONNECTIONS))
+        rss = {mode: rss_kib(s.proc.pid, "VmHWM") for mode, s in servers.items()}
+        for mode in MODES:
+            table[mode]["peak_rss_kib"] = rss[mode]
+        say("  peak RSS: " + ", ".join(f"{m} {kib_to_mib(rss[m])} MiB" for m in MODES))
+        return table
+    finally:
+        for server in extra:
+            server.stop()
+
+
+def api_seed(server: Server) -> str:
+    """Realistic contents: 200 scores and a player; returns the player's id."""
+    for i in range(200):
+        body = json.dumps({"name": f"seed{i}", "cloud": "local", "zone": "bench",
+                           "host": "bench", "score": 100 * (i + 1), "level": 1 + i // 20})
+        status, _, _ = fetch(server.url + "/highscores", {"Content-Type": "application/json"},
+                             "POST", body.encode())
+        assert status == 200
+    _, _, body = fetch(server.url + "/user/id")
+    return json.loads(body)
+
+
+def drop_bench_scores(db: FerretDB):
+    """Removes what the write runs stored, keeping the 200 seeded scores: FerretDB (unlike
+    MongoDB) sorts the list without the index, so its cost grows with the collection."""
+    import pymongo
+    with pymongo.MongoClient(db.uri(DATABASE), serverSelectionTimeoutMS=5000) as client:
+        client[DATABASE]["highscore"].delete_many({"name": "bench"})
+
+
+def metric(server: Server, name: str) -> float:
+    _, _, body = fetch(server.url + "/metrics")
+    match = re.search(rf"^{name} (\S+)$", body.decode(), re.M)
+    return float(match.group(1)) if match else 0.0
+
+
+class Writer:
+    """Posts a score every 1/rate seconds, one at a time, while a run is going."""
+
+    def __init__(self, server: Server, rate: float):
+        self.url = server.url + "/highscores"
+        self.rate = rate
+        self.count = 0
+        self.failures = 0
+        self._stop = threading.Event()
+
+    def __enter__(self):
+        self._t0 = time.monotonic()
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+        self.achieved = self.count / (time.monotonic() - self._t0)
+
+    def _loop(self):
+        next_at = time.monotonic()
+        while not self._stop.is_set():
+            try:
+                status, _, _ = fetch(self.url, {"Content-Type": "application/json"}, "POST",
+                                     SCORE_BODY.encode())
+                self.count += status == 200
+            except OSError:
+                self.failures += 1
+            next_at += 1 / self.rate
+            self._stop.wait(max(0.0, next_at - time.monotonic()))
+
+
+WRITES_PER_SECOND = 10  # game-overs per second on one replica: a busy demo
+
+
+def run_api(db: FerretDB, server: Server, static_table: dict) -> dict:
+    workers = int(server.env.get("DB_WORKERS", "16"))
+    section(f"API against FerretDB (wrk -t2; reads at {API_CONNECTIONS} connections, database "
+            f"writes at {workers}: one per database worker, more would only queue)")
+    user_id = api_seed(server)
+    stats_body = json.dumps({"userId": user_id, "cloud": "local", "zone": "bench",
+                             "host": "bench", "score": 1230, "level": 2, "lives": 3,
+                             "elapsedTime": 42})
+    endpoints = [("GET /highscores/list", "/highscores/list", "GET", "", c) for c in CONNECTIONS]
+    endpoints += [
+        ("GET /location/metadata", "/location/metadata", "GET", "", API_CONNECTIONS),
+        ("GET /user/id", "/user/id", "GET", "", workers),
+        ("POST /highscores", "/highscores", "POST", SCORE_BODY, workers),
+        ("POST /user/stats", "/user/stats", "POST", stats_body, workers),
+    ]
+    during = f"GET /highscores/list, {WRITES_PER_SECOND} scores/s stored meanwhile"
+    for name, path, method, body, c in endpoints:
+        wrk(server.url + path, min(c, 10), 1, method=method, body=body)
+    drop_bench_scores(db)
+    for round_number in range(REPEATS):
+        for name, path, method, body, c in endpoints:
+            queries = metric(server, "pacman_database_operations_total")
+            figures = wrk(server.url + path, c, method=method, body=body)
+            if path == "/highscores/list":
+                figures["database_reads"] = metric(
+                    server, "pacman_database_operations_total") - queries
+            if path == "/highscores":
+                drop_bench_scores(db)
+            record("api", endpoint=name, connections=c, round=round_number, **figures)
+        # The list while this replica stores scores: each stored score empties its cache, so
+        # the next list must come from the database (its own writes are never hidden).
+        queries = metric(server, "pacman_database_operations_total")
+        with Writer(server, WRITES_PER_SECOND) as writer:
+            figures = wrk(server.url + "/highscores/list", API_CONNECTIONS)
+        figures["database_reads"] = metric(server, "pacman_database_operations_total") \
+            - queries - writer.count - writer.failures
+        drop_bench_scores(db)
+        record("api", endpoint=during, connections=API_CONNECTIONS, round=round_number,
+               writes_per_s=writer.achieved, **figures)
+    endpoints.append((during, None, None, None, API_CONNECTIONS))
+    table = {}
+    say(f"  {'endpoint':<48} {'conns':>5} {'rps':>9} {'p50 ms':>7} {'p99 ms':>7} {'errors':>7}"
+        f" | note")
+    for name, _, _, _, c in endpoints:
+        runs = [r for r in results["runs"] if r["kind"] == "api" and r["endpoint"] == name
+                and r["connections"] == c]
+        row = {"endpoint": name, "connections": c, "rps": median(r["rps"] for r in runs),
+               "p50_us": median(r["p50_us"] for r in runs),
+               "p99_us": median(r["p99_us"] for r in runs),
+               "error_share": max(r["error_share"] for r in runs)}
+        notes = []
+        if "database_reads" in runs[0]:
+            row["database_reads_per_s"] = median(r["database_reads"] / (r["duration_us"] / 1e6)
+                                                 for r in runs)
+            notes.append(f"{row['database_reads_per_s']:.0f} database reads/s")
+        if "writes_per_s" in runs[0]:
+            row["writes_per_s"] = median(r["writes_per_s"] for r in runs)
+        static = static_table.get(f"index.html|gzip|{c}")
+        if name == "GET /highscores/list" and static:
+            row["ratio_to_static"] = row["rps"] / static["pacman"]["rps"]
+            notes.append(f"{row['ratio_to_static']:.2f}x of index.html (gzip)")
+        row["note"] = ", ".join(notes)
+        table[f"{name}|{c}"] = row
+        say(f"  {name:<48} {c:>5} {row['rps']:>9.0f} {ms(row['p50_us']):>7} "
+            f"{ms(row['p99_us']):>7} {row['error_share'] * 100:>6.2f}% | {row['note']}")
+    return table
+
+
+def run_writes(db: FerretDB, server: Server) -> dict:
+    """POST /highscores one at a time against the same insert straight through libmongoc."""
+    section("write overhead: POST /highscores vs a direct libmongoc insert_one "
+            "(w:majority, j:true), one at a time")
+    direct = BUILD / "bench" / "direct_insert"
+    server_runs, direct_runs = [], []
+    for round_number in range(REPEATS):
+        steps = ["direct", "server"] if round_number % 2 == 0 else ["server", "direct"]
+        for step in steps:
+            if step == "direct":
+                out = subprocess.run([str(direct), db.uri(DATABASE), DATABASE, str(SECONDS)],
+                                     capture_output=True, text=True, timeout=SECONDS + 60)
+                if out.returncode != 0:
+                    raise RuntimeError(f"direct_insert failed: {out.stderr[-2000:]}")
+                figures = json.loads(out.stdout.strip().splitlines()[-1])
+                direct_runs.append(figures)
+                drop_bench_scores(db)
+                record("write_direct", round=round_number, **figures)
+            else:
+                figures = wrk(server.url + "/highscores", 1, method="POST", body=SCORE_BODY,
+                              threads=1)
+                if figures["error_share"] > 0:
+                    raise RuntimeError(f"POST /highscores failed during the write runs: {figures}")
+                server_runs.append(figures)
+                drop_bench_scores(db)
+                record("write_server", round=round_number, **figures)
+    row = {
+        "direct_p50_us": median(r["p50_us"] for r in direct_runs),
+        "direct_p99_us": median(r["p99_us"] for r in direct_runs),
+        "server_p50_us": median(r["p50_us"] for r in server_runs),
+        "server_p99_us": median(r["p99_us"] for r in server_runs),
+        "server_rps": median(r["rps"] for r in server_runs),
+        "direct_per_s": median(r["count"] / SECONDS for r in direct_runs),
+    }
+    row["overhead_p50_us"] = row["server_p50_us"] - row["direct_p50_us"]
+    row["overhead_per_round_us"] = [s["p50_us"] - d["p50_us"]
+                                    for s, d in zip(server_runs, direct_runs)]
+    say(f"  direct insert_one   p50 {ms(row['direct_p50_us'])} ms  p99 "
+        f"{ms(row['direct_p99_us'])} ms  ({row['direct_per_s']:.0f}/s)")
+    say(f"  POST /highscores    p50 {ms(row['server_p50_us'])} ms  p99 "
+        f"{ms(row['server_p99_us'])} ms  ({row['server_rps']:.0f}/s)")
+    say(f"  the server adds     {ms(row['overhead_p50_us'])} ms at p50 (per round: "
+        + ", ".join(ms(x) for x in row["overhead_per_round_us"]) + ")")
+    return row
+
+
+def run_startup(db: FerretDB) -> dict:
+    """Exec to the first 200 from /readyz, and to the first list answered from the database."""
+    section("start-up time (exec to ready), 5 starts")
+    ready, api = [], []
+    for i in range(5):
+        server = Server(env={"MONGO_URI": db.uri(DATABASE)}, log_path=OUT / "server-startup.log")
+        t0 = time.monotonic()
+        server.start(wait=False)
+        try:
+            def answers(path):
+                try:
+                    return fetch(server.url + path)[0] == 200
+                except OSError:
+                    return False
+            wait_for(lambda: server.proc.poll() is not None or answers("/readyz"), 20,
+                     "/readyz", interval=0.002)
+            ready.append(time.monotonic() - t0)
+            wait_for(lambda: server.proc.poll() is not None or answers("/highscores/list"), 20,
+                     "/highscores/list", interval=0.002)
+            api.append(time.monotonic() - t0)
+        finally:
+            server.stop()
+    row = {"ready_ms": median(ready) * 1000, "first_list_ms": median(api) * 1000,
+           "ready_runs_ms": [x * 1000 for x in ready]}
+    say(f"  ready (/readyz 200): {row['ready_ms']:.0f} ms; first GET /highscores/list "
+        f"answered: {row['first_list_ms']:.0f} ms (medians; runs "
+        + ", ".join(f"{x:.0f}" for x in row["ready_runs_ms"]) + " ms)")
+    return row
+
+
+class Callgrind:
+    """The server under valgrind --tool=callgrind: instructions counted between a zero and a
+    dump (callgrind_control), minus the idle background (log flusher, database monitor)
+    counted over the same time."""
+
+    def __init__(self, db: FerretDB, cache_ms: int):
+        self.dir = OUT / "callgrind"
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.server = Server(env={"MONGO_URI": db.uri(DATABASE),
+                                  "HIGHSCORES_CACHE_MS": str(cache_ms)},
+                             log_path=self.dir / f"server-cache{cache_ms}.log")
+        self.idle_per_s = 0.0
+
+    def start(self):
+        out_file = self.dir / "callgrind.out.%p"
+        log = open(self.server.log_path, "ab")
+        self.server.proc = subprocess.Popen(
+            ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out_file}",
+             "--dump-instr=no", "--collect-jumps=no", str(BUILD / "pacman")],
+            env=self.server.env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True)
+        log.close()
+        self.server.wait_healthy(120)
+        return self
+
+    def _control(self, flag: str):
+        subprocess.run(["callgrind_control", flag, str(self.server.proc.pid)],
+                       capture_output=True, timeout=60, check=True)
+
+    def _measure(self, action) -> tuple[float, float]:
+        before = set(self.dir.glob(f"callgrind.out.{self.server.proc.pid}.*"))
+        self._control("-z")
+        t0 = time.monotonic()
+        action()
+        elapsed = time.monotonic() - t0
+        self._control("-d")
+        dumps = set(self.dir.glob(f"callgrind.out.{self.server.proc.pid}.*")) - before
+        wait_for(lambda: dumps, 10, "callgrind dump")
+        text = max(dumps, key=lambda p: int(p.name.rsplit(".", 1)[1])).read_text()
+        totals = int(re.search(r"^(?:totals|summary): (\d+)", text, re.M).group(1))
+        return totals, elapsed
+
+    def calibrate(self):
+        total, elapsed = self._measure(lambda: time.sleep(2))
+        self.idle_per_s = total / elapsed
+
+    def per_request(self, method: str, path: str, count: int, headers=None, body=None,
+                    expect=(200,)) -> float:
+        import http.client
+        connection = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=60)
+
+        def one():
+            connection.request(method, path, body=body, headers=headers or {})
+            response = connection.getresponse()
+            response.read()
+            if response.status not in expect:
+                raise RuntimeError(f"{method} {path}: {response.status}")
+
+        one()  # connection set up, caches filled: not counted
+        total, elapsed = self._measure(lambda: [one() for _ in range(count)])
+        connection.close()
+        return max(0.0, total - self.idle_per_s * elapsed) / count
+
+    def stop(self):
+        self.server.stop(120)
+
+
+def run_callgrind(db: FerretDB, files) -> dict:
+    section("instructions per request (callgrind, whole process, keep-alive, one at a time)")
+    cached = Callgrind(db, 60_000)
+    uncached = Callgrind(db, 0)
+    for c in (cached, uncached):
+        c.start()
+    try:
+        for c in (cached, uncached):
+            c.calibrate()
+        _, _, body = fetch(cached.server.url + "/user/id")
+        user_id = json.loads(body)
+        stats = json.dumps({"userId": user_id, "cloud": "local", "zone": "bench",
+                            "host": "bench", "score": 10, "level": 1, "lives": 3,
+                            "elapsedTime": 5})
+        etag = fetch(cached.server.url + "/index.html", {"Accept-Encoding": "gzip"})[1]["ETag"]
+        json_headers = {"Content-Type": "application/json"}
+        largest_label, largest_path = files[-1]
+        paths = [
+            ("GET /index.html (gzip, 200)", cached, "GET", "/index.html",
+             {"Accept-Encoding": "gzip"}, None, 2000, (200,)),
+            ("GET /index.html (If-None-Match, 304)", cached, "GET", "/index.html",
+             {"Accept-Encoding": "gzip", "If-None-Match": etag}, None, 2000, (304,)),
+            (f"GET {largest_path} (identity)", cached, "GET", largest_path, None, None, 2000,
+             (200,)),
+            ("GET /highscores/list (cached)", cached, "GET", "/highscores/list", None, None, 2000,
+             (200,)),
+            ("GET /highscores/list (from the database)", uncached, "GET", "/highscores/list",
+             None, None, 300, (200,)),
+            ("GET /location/metadata", cached, "GET", "/location/metadata", None, None, 2000,
+             (200,)),
+            ("GET /user/id", cached, "GET", "/user/id", None, None, 300, (200,)),
+            ("POST /highscores", uncached, "POST", "/highscores", json_headers, SCORE_BODY, 300,
+             (200,)),
+            ("POST /user/stats", cached, "POST", "/user/stats", json_headers, stats, 300,
+             (200,)),
+        ]
+        table = {}
+        for name, target, method, path, headers, body, count, expect in paths:
+            table[name] = target.per_request(method, path, count, headers, body, expect)
+            say(f"  {name:<48} {table[name]:>10,.0f} instructions")
+        return table
+    finally:
+        for c in (cached, uncached):
+            c.stop()
+
+
+# ---- report ----
+
+def write_markdown(info: dict) -> str:
+    lines = ["# pacman benchmark", "",
+             f"Machine: {info['os']}, kernel {info['kernel']}, {info['cpu']}, "
+             f"{info['cores']} cores, {info['memory_gib']} GiB; load average at start "
+             + " ".join(f"{x:.2f}" for x in info["load_average_at_start"]) + ".",
+             f"Versions: pacman {info['pacman']}, libmicrohttpd {info['libmicrohttpd']}, "
+             f"libmongoc {info['libmongoc']}, jansson {info['jansson']}, {info['nginx']}, "
+             f"{info['wrk']}, {info['valgrind']}, {info['database']}.",
+             f"Each figure is the median of {REPEATS} runs of {SECONDS:g} s (wrk -t2); "
+             "latencies in ms.", ""]
+    static = results.get("static")
+    if static:
+        lines += ["## Static files: pacman vs nginx", "",
+                  "| file | encoding | connections | pacman req/s | p50 | p99 | nginx req/s | p50 |"
+                  " p99 | pacman/nginx |", "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|"]
+        for row in static.values():
+            p, n = row["pacman"], row["nginx"]
+            lines.append(f"| {row['file']} | {row['encoding']} | {row['connections']} | "
+                         f"{p['rps']:,.0f} | {ms(p['p50_us'])} | {ms(p['p99_us'])} | "
+                         f"{n['rps']:,.0f} | {ms(n['p50_us'])} | {ms(n['p99_us'])} | "
+                         f"**{row['ratio']:.2f}×** |")
+        lines.append("")
+    modes = results.get("modes")
+    if modes:
+        lines += ["## libmicrohttpd threading modes (index.html, gzip)", "",
+                  "| HTTP_MODE | " + " | ".join(f"{c} conns req/s" for c in CONNECTIONS)
+                  + " | peak RSS MiB |", "|---|" + "--:|" * (len(CONNECTIONS) + 1)]
+        for mode in MODES:
+            lines.append(f"| {mode} | " + " | ".join(f"{modes[mode][c]['rps']:,.0f}"
+                                                     for c in CONNECTIONS)
+                         + f" | {kib_to_mib(modes[mode]['peak_rss_kib'])} |")
+        lines.append("")
+    api = results.get("api")
+    if api:
+        lines += ["## API (FerretDB on the same machine)", "",
+                  "| endpoint | connections | req/s | p50 | p99 | note |",
+                  "|---|--:|--:|--:|--:|---|"]
+        for row in api.values():
+            note = row["note"].replace("x of", "× of")
+            if row["error_share"] > 0.001:
+                note += f" (**{row['error_share'] * 100:.1f}% errors**)"
+            lines.append(f"| {row['endpoint']} | {row['connections']} | {row['rps']:,.0f} | "
+                         f"{ms(row['p50_us'])} | {ms(row['p99_us'])} | {note} |")
+        lines.append("")
+    writes = results.get("writes")
+    if writes:
+        lines += ["## Write overhead (one request at a time)", "",
+                  "| | p50 | p99 |", "|---|--:|--:|",
+                  f"| libmongoc insert_one, w:majority, j:true | {ms(writes['direct_p50_us'])} | "
+                  f"{ms(writes['direct_p99_us'])} |",
+                  f"| POST /highscores | {ms(writes['server_p50_us'])} | "
+                  f"{ms(writes['server_p99_us'])} |",
+                  f"| **the server adds** | **{ms(writes['overhead_p50_us'])}** | |", ""]
+    memory = results.get("memory")
+    startup = results.get("startup")
+    if memory or startup:
+        lines += ["## Memory and start-up", "", "| | pacman | nginx |", "|---|--:|--:|"]
+        if memory:
+            lines += [f"| RSS idle (MiB) | {kib_to_mib(memory['idle_kib'])} | "
+                      f"{kib_to_mib(memory.get('nginx_idle_kib'))} |",
+                      f"| peak RSS at 1,000 connections (MiB) | "
+                      f"{kib_to_mib(memory.get('peak_1000_kib'))} | "
+                      f"{kib_to_mib(memory.get('nginx_peak_1000_kib'))} |",
+                      f"| RSS after the runs (MiB) | {kib_to_mib(memory['after_kib'])} | "
+                      f"{kib_to_mib(memory.get('nginx_after_kib'))} |"]
+        if startup:
+            lines += [f"| start-up to ready (ms) | {startup['ready_ms']:.0f} | |",
+                      f"| start-up to the first list from the database (ms) | "
+                      f"{startup['first_list_ms']:.0f} | |"]
+        lines.append("")
+    callgrind = results.get("callgrind")
+    if callgrind:
+        lines += ["## Instructions per request (callgrind, whole process)", "",
+                  "| request | instructions |", "|---|--:|"]
+        lines += [f"| {name} | {value:,.0f} |" for name, value in callgrind.items()]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def main() -> int:
+    OUT.mkdir(parents=True, exist_ok=True)
+    info = machine_info()
+    results["machine"] = info
+    section("machine")
+    for key, value in info.items():
+        say(f"  {key}: {value}")
+    files = static_files()
+    say("  files: " + ", ".join(f"{label} {path}" for label, path in files))
+
+    db = FerretDB().start()
+    ours = nginx = None
+    try:
+        results["startup"] = run_startup(db) if "startup" not in SKIP else None
+        ours = Server(env={"MONGO_URI": db.uri(DATABASE)}, log_path=OUT / "server.log").start()
+        time.sleep(1)
+        memory = {"idle_kib": rss_kib(ours.proc.pid)}
+        sampler = RssSampler(ours.proc.pid)
+        work = OUT / "nginx"
+        root = prepare_nginx_root(ours, work)
+        nginx = Nginx(root, int(ours.env.get("HTTP_THREADS") or min(os.cpu_count() or 1, 8)),
+                      work).start()
+        time.sleep(0.5)
+        memory["nginx_idle_kib"] = sum(rss_kib(p) for p in process_tree(nginx.proc.pid))
+        nginx_sampler = RssSampler(nginx.proc.pid)
+        check_same_answers(ours.url, nginx.url, files)
+        if "static" not in SKIP:
+            with nginx_sampler:
+                results["static"] = run_static(ours, nginx, files, sampler)
+            memory["peak_1000_kib"] = sampler.peak or None
+            memory["nginx_peak_1000_kib"] = nginx_sampler.peak or None
+        if "modes" not in SKIP:
+            results["modes"] = run_modes(db, files, ours)
+        if "api" not in SKIP:
+            results["api"] = run_api(db, ours, results.get("static") or {})
+        if "writes" not in SKIP:
+            results["writes"] = run_writes(db, ours)
+        time.sleep(2)
+        memory["after_kib"] = rss_kib(ours.proc.pid)
+        memory["peak_kib"] = rss_kib(ours.proc.pid, "VmHWM")
+        memory["nginx_after_kib"] = sum(rss_kib(p) for p in process_tree(nginx.proc.pid))
+        results["memory"] = memory
+        section("memory (RSS)")
+        say(f"  pacman: idle {kib_to_mib(memory['idle_kib'])} MiB, peak under 1,000 connections "
+            f"{kib_to_mib(memory.get('peak_1000_kib'))} MiB, after the runs "
+            f"{kib_to_mib(memory['after_kib'])} MiB (high-water mark "
+            f"{kib_to_mib(memory['peak_kib'])} MiB)")
+        say(f"  nginx (master + workers): idle {kib_to_mib(memory['nginx_idle_kib'])} MiB, "
+            f"peak {kib_to_mib(memory.get('nginx_peak_1000_kib'))} MiB, after "
+            f"{kib_to_mib(memory['nginx_after_kib'])} MiB")
+        nginx.stop()
+        ours.stop()
+        if "callgrind" not in SKIP:
+            results["callgrind"] = run_callgrind(db, files)
+    finally:
+        if nginx:
+            nginx.stop()
+        if ours:
+            ours.stop()
+        db.cleanup()
+    results["seconds"] = time.monotonic() - started_at
+    results["load_average_at_end"] = os.getloadavg()
+    (OUT / "results.json").write_text(json.dumps(results, indent=1))
+    markdown = write_markdown(info)
+    (OUT / "results.md").write_text(markdown + "\n")
+    section("summary")
+    say(markdown)
+    say(f"\nwritten: {OUT / 'results.md'}, {OUT / 'results.json'} "
+        f"({results['seconds']:.0f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
