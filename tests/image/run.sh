@@ -20,17 +20,21 @@ for tool in podman runc debootstrap; do
 done
 scripts/deps.sh test >/dev/null   # FerretDB and the Python venv the smoke tests use
 
-mkdir -p "$WORK/storage"
-cat > "$WORK/storage.conf" <<EOF
-[storage]
-driver = "overlay"
-graphroot = "$WORK/storage/root"
-runroot = "$WORK/storage/run"
-EOF
+storage_conf() {
+    mkdir -p "$WORK/storage"
+    printf '[storage]\ndriver = "%s"\ngraphroot = "%s"\nrunroot = "%s"\n' \
+        "$1" "$WORK/storage/root" "$WORK/storage/run" > "$WORK/storage.conf"
+}
 export CONTAINERS_STORAGE_CONF=$WORK/storage.conf
 # runc: crun fails on this host's mixed cgroups. No systemd or journald to talk to.
 export PODMAN_FLAGS="--runtime runc --cgroup-manager cgroupfs --events-backend file --tmpdir $WORK/storage/tmp"
 pm() { podman $PODMAN_FLAGS "$@"; }
+[ -f "$WORK/storage.conf" ] || storage_conf overlay
+if ! pm info >/dev/null 2>&1; then   # no overlay filesystem here: the slower copying driver
+    log "overlay storage unavailable; using vfs"
+    rm -rf "${WORK:?}/storage"
+    storage_conf vfs
+fi
 
 make_base_tar() {
     local rootfs=$WORK/rootfs mirror

@@ -46,7 +46,6 @@ BOOTSTRAP_CONTAINER = "bootstrap"
 # (authentication is on), and the node for the cloud/zone lookup.
 REQUIRED_WEB_ENV = ("MONGO_REPLICA_SET", "MONGO_AUTH_USER", "MONGO_AUTH_PWD", "MY_NODE_NAME",
                     "MONGO_DATABASE")
-SERVER_DEFAULTS = {"PORT": 8080, "SHUTDOWN_DRAIN_SECONDS": 5, "SHUTDOWN_GRACE_SECONDS": 20}
 SHUTDOWN_MARGIN_SECONDS = 5
 
 POD_TEMPLATE_KINDS = {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job"}
@@ -222,6 +221,17 @@ def server_env_vars(source_dir: Path = SERVER_SOURCES) -> frozenset:
         raise RuntimeError(f"found no getenv-style reads of PORT and MONGO_SERVICE_HOST in "
                            f"{source_dir}/*.c: has the configuration code moved? (found {sorted(names)})")
     return frozenset(names)
+
+
+@functools.cache
+def server_default(name: str, source_dir: Path = SERVER_SOURCES) -> int:
+    """The default of a numeric variable, as the server's source gives it to config_get_uint."""
+    call = re.compile(rf'config_get_uint\(\s*&?\w+\s*,\s*"{name}"\s*,\s*(\d+)\s*,')
+    for path in sorted(source_dir.glob("*.c")):
+        match = call.search(path.read_text(errors="replace"))
+        if match:
+            return int(match.group(1))
+    raise RuntimeError(f"no config_get_uint(..., \"{name}\", <default>, ...) in {source_dir}/*.c")
 
 
 def built_image_name() -> str:
@@ -535,7 +545,7 @@ def check_web(docs, env_vars, image):
 
     def number(name):
         value, _ = env_value(container, name)
-        return SERVER_DEFAULTS[name] if value is None else int(value)
+        return server_default(name) if value is None else int(value)
 
     port = number("PORT")
     if not container_port(container, port):

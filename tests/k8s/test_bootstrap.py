@@ -5,7 +5,7 @@ The database is FerretDB with its SCRAM authentication (--test-enable-new-auth) 
 made at start-up, as the mongo image's entrypoint makes one. FerretDB is one member that reports
 itself as the primary of rs0, so this covers the pass on an initiated primary (the user: create,
 keep, repair the password) and the pass on a mongod not yet running with --replSet. Initiating
-the set needs three real mongod members: that decision is unit-tested in rs-decide.test.js.
+the set needs three real mongod members: that decision is unit-tested in rs-decide.test.mjs.
 FerretDB refuses roles (it keeps none), so the passes here ask for none (APP_ROLE empty); the
 manifests ask for readWrite, which the decision tests cover.
 """
@@ -32,7 +32,7 @@ class AuthFerretDB:
     def __init__(self, repl_set: bool = True):
         self.dir = Path(tempfile.mkdtemp(prefix="pacman-bootstrap-"))
         self.port = harness.free_port()
-        flags = [f"--repl-set-name=rs0"] if repl_set else []
+        flags = ["--repl-set-name=rs0"] if repl_set else []
         self.log = open(self.dir / "ferretdb.log", "ab")
         self.proc = subprocess.Popen(
             [harness.ferretdb_binary(), "--handler=sqlite", f"--sqlite-url=file:{self.dir}/",
@@ -53,13 +53,13 @@ class AuthFerretDB:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
-def bootstrap_pass(db, app_password="app-secret-1", pod="mongo-0"):
+def bootstrap_pass(db, app_password="app-secret-1", pod="mongo-0", root_password=ROOT_PASSWORD):
     """One pass of the sidecar's loop; returns (exit status, output)."""
     env = {
         "PATH": os.environ["PATH"], "HOME": str(db.dir),
         "POD_NAME": pod, "POD_NAMESPACE": "pacman", "MONGO_SERVICE": "mongo", "MONGO_MEMBERS": "3",
         "MONGO_REPLICA_SET": "rs0", "MONGO_PORT": str(db.port),
-        "ROOT_USER": ROOT_USER, "ROOT_PASSWORD": ROOT_PASSWORD,
+        "ROOT_USER": ROOT_USER, "ROOT_PASSWORD": root_password,
         "APP_DATABASE": "pacman", "APP_ROLE": "", "APP_USER": "pacman", "APP_PASSWORD": app_password,
     }
     result = subprocess.run([MONGOSH, "--nodb", "--quiet", "--norc", str(SCRIPT)], env=env,
@@ -119,11 +119,6 @@ def test_member_without_replica_set_waits_and_touches_nothing():
 
 
 def test_wrong_root_password_fails_the_pass_and_says_why(primary):
-    global ROOT_PASSWORD
-    saved, ROOT_PASSWORD = ROOT_PASSWORD, "wrong"
-    try:
-        status, output = bootstrap_pass(primary)
-    finally:
-        ROOT_PASSWORD = saved
+    status, output = bootstrap_pass(primary, root_password="wrong")
     assert status == 1
     assert "error: Authentication failed" in output

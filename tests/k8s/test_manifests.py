@@ -47,6 +47,8 @@ def test_probe_paths_are_answered_by_the_server(target, server):
 def test_the_server_reads_what_the_manifests_rely_on():
     names = manifests.server_env_vars()
     assert set(manifests.REQUIRED_WEB_ENV) <= names
+    assert manifests.server_default("PORT") == 8080  # the old demo's port, and EXPOSE in the image
+    assert manifests.server_default("SHUTDOWN_GRACE_SECONDS") > 0
 
 
 def test_minikube_guide_builds_the_image_the_manifests_use():

@@ -99,6 +99,14 @@ def probe_port_wrong(docs):
     web_container(docs)["readinessProbe"]["httpGet"]["port"] = 9090
 
 
+def drain_defaulted_and_grace_too_short(docs):
+    """Without SHUTDOWN_* set, the server's own defaults count."""
+    container = web_container(docs)
+    set_env(container, "SHUTDOWN_DRAIN_SECONDS", None)
+    set_env(container, "SHUTDOWN_GRACE_SECONDS", None)
+    obj(docs, *manifests.WEB)["spec"]["template"]["spec"]["terminationGracePeriodSeconds"] = 20
+
+
 def grace_too_short(docs):
     obj(docs, *manifests.WEB)["spec"]["template"]["spec"]["terminationGracePeriodSeconds"] = 10
 
@@ -156,6 +164,7 @@ MISTAKES = [
     ("required env var missing", "default", env_required_missing, "does not set MONGO_REPLICA_SET"),
     ("image the build does not produce", "default", image_not_built, "is not what the build produces"),
     ("grace period too short", "default", grace_too_short, "terminationGracePeriodSeconds 10 is shorter"),
+    ("grace period too short", "default", drain_defaulted_and_grace_too_short, "terminationGracePeriodSeconds 20 is shorter"),
     ("RBAC beyond get nodes", "default", role_too_broad, "grants more than `get nodes`"),
     ("Secret key that does not exist", "default", secret_key_typo, "uses key 'pasword'"),
     ("replica count not wired", "default", members_mismatch, "MONGO_MEMBERS '3' differs from replicas 5"),

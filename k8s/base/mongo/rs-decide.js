@@ -1,6 +1,6 @@
 // The decisions of the replica-set bootstrap, free of I/O: each takes server replies (or
 // facts derived from them) and returns what to do and why. rs-bootstrap.js does the talking;
-// tests/k8s/rs-decide.test.js checks these against recorded replies.
+// tests/k8s/rs-decide.test.mjs checks these against recorded replies.
 //
 // mongosh load()s it as a plain script (its functions become globals); the tests evaluate it
 // the same way, in a vm context.
