@@ -335,6 +335,34 @@ def test_port_in_use_stops_start_up(ferret, site):
     assert result.stderr.strip()
 
 
+def test_connection_limit_refuses_extra_connections_and_recovers(make_server):
+    srv = make_server({"MAX_CONNECTIONS": "16"})
+    held = [socket.create_connection(("127.0.0.1", srv.port), timeout=5) for _ in range(16)]
+    try:
+        time.sleep(0.2)
+        with pytest.raises((requests.ConnectionError, requests.Timeout)):
+            requests.get(srv.url + "/healthz", timeout=1)
+    finally:
+        for sock in held:
+            sock.close()
+    wait_for(srv.healthy, 5, "service after the extra connections closed")
+
+
+def test_idle_connection_is_closed_after_the_timeout(make_server):
+    srv = make_server({"CONNECTION_TIMEOUT_SECONDS": "1"})
+    with socket.create_connection(("127.0.0.1", srv.port), timeout=10) as sock:
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x")  # never finished
+        start = time.monotonic()
+        try:
+            data = sock.recv(4096)
+            while data:
+                data = sock.recv(4096)
+        except ConnectionResetError:
+            pass
+        closed_after = time.monotonic() - start
+    assert closed_after < 4, f"a stalled connection stayed open {closed_after:.1f}s"
+
+
 # ---- where the data goes ----
 
 def post_one(srv: Server, name: str):

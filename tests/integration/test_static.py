@@ -2,6 +2,7 @@
 escape from STATIC_DIR. The server under test serves the `site` fixture's directory."""
 
 import gzip
+import shutil
 import socket
 
 import pytest
@@ -207,6 +208,32 @@ def test_raw_nul_byte_in_the_path(server, site):
 
 def test_server_survives_the_escape_attempts(api, site):
     assert api.get("/tiny.txt").content == site["files"]["tiny.txt"]
+
+
+# ---- loaded once, at start-up ----
+
+def test_files_are_served_from_memory(make_server, site, tmp_path):
+    """Changing or deleting files after start-up changes nothing that is served."""
+    static = tmp_path / "static"
+    shutil.copytree(site["dir"], static)
+    api = Api(make_server({"STATIC_DIR": str(static)}).url)
+    (static / "app.js").write_bytes(b"// replaced on disk\n")
+    (static / "tiny.txt").unlink()
+    (static / "new.txt").write_bytes(b"added after start-up\n")
+    assert api.get("/app.js", headers={"Accept-Encoding": "identity"}).content == \
+        site["files"]["app.js"]
+    assert api.get("/tiny.txt").content == site["files"]["tiny.txt"]
+    assert_json_error(api.get("/new.txt"), 404)
+
+
+def test_symlink_loop_in_static_dir_does_not_stop_start_up(make_server, site, tmp_path):
+    static = tmp_path / "static"
+    shutil.copytree(site["dir"], static)
+    (static / "sub" / "loop").symlink_to("..", target_is_directory=True)
+    (static / "self").symlink_to(".", target_is_directory=True)
+    api = Api(make_server({"STATIC_DIR": str(static)}, timeout=10).url)
+    assert api.get("/", headers={"Accept-Encoding": "identity"}).content == \
+        site["files"]["index.html"]
 
 
 # ---- the game's own files ----
