@@ -119,7 +119,9 @@ export class Sound {
   setLoop(name, urgency = 0) {
     if (!this.ctx) return;
     const now = this.ctx.currentTime;
-    if (name === 'siren') {
+    if (name === 'siren' && Math.abs(urgency - (this.urgency ?? -1)) > 0.02) {
+      // The siren climbs as the maze empties (in small steps: this runs every frame).
+      this.urgency = urgency;
       const s = this.loops.siren;
       s.osc.frequency.setTargetAtTime(360 + urgency * 260, now, 0.1);
       s.lfo.frequency.setTargetAtTime(3.2 + urgency * 3, now, 0.1);
