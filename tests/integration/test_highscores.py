@@ -1,6 +1,7 @@
 """POST /highscores and GET /highscores/list: the old client's flow, JSON bodies, ordering, the
 limit of 10, idempotent retries and concurrent submissions."""
 
+import json
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -303,3 +304,54 @@ def test_cached_list_sees_other_replicas_writes_within_the_cache_time(make_serve
         time.sleep(0.1)
     assert names == ["Other replica"], "a replica served its cached list for over 2.5 s"
 
+
+
+# ---- a database the old Node.js server wrote ----
+
+# The shape the original server inserted (routes/highscores.js): parseInt'ed numbers, a Date()
+# string, request details; a form without a field left it out, a bad number stored NaN.
+LEGACY_DATE = "Tue Mar 05 2019 10:11:12 GMT+0000 (Coordinated Universal Time)"
+
+
+def legacy_score(name, score, **changes):
+    doc = {"name": name, "cloud": "aws", "zone": "us-east-1a", "host": "pacman-old",
+           "score": score, "level": 1, "date": LEGACY_DATE, "referer": "http://pacman/",
+           "user_agent": "Mozilla/5.0", "hostname": "pacman", "ip_addr": "::ffff:10.0.0.1"}
+    doc.update(changes)
+    return {k: v for k, v in doc.items() if v is not DROP_FIELD}
+
+
+DROP_FIELD = object()
+
+
+def strict_json(response):
+    """Parses as a browser would: NaN and Infinity are not JSON."""
+    def refuse(constant):
+        raise ValueError(f"{constant} is not JSON")
+    return json.loads(response.text, parse_constant=refuse)
+
+
+def test_scores_written_by_the_old_server_are_listed_with_new_ones(api, db):
+    db.highscore.insert_many([legacy_score("old 500", 500), legacy_score("old 300", 300),
+                              legacy_score("old 100", 100)])
+    post_score(api, "new 400", 400)
+    assert [(e["name"], e["score"]) for e in listed(api)] == \
+        [("old 500", 500), ("new 400", 400), ("old 300", 300), ("old 100", 100)]
+
+
+def test_odd_legacy_documents_do_not_break_the_list(api, db):
+    # The old server stored NaN for a score it could not parse; FerretDB refuses NaN (it
+    # closes the connection), so that case can only be checked against MongoDB.
+    db.highscore.insert_many([
+        legacy_score("double score", 250.0),
+        legacy_score("no place", 200, cloud=DROP_FIELD, zone=DROP_FIELD, host=DROP_FIELD),
+        legacy_score(None, 150),
+        legacy_score("good", 100),
+    ])
+    response = api.get("/highscores/list")
+    assert response.status_code == 200, response.text
+    entries = strict_json(response)
+    numeric = [(e["name"], e["score"]) for e in entries]
+    assert ("double score", 250) in numeric and ("good", 100) in numeric, entries
+    ordered = [score for _, score in numeric]
+    assert ordered == sorted(ordered, reverse=True), entries

@@ -155,3 +155,26 @@ def test_stats_list_is_bounded_to_the_hundred_most_recent(api, db):
     hosts = {e["host"] for e in entries}
     assert not hosts & {f"h{i:03d}" for i in range(5)}, "the oldest reporters were listed"
     assert entries[0]["host"] == "h104"
+
+
+# ---- players the old Node.js server created ----
+
+def test_players_created_by_the_old_server(api, db):
+    """routes/user.js inserted {date} for a new id and $set the stats with updateCounter."""
+    date = "Tue Mar 05 2019 10:11:12 GMT+0000 (Coordinated Universal Time)"
+    only_id = db.userstats.insert_one({"date": date}).inserted_id
+    with_stats = db.userstats.insert_one({
+        "date": date, "cloud": "aws", "zone": "us-east-1a", "host": "old-pod", "score": 900,
+        "level": 4, "lives": 1, "elapsedTime": 321, "referer": "http://pacman/",
+        "user_agent": "Mozilla/5.0", "hostname": "pacman", "ip_addr": "::1",
+        "updateCounter": 7}).inserted_id
+    response = api.get("/user/stats")
+    assert response.status_code == 200, response.text
+    assert response.json() == [{"cloud": "aws", "zone": "us-east-1a", "host": "old-pod",
+                                "score": 900, "level": 4, "lives": 1, "et": 321,
+                                "txncount": 7}]
+    report(api, str(with_stats), host="new-pod", score=950)
+    report(api, str(only_id), host="first-report", score=10)
+    assert db.userstats.find_one({"_id": with_stats})["updateCounter"] == 8
+    assert db.userstats.find_one({"_id": only_id})["updateCounter"] == 1
+    assert [e["host"] for e in api.get("/user/stats").json()] == ["first-report", "new-pod"]
