@@ -21,7 +21,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
-from harness import BUILD, FerretDB, Server  # noqa: E402
+from harness import BUILD, ROOT, FerretDB, Server  # noqa: E402
 
 EXPECTED = ["GET / (the page)", "GET static file", "GET /location/metadata",
             "GET /highscores/list", "GET /user/stats", "GET /user/id", "POST /user/stats",
@@ -69,6 +69,17 @@ def counts(out: Path) -> dict[str, tuple[int, int]]:
                 for r in csv.DictReader(f)}
 
 
+def job_problems() -> list[str]:
+    """The Kubernetes Job (k8s/loadtest) runs the Locust version tested here."""
+    pinned = re.search(r"^locust==(\S+)$", (HERE / "requirements.txt").read_text(), re.M)
+    image = re.search(r"image: locustio/locust:(\S+)",
+                      (ROOT / "k8s" / "loadtest" / "job.yaml").read_text())
+    if not (pinned and image and pinned.group(1) == image.group(1)):
+        return [f"k8s/loadtest/job.yaml runs locustio/locust:{image and image.group(1)} but "
+                f"tests/load/requirements.txt pins locust {pinned and pinned.group(1)}"]
+    return []
+
+
 def smoke() -> int:
     out = output_dir("smoke")
     db = FerretDB().start()
@@ -78,7 +89,7 @@ def smoke() -> int:
         status = locust(server.url, users=20, spawn_rate=10, run_time="25s", out=out,
                         scale="0.05")
         report(out, "pacman load test, CI smoke run (20 fast-forwarded players)")
-        problems = []
+        problems = job_problems()
         if status != 0:
             problems.append(f"locust exited with {status} (a failed request, or an error)")
         seen = counts(out)
