@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Offline checks of the Kubernetes manifests (make test-k8s): no cluster, no kubectl.
 #  1. the replica-set bootstrap: its decisions against recorded replies (node --test), and the
-#     script itself in a real mongosh against FerretDB (test_bootstrap.py)
+#     script itself and the members' probes in a real mongosh against FerretDB (test_mongosh.py)
 #  2. every kustomization (k8s/ and k8s/overlays/*) rendered by a pinned kustomize, then
 #     validated strictly against the API schemas of Kubernetes 1.25 to the newest, checked
 #     across objects, its probes asked of the real server binary, and each mistake class caught.
@@ -48,5 +48,5 @@ scripts/deps.sh run >/dev/null   # FerretDB, for the bootstrap script's test
 log "bootstrap decisions (node --test)"
 node --test tests/k8s/
 
-log "pytest: the bootstrap in mongosh; manifests rendered, validated, cross-checked, probes asked, mistakes caught"
+log "pytest: bootstrap and probes in mongosh; manifests rendered, validated, cross-checked, probes asked, mistakes caught"
 KUSTOMIZE="$PWD/$TOOLS/kustomize" KUSTOMIZE_V4="$PWD/$TOOLS/kustomize-v4" "$VENV/bin/python" -m pytest -q tests/k8s "$@"

@@ -1,5 +1,6 @@
-"""The replica-set bootstrap script itself (k8s/base/mongo/rs-bootstrap.js), run by a real mongosh
-against a real database server, as the sidecar runs it.
+"""What the mongo pods run in mongosh, run by a real mongosh against a real database server: the
+replica-set bootstrap script (k8s/base/mongo/rs-bootstrap.js) as the sidecar runs it, and the
+members' exec probes as the rendered manifests spell them.
 
 The database is FerretDB with its SCRAM authentication (--test-enable-new-auth) and a root user
 made at start-up, as the mongo image's entrypoint makes one. FerretDB is one member that reports
@@ -19,6 +20,7 @@ from pathlib import Path
 import pytest
 
 import harness
+import manifests
 
 ROOT = harness.ROOT
 SCRIPT = ROOT / "k8s" / "base" / "mongo" / "rs-bootstrap.js"
@@ -122,3 +124,40 @@ def test_wrong_root_password_fails_the_pass_and_says_why(primary):
     status, output = bootstrap_pass(primary, root_password="wrong")
     assert status == 1
     assert "error: Authentication failed" in output
+
+
+# ---- the members' probes ----
+
+def mongod_probe(kind: str) -> list[str]:
+    sts = manifests.find(manifests.render(manifests.K8S), *manifests.MONGO)[0]
+    mongod = sts["spec"]["template"]["spec"]["containers"][0]
+    return mongod[kind]["exec"]["command"]
+
+
+def run_probe(kind, port):
+    command = mongod_probe(kind)
+    assert command[0] == "mongosh"
+    result = subprocess.run([MONGOSH, "--port", str(port), *command[1:]], capture_output=True,
+                            text=True, timeout=60, env={**os.environ, "HOME": tempfile.gettempdir()})
+    return result.returncode
+
+
+@pytest.mark.parametrize("kind", ["startupProbe", "livenessProbe", "readinessProbe"])
+def test_probes_pass_on_a_primary_without_credentials(primary, kind):
+    assert run_probe(kind, primary.port) == 0
+
+
+@pytest.mark.parametrize("kind", ["startupProbe", "livenessProbe", "readinessProbe"])
+def test_probes_fail_when_mongod_does_not_answer(kind):
+    assert run_probe(kind, harness.free_port()) != 0
+
+
+def test_readiness_fails_on_a_mongod_outside_a_replica_set():
+    """Like the image's first-start mongod without --replSet (an uninitiated member of MongoDB
+    fails on isWritablePrimary and secondary, both false: see hello-uninitiated.json)."""
+    db = AuthFerretDB(repl_set=False)
+    try:
+        assert run_probe("livenessProbe", db.port) == 0
+        assert run_probe("readinessProbe", db.port) != 0
+    finally:
+        db.stop()
