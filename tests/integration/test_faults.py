@@ -39,14 +39,25 @@ def assert_api_unavailable(api):
         assert seconds < TIMEOUT_MS / 1000 + SLACK, f"{label} took {seconds:.2f}s to fail"
 
 
-def assert_static_fast(api, site, count=20):
+def slowest_static(api, count):
     worst = 0.0
     for i in range(count):
         path = ("/", "/app.js", "/img/noise.png", "/healthz")[i % 4]
         response, seconds = timed(api.get, path)
         assert response.status_code == 200, (path, response.status_code)
         worst = max(worst, seconds)
-    assert worst < STATIC_BUDGET, f"a static request took {worst * 1000:.0f} ms"
+    return worst
+
+
+def assert_static_fast(api, site, count=20):
+    """Every one of `count` static requests under STATIC_BUDGET. One more round is allowed
+    when a round has a slow request: a machine shared with other jobs can stall a process for
+    100 ms now and then, while a static path that waits for the database is slow every time
+    (the database timeout is 1 s)."""
+    worst = slowest_static(api, count)
+    if worst >= STATIC_BUDGET:
+        worst = slowest_static(api, count)
+    assert worst < STATIC_BUDGET, f"a static request took {worst * 1000:.0f} ms (twice)"
     assert api.get("/", headers={"Accept-Encoding": "identity"}).content == \
         site["files"]["index.html"]
 
