@@ -3,6 +3,8 @@
 -- The request itself is set from the environment, once, before the run (no per-request Lua:
 -- wrk sends the same prebuilt request at full speed):
 --   WRK_METHOD (GET), WRK_BODY (none), WRK_CONTENT_TYPE, WRK_ACCEPT_ENCODING (none: identity)
+-- except with WRK_BODY_FILE: one body per line, sent in turn (for instance one player id per
+-- body, as many players would send), which costs a Lua call per request.
 local method = os.getenv("WRK_METHOD")
 if method and method ~= "" then wrk.method = method end
 local body = os.getenv("WRK_BODY")
@@ -12,6 +14,19 @@ if content_type and content_type ~= "" then wrk.headers["Content-Type"] = conten
 local accept_encoding = os.getenv("WRK_ACCEPT_ENCODING")
 if accept_encoding and accept_encoding ~= "" then
   wrk.headers["Accept-Encoding"] = accept_encoding
+end
+
+local body_file = os.getenv("WRK_BODY_FILE")
+if body_file and body_file ~= "" then
+  local bodies = {}
+  for line in io.lines(body_file) do
+    if line ~= "" then bodies[#bodies + 1] = line end
+  end
+  local next_body = math.random(#bodies)
+  request = function()
+    next_body = next_body % #bodies + 1
+    return wrk.format(nil, nil, nil, bodies[next_body])
+  end
 end
 
 function done(summary, latency, requests)
