@@ -311,6 +311,7 @@ def test_cached_list_sees_other_replicas_writes_within_the_cache_time(make_serve
 # The shape the original server inserted (routes/highscores.js): parseInt'ed numbers, a Date()
 # string, request details; a form without a field left it out, a bad number stored NaN.
 LEGACY_DATE = "Tue Mar 05 2019 10:11:12 GMT+0000 (Coordinated Universal Time)"
+DROP_FIELD = object()
 
 
 def legacy_score(name, score, **changes):
@@ -320,8 +321,6 @@ def legacy_score(name, score, **changes):
     doc.update(changes)
     return {k: v for k, v in doc.items() if v is not DROP_FIELD}
 
-
-DROP_FIELD = object()
 
 
 def strict_json(response):
