@@ -55,11 +55,14 @@ RESTRICTED_VOLUME_TYPES = {"configMap", "csi", "downwardAPI", "emptyDir", "ephem
 
 # ---- rendering ----
 
-def targets() -> dict[str, Path]:
-    """Every kustomization users apply: k8s/ itself and each overlay, by short name."""
-    found = {"default": K8S}
+def targets() -> dict[str, tuple[Path, ...]]:
+    """What users apply, by short name: k8s/ itself, each overlay, and k8s/loadtest, which is
+    applied next to the app and so is checked together with it."""
+    found = {"default": (K8S,)}
     for path in sorted((K8S / "overlays").glob("*/kustomization.yaml")):
-        found[path.parent.name] = path.parent
+        found[path.parent.name] = (path.parent,)
+    if (K8S / "loadtest" / "kustomization.yaml").exists():
+        found["default+loadtest"] = (K8S, K8S / "loadtest")
     return found
 
 
@@ -71,13 +74,17 @@ def kustomize_binary(v4: bool = False) -> str:
 
 
 @functools.cache
-def render(path: Path, v4: bool = False) -> tuple:
-    """The objects `kustomize build path` produces, as a tuple of dicts (cached; copy to mutate)."""
-    result = subprocess.run([kustomize_binary(v4), "build", str(path)], capture_output=True,
-                            text=True, check=False)
-    if result.returncode != 0:
-        raise RuntimeError(f"kustomize build {path} failed:\n{result.stderr}")
-    return tuple(doc for doc in yaml.safe_load_all(result.stdout) if doc)
+def render(paths: Path | tuple[Path, ...], v4: bool = False) -> tuple:
+    """The objects `kustomize build` produces for each path, together, as a tuple of dicts
+    (cached; copy to mutate)."""
+    docs = []
+    for path in (paths,) if isinstance(paths, Path) else paths:
+        result = subprocess.run([kustomize_binary(v4), "build", str(path)], capture_output=True,
+                                text=True, check=False)
+        if result.returncode != 0:
+            raise RuntimeError(f"kustomize build {path} failed:\n{result.stderr}")
+        docs += [doc for doc in yaml.safe_load_all(result.stdout) if doc]
+    return tuple(docs)
 
 
 def name_of(obj: dict) -> str:
@@ -295,7 +302,9 @@ def check_workload_selectors(docs):
     problems = []
     for d, spec in workloads(docs):
         selector = d["spec"].get("selector")
-        if not selector_matches(selector, pod_labels(d)):
+        if d["kind"] == "Job" and selector is None:
+            pass  # Kubernetes generates a Job's selector
+        elif not selector_matches(selector, pod_labels(d)):
             problems.append(f"{name_of(d)}: selector {selector} does not match its pod template labels {pod_labels(d)}")
         for tsc in spec.get("topologySpreadConstraints", []) or []:
             if not selector_matches(tsc.get("labelSelector"), pod_labels(d)):

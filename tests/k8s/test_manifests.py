@@ -17,7 +17,7 @@ def server():
 
 
 def test_every_overlay_is_found():
-    assert {"default", "minikube", "ingress", "hpa"} <= set(TARGETS)
+    assert {"default", "minikube", "ingress", "hpa", "default+loadtest"} <= set(TARGETS)
 
 
 @pytest.mark.parametrize("target", TARGETS)
