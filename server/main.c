@@ -4,11 +4,13 @@
  * accepting, lets requests in flight finish within the grace period, and exits 0. */
 #include <curl/curl.h>
 #include <mongoc/mongoc.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "app.h"
 #include "http.h"
@@ -29,6 +31,24 @@ static bool main_wait_signal(const sigset_t *signals, double seconds)
     struct timespec timeout = {(time_t)seconds,
                                (long)((seconds - (double)(time_t)seconds) * 1e9)};
     return sigtimedwait(signals, NULL, &timeout) > 0;
+}
+
+/* Cleanup closes the database pool and joins the database workers; a worker blocked in a
+ * driver call on a hung database would hold the exit for the socket timeout. Every request
+ * has had its answer by now, so after a short bound the process just ends. */
+#define MAIN_EXIT_DEADLINE_SECONDS 2
+
+static void *main_exit_watchdog(void *arg)
+{
+    (void)arg;
+    sleep(MAIN_EXIT_DEADLINE_SECONDS);
+    static const char message[] =
+        "pacman: the database did not let go within 2 s of closing; exiting anyway\n";
+    fflush(stdout);
+    if (write(STDERR_FILENO, message, sizeof message - 1) < 0) {
+        /* nothing more to do: we are leaving */
+    }
+    _exit(0);
 }
 
 static int main_fail(const char *what, const char *error)
@@ -113,6 +133,9 @@ int main(void)
     if (left > 0)
         log_message(app.logger, LOG_WARN, "closing with %ld requests still in flight", left);
     log_message(app.logger, LOG_INFO, "stopped");
+    pthread_t watchdog;
+    if (pthread_create(&watchdog, NULL, main_exit_watchdog, NULL) == 0)
+        pthread_detach(watchdog);
 
 done:
     dbqueue_free(app.dbqueue); /* expires what is left: suspended requests get their 503 */

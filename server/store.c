@@ -531,12 +531,15 @@ enum store_status store_list_player_stats(struct store *store, struct store_play
     mongoc_client_t *client = store_client(store);
     mongoc_collection_t *collection =
         mongoc_client_get_collection(client, store->database, STORE_PLAYERS);
+    /* Players who reported stats have an updateCounter, whichever server wrote them; the old
+     * Node.js server wrote no lastUpdate, so its players sort after ours, newest id first. */
     bson_t filter = BSON_INITIALIZER, exists, opts = BSON_INITIALIZER, sort;
-    BSON_APPEND_DOCUMENT_BEGIN(&filter, "lastUpdate", &exists);
+    BSON_APPEND_DOCUMENT_BEGIN(&filter, "updateCounter", &exists);
     BSON_APPEND_BOOL(&exists, "$exists", true);
     bson_append_document_end(&filter, &exists);
     BSON_APPEND_DOCUMENT_BEGIN(&opts, "sort", &sort);
     BSON_APPEND_INT32(&sort, "lastUpdate", -1);
+    BSON_APPEND_INT32(&sort, "_id", -1);
     bson_append_document_end(&opts, &sort);
     BSON_APPEND_INT64(&opts, "limit", STORE_PLAYER_ROWS);
     BSON_APPEND_INT64(&opts, "maxTimeMS", STORE_QUERY_TIME_MS);
