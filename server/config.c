@@ -132,8 +132,9 @@ static bool config_valid_host(const char *host, size_t length)
 {
     if (length == 0 || length > 253)
         return false;
-    if (host[0] == '[') /* IPv6 literal */
-        return host[length - 1] == ']' && strspn(host + 1, "0123456789abcdefABCDEF:.") == length - 2;
+    if (host[0] == '[') /* IPv6 literal; "[]" is none */
+        return length > 2 && host[length - 1] == ']' &&
+               strspn(host + 1, "0123456789abcdefABCDEF:.") == length - 2;
     for (size_t i = 0; i < length; i++)
         if (!isalnum((unsigned char)host[i]) && !strchr("-._", host[i]))
             return false;
@@ -203,10 +204,18 @@ static void config_append_hosts(struct config_reader *reader, struct config_buff
         config_fail(reader, "MONGO_SERVICE_HOST lists no host");
 }
 
+/* MongoDB's rules for a database name, narrowed to printable ASCII without the characters
+ * that mean something in a connection string (% & = #): the name is written into it as it
+ * is, as the path or as authSource=, and the driver rejects invalid UTF-8 and decodes %. */
 static bool config_valid_database(const char *name)
 {
     size_t length = strlen(name);
-    return length > 0 && length < 64 && strcspn(name, "/\\. \"$*<>:|?") == length;
+    if (length == 0 || length >= 64 || strcspn(name, "/\\. \"$*<>:|?%&=#") != length)
+        return false;
+    for (const unsigned char *c = (const unsigned char *)name; *c; c++)
+        if (*c <= 0x20 || *c >= 0x7f)
+            return false;
+    return true;
 }
 
 /* Builds the connection string from the old app's variables. */
@@ -228,6 +237,11 @@ static char *config_build_uri(struct config_reader *reader, const char *database
 
     if (!user != !password)
         config_fail(reader, "MONGO_AUTH_USER and MONGO_AUTH_PWD must be set together");
+    /* the driver refuses credentials that do not decode to UTF-8 (a Secret made of raw
+     * random bytes): say so here rather than "connection string is not valid" later */
+    if ((user && !bson_utf8_validate(user, strlen(user), false)) ||
+        (password && !bson_utf8_validate(password, strlen(password), false)))
+        config_fail(reader, "MONGO_AUTH_USER and MONGO_AUTH_PWD must be UTF-8 text");
     if (auth_source && !config_valid_database(auth_source))
         config_fail(reader, "MONGO_AUTH_SOURCE is not a valid database name");
     if (replica_set && strspn(replica_set, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -244,22 +258,25 @@ static char *config_build_uri(struct config_reader *reader, const char *database
     config_append_hosts(reader, &buffer, hosts, port);
     config_append(reader, &buffer, "/");
     config_append(reader, &buffer, database);
-    char separator = '?';
-    char option[160];
+    /* values are appended whole (never through a fixed-size snprintf, which would cut a
+     * long replica set name short without a word); the buffer reports its own overflow */
+    const char *separator = "?";
     if (replica_set) {
-        snprintf(option, sizeof option, "%creplicaSet=%s", separator, replica_set);
-        config_append(reader, &buffer, option);
-        separator = '&';
+        config_append(reader, &buffer, separator);
+        config_append(reader, &buffer, "replicaSet=");
+        config_append(reader, &buffer, replica_set);
+        separator = "&";
     }
     if (user && auth_source) {
-        snprintf(option, sizeof option, "%cauthSource=%s", separator, auth_source);
-        config_append(reader, &buffer, option);
-        separator = '&';
+        config_append(reader, &buffer, separator);
+        config_append(reader, &buffer, "authSource=");
+        config_append(reader, &buffer, auth_source);
+        separator = "&";
     }
     if (use_tls) {
-        snprintf(option, sizeof option, "%ctls=true%s", separator,
-                 validate_tls ? "" : "&tlsAllowInvalidCertificates=true");
-        config_append(reader, &buffer, option);
+        config_append(reader, &buffer, separator);
+        config_append(reader, &buffer,
+                      validate_tls ? "tls=true" : "tls=true&tlsAllowInvalidCertificates=true");
     }
     return reader->failed ? NULL : config_strdup(reader, buffer.data);
 }
@@ -270,7 +287,15 @@ bool config_redact_uri(const char *uri, char *out, size_t out_size)
         return false;
     const char *scheme_end = strstr(uri, "://");
     const char *authority = scheme_end ? scheme_end + 3 : uri;
-    size_t authority_length = strcspn(authority, "/?");
+    /* The host part ends where the driver ends it: at the first / that no backslash escapes
+     * (not at ?: the driver takes "user:pa?ss" before the first @ as credentials, and
+     * stopping early would print that password whole). */
+    size_t authority_length = 0;
+    while (authority[authority_length] && authority[authority_length] != '/') {
+        if (authority[authority_length] == '\\' && authority[authority_length + 1])
+            authority_length++;
+        authority_length++;
+    }
     const char *at = NULL;
     for (size_t i = 0; i < authority_length; i++)
         if (authority[i] == '@')
