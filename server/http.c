@@ -234,6 +234,9 @@ static enum MHD_Result http_finish_task(struct http_request *request)
     struct db_task *task = request->task;
     struct reply reply = {0};
     if (request->task_expired) {
+        /* Refuse at once until the monitor's ping succeeds again: requests sent on to a hung
+         * database wait in its socket and are applied when it wakes, long after their client
+         * was told 503. The cost on a database that is merely slow: up to 0.5 s of 503s. */
         store_mark_unavailable(app->store);
         reply_error(&reply, 503, "the high-score database did not answer in time; try again");
     } else {
@@ -437,7 +440,7 @@ struct http_server *http_start(struct app *app, char *error, size_t error_size)
             flags | (attempt == 0 ? MHD_USE_DUAL_STACK : 0), (uint16_t)config->port, NULL, NULL,
             http_handle, server, MHD_OPTION_EXTERNAL_LOGGER, http_log_mhd, server,
             MHD_OPTION_NOTIFY_COMPLETED, http_completed, server, MHD_OPTION_UNESCAPE_CALLBACK,
-            http_unescape, NULL, MHD_OPTION_CONNECTION_LIMIT,
+            http_unescape, NULL, MHD_OPTION_STRICT_FOR_CLIENT, 1, MHD_OPTION_CONNECTION_LIMIT,
             config->max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
             config->connection_timeout_seconds, MHD_OPTION_LISTENING_ADDRESS_REUSE, 1,
             MHD_OPTION_ARRAY, use_pool ? pool : pool + 1, MHD_OPTION_END);
