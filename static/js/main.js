@@ -1,24 +1,22 @@
 // Wires the game together: rules (Game), screen (Renderer), input, sound, the page's text and
 // tables, and the server (API client, score queue, live stats). Owns the animation loop.
 import { Game } from './rules/game.js';
-import { makesTopTen } from './rules/scoring.js';
 import { Renderer } from './ui/render.js';
 import { bindKeyboard, bindSwipe, bindDirectionButtons } from './ui/input.js';
 import { Sound } from './ui/sound.js';
-import { Hud, setStatus } from './ui/hud.js';
-import { fillHighScores, fillLivePlayers, formatNumber } from './ui/tables.js';
+import { Hud } from './ui/hud.js';
+import { formatNumber } from './ui/tables.js';
 import { askForName } from './ui/name-dialog.js';
+import { Scoreboard } from './ui/scoreboard.js';
+import { watchLivePlayers } from './ui/live-players.js';
 import { createApi } from './net/api.js';
-import { ScoreQueue, STORAGE_KEY } from './net/score-queue.js';
+import { STORAGE_KEY } from './net/score-queue.js';
 import { StatsReporter } from './net/live-stats.js';
 import { FixedStep } from './loop.js';
 import { readSettings } from './config.js';
 
 const $ = (id) => document.getElementById(id);
 const BEST_KEY = 'pacman.best';
-const SCORES_REFRESH_MS = 20000;
-const SCORES_RETRY_MS = 5000;
-const LIVE_REFRESH_MS = 5000;
 
 /** localStorage, or a stand-in in memory where the browser refuses it (private modes). */
 function openStorage() {
@@ -40,10 +38,6 @@ const api = createApi();
 const pod = { cloud: 'unknown', zone: 'unknown', host: 'unknown' };
 const gameEl = $('game');
 const els = {
-  scoresBody: $('scores-body'),
-  scoresStatus: $('scores-status'),
-  liveBody: $('live-body'),
-  liveStatus: $('live-status'),
   announce: $('game-status'),
   start: $('start-button'),
   pause: $('pause-button'),
@@ -51,10 +45,6 @@ const els = {
 };
 
 let best = Number(storage.getItem(BEST_KEY)) || 0;
-let topTen = [];
-let scoresReachable = true;
-let savedMessage = '';
-let markSubmission = null;
 let naming = false;
 const touch = { on: window.matchMedia('(pointer: coarse)').matches };
 
@@ -92,74 +82,20 @@ async function loadLocation(attempt = 0) {
   }
 }
 
-function refreshScoresStatus() {
-  const waiting = queue.pending().length;
-  if (!scoresReachable || queue.waiting) {
-    const kept = waiting
-      ? ` Your score is kept in this browser and will be submitted automatically when the database is back (${waiting} waiting).`
-      : ' The game works as usual.';
-    setStatus(els.scoresStatus, `High scores are unavailable right now: the database may be restarting.${kept}`, 'warn');
-  } else if (waiting) {
-    setStatus(els.scoresStatus, 'Submitting your score…', 'info');
-  } else {
-    setStatus(els.scoresStatus, savedMessage, 'ok');
-  }
-}
-
-let scoresTimer = null;
-async function loadHighScores() {
-  clearTimeout(scoresTimer);
-  try {
-    const list = await api.highScores();
-    topTen = Array.isArray(list) ? list : [];
-    scoresReachable = true;
-    let mark = -1;
-    if (markSubmission) mark = topTen.findIndex((e) => e.name === markSubmission.name && e.score === markSubmission.score);
-    fillHighScores(els.scoresBody, topTen, mark);
-    const top = topTen.length ? topTen[0].score : 0;
-    if (top > game.highScore) game.highScore = top;
-    // The database answers again: whatever waits can go now.
-    if (queue.waiting) queue.retryNow();
-  } catch {
-    scoresReachable = false;
-  }
-  refreshScoresStatus();
-  scoresTimer = setTimeout(loadHighScores, scoresReachable ? SCORES_REFRESH_MS : SCORES_RETRY_MS);
-}
-
-const queue = new ScoreQueue({
+const scoreboard = new Scoreboard({
+  api,
   storage,
-  send: (entry) => api.postHighScore(entry),
-  onChange(event) {
-    if (event.type === 'sent') {
-      markSubmission = event.entry;
-      savedMessage = `Score saved: ${event.entry.name}, ${formatNumber(event.entry.score)} points.`;
-      announce(savedMessage);
-      loadHighScores();
-    }
-    if (event.type === 'rejected') {
-      savedMessage = `The server did not accept the score: ${event.error.message}`;
-    }
-    refreshScoresStatus();
+  body: $('scores-body'),
+  status: $('scores-status'),
+  announce,
+  onTopScore(score) {
+    if (score > game.highScore) game.highScore = score;
   },
 });
 
-async function loadLivePlayers() {
-  if (!document.hidden) {
-    try {
-      const list = await api.liveStats();
-      fillLivePlayers(els.liveBody, Array.isArray(list) ? list : []);
-      setStatus(els.liveStatus, '', 'ok');
-    } catch {
-      setStatus(els.liveStatus, 'Live players are unavailable right now.', 'warn');
-    }
-  }
-  setTimeout(loadLivePlayers, LIVE_REFRESH_MS);
-}
-
 const stats = new StatsReporter({ api, where: () => pod, stats: () => game.stats() });
 
-async function onGameOver({ score }) {
+async function onGameOver({ score, level }) {
   if (score > best) {
     best = score;
     storage.setItem(BEST_KEY, String(best));
@@ -167,24 +103,21 @@ async function onGameOver({ score }) {
   announce(`Game over. Final score ${formatNumber(score)}.`);
   if (score <= 0) return;
   naming = true;
+  updateButtons();
   try {
     await new Promise((r) => setTimeout(r, 1200)); // let GAME OVER show first
-    try {
-      const list = await api.highScores();
-      topTen = Array.isArray(list) ? list : topTen;
-      scoresReachable = true;
-    } catch {
-      scoresReachable = false; // decide with the last list we saw
-    }
-    refreshScoresStatus();
-    if (!makesTopTen(score, topTen)) return;
-    const name = await askForName({
-      dialog: $('name-dialog'), form: $('name-form'), input: $('player-name'),
-      error: $('name-error'), scoreText: $('name-score'), skip: $('name-skip'),
-    }, { score, storage });
-    if (name) queue.add({ name, cloud: pod.cloud, zone: pod.zone, host: pod.host, score, level: game.level });
+    await scoreboard.offer({
+      score,
+      level,
+      where: pod,
+      ask: () => askForName({
+        dialog: $('name-dialog'), form: $('name-form'), input: $('player-name'),
+        error: $('name-error'), scoreText: $('name-score'), skip: $('name-skip'),
+      }, { score, storage }),
+    });
   } finally {
     naming = false;
+    updateButtons();
   }
 }
 
@@ -193,7 +126,6 @@ async function onGameOver({ score }) {
 function startGame() {
   if (naming || game.inGame) return false;
   sound.unlock();
-  markSubmission = null;
   game.start();
   return true;
 }
@@ -367,16 +299,15 @@ new ResizeObserver(fit).observe(stage);
 window.addEventListener('resize', fit);
 fit();
 
-window.addEventListener('online', () => queue.retryNow());
+window.addEventListener('online', () => scoreboard.queue.retryNow());
 window.addEventListener('storage', (e) => {
-  if (e.key === STORAGE_KEY) refreshScoresStatus();
+  if (e.key === STORAGE_KEY) scoreboard.showStatus();
 });
 
 updateButtons();
 reflectState();
 showPod();
 loadLocation();
-loadHighScores();
-loadLivePlayers();
-if (queue.pending().length) queue.flush();
+scoreboard.start();
+watchLivePlayers({ api, body: $('live-body'), status: $('live-status') });
 if (!document.hidden) startLoop();

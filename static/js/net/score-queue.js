@@ -6,8 +6,15 @@
 export const STORAGE_KEY = 'pacman.pendingScores.v1';
 const ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
+function cryptoBytes(n) {
+  const c = globalThis.crypto;
+  if (c && c.getRandomValues) return c.getRandomValues(new Uint8Array(n));
+  // Only Node before 19 lacks a global crypto (unit tests); every browser has it.
+  return Uint8Array.from({ length: n }, () => Math.floor(Math.random() * 256));
+}
+
 /** A random id of 24 characters from [A-Za-z0-9] (the server allows [A-Za-z0-9_-], <= 64). */
-export function newSubmissionId(randomBytes = (n) => globalThis.crypto.getRandomValues(new Uint8Array(n))) {
+export function newSubmissionId(randomBytes = cryptoBytes) {
   const bytes = randomBytes(24);
   let id = '';
   for (const b of bytes) id += ID_ALPHABET[b % ID_ALPHABET.length];

@@ -1,11 +1,12 @@
 // The game as a state machine: phases (attract, ready, playing, a ghost eaten, dying, level
 // complete, intermission, game over), one fixed time step at a time, with events for the
 // layers around it (sound, network, page). No DOM: everything here runs in Node too.
-import { Pellets, PACMAN_START, FRUIT_POSITION, HOUSE_EXIT, HOUSE_CENTER, isTunnel } from './maze.js';
-import { stepPacman, stepGhost, tilesPerSecond, tileOf, collided, DIRECTIONS, OPPOSITE } from './movement.js';
+import { Pellets, PACMAN_START, FRUIT_POSITION, isTunnel } from './maze.js';
+import { stepPacman, tilesPerSecond, tileOf, collided, DIRECTIONS, OPPOSITE } from './movement.js';
 import { GHOST_NAMES, HOUSE_ORDER, GHOST_STARTS, chooseDirection, targetFor } from './ghosts.js';
+import { moveGhost, EYES_TARGET } from './ghost-motion.js';
 import { modeAt, frightSeconds, frightFlashWhite } from './modes.js';
-import { levelSpec, intermissionAfter, EYES_SPEED, HOUSE_SPEED } from './levels.js';
+import { levelSpec, intermissionAfter } from './levels.js';
 import {
   DOT_POINTS, ENERGIZER_POINTS, FRUIT_AT_EATEN, ghostPoints, fruitForLevel, earnsExtraLife,
 } from './scoring.js';
@@ -33,13 +34,6 @@ export const TIMING = Object.freeze({
 // Pacman pauses for a frame on each dot and three on an energizer, as in the arcade.
 const DOT_STALL = 1 / 60;
 const ENERGIZER_STALL = 3 / 60;
-const HOUSE_BOB_TOP = HOUSE_CENTER.y - 0.5;
-const HOUSE_BOB_BOTTOM = HOUSE_CENTER.y + 0.5;
-const EYES_TARGET = { col: Math.floor(HOUSE_EXIT.x), row: HOUSE_EXIT.y };
-
-function approach(value, goal, step) {
-  return value < goal ? Math.min(goal, value + step) : Math.max(goal, value - step);
-}
 
 function newPacman() {
   return { x: PACMAN_START.x, y: PACMAN_START.y, dir: 'left', next: null, stall: 0,
@@ -435,55 +429,9 @@ export class Game {
   }
 
   moveGhost(g, dt) {
-    switch (g.state) {
-      case 'house': {
-        // Pacing up and down while waiting.
-        const d = tilesPerSecond(HOUSE_SPEED) * dt;
-        if (g.dir !== 'up' && g.dir !== 'down') g.dir = 'up';
-        g.y = approach(g.y, g.dir === 'up' ? HOUSE_BOB_TOP : HOUSE_BOB_BOTTOM, d);
-        if (g.y === HOUSE_BOB_TOP) g.dir = 'down';
-        else if (g.y === HOUSE_BOB_BOTTOM) g.dir = 'up';
-        break;
-      }
-      case 'leaving': {
-        let d = tilesPerSecond(HOUSE_SPEED) * dt;
-        if (g.x !== HOUSE_EXIT.x) {
-          g.dir = g.x < HOUSE_EXIT.x ? 'right' : 'left';
-          const x = approach(g.x, HOUSE_EXIT.x, d);
-          d -= Math.abs(x - g.x);
-          g.x = x;
-        }
-        if (g.x === HOUSE_EXIT.x && d > 0) {
-          g.dir = 'up';
-          g.y = approach(g.y, HOUSE_EXIT.y, d);
-          if (g.y === HOUSE_EXIT.y) {
-            g.state = 'active';
-            g.dir = 'left';
-            if (g.name === 'clyde') this.elroySuspended = false;
-          }
-        }
-        break;
-      }
-      case 'active':
-        stepGhost(g, tilesPerSecond(this.ghostSpeed(g)) * dt, this.chooser);
-        break;
-      case 'eyes':
-        stepGhost(g, tilesPerSecond(EYES_SPEED) * dt, this.chooser);
-        if (g.y === HOUSE_EXIT.y && Math.abs(g.x - HOUSE_EXIT.x) <= 0.3) {
-          g.x = HOUSE_EXIT.x;
-          g.state = 'entering';
-          g.dir = 'down';
-        }
-        break;
-      case 'entering':
-        g.y = approach(g.y, HOUSE_CENTER.y, tilesPerSecond(EYES_SPEED) * dt);
-        if (g.y === HOUSE_CENTER.y) {
-          g.state = 'leaving';
-          this.emit('ghostRevived', { ghost: g.name });
-        }
-        break;
-      default:
-        break;
-    }
+    const roamSpeed = g.state === 'active' ? this.ghostSpeed(g) : 0;
+    const change = moveGhost(g, dt, { roamSpeed, choose: this.chooser });
+    if (change === 'out' && g.name === 'clyde') this.elroySuspended = false;
+    if (change === 'revived') this.emit('ghostRevived', { ghost: g.name });
   }
 }

@@ -34,6 +34,7 @@ export function askForName(els, { score, storage = globalThis.localStorage } = {
     scoreText.textContent = Number(score).toLocaleString('en-US');
     const done = (value) => {
       form.removeEventListener('submit', onSubmit);
+      input.removeEventListener('input', onInput);
       dialog.removeEventListener('cancel', onCancel);
       els.skip.removeEventListener('click', onSkip);
       if (dialog.open) dialog.close();
@@ -58,7 +59,13 @@ export function askForName(els, { score, storage = globalThis.localStorage } = {
       done(null);
     };
     const onSkip = () => done(null);
+    const onInput = () => {
+      if (!error.textContent) return;
+      error.textContent = '';
+      input.removeAttribute('aria-invalid');
+    };
     form.addEventListener('submit', onSubmit);
+    input.addEventListener('input', onInput);
     dialog.addEventListener('cancel', onCancel);
     els.skip.addEventListener('click', onSkip);
     dialog.showModal();

@@ -1,0 +1,99 @@
+// The high-score panel: the top-ten table, its status line (saved, waiting, unavailable), the
+// queue of scores waiting for the server, and the offer of a place in the table at game over.
+import { makesTopTen } from '../rules/scoring.js';
+import { ScoreQueue } from '../net/score-queue.js';
+import { fillHighScores, formatNumber } from './tables.js';
+import { setStatus } from './hud.js';
+
+const REFRESH_MS = 20000;
+const RETRY_MS = 5000; // while the list cannot be read
+
+export class Scoreboard {
+  /**
+   * api: from createApi(); storage: localStorage; body, status: the table's tbody and status
+   * line; announce(text): tells screen readers; onTopScore(score): the best score in the list.
+   * schedule/cancel: the timers for refreshing the list and retrying scores (tests replace them).
+   */
+  constructor({ api, storage, body, status, announce = () => {}, onTopScore = () => {},
+    schedule = (fn, ms) => setTimeout(fn, ms), cancel = (t) => clearTimeout(t) }) {
+    Object.assign(this, { api, body, status, announce, onTopScore, schedule, cancel });
+    this.list = [];
+    this.reachable = true;
+    this.message = '';
+    this.mine = null;
+    this.timer = null;
+    this.queue = new ScoreQueue({ storage, send: (entry) => api.postHighScore(entry),
+      onChange: (e) => this.queueChanged(e), schedule, cancel });
+  }
+
+  /** Loads the table, keeps it fresh, and sends any score left waiting by an earlier visit. */
+  start() {
+    this.load();
+    if (this.queue.pending().length) this.queue.flush();
+  }
+
+  async load() {
+    this.cancel(this.timer);
+    try {
+      const list = await this.api.highScores();
+      this.list = Array.isArray(list) ? list : [];
+      this.reachable = true;
+      const mark = this.mine ? this.list.findIndex((e) => e.name === this.mine.name && e.score === this.mine.score) : -1;
+      fillHighScores(this.body, this.list, mark);
+      if (this.list.length) this.onTopScore(this.list[0].score);
+      // The database answers again: whatever waits can go now.
+      if (this.queue.waiting) this.queue.retryNow();
+    } catch {
+      this.reachable = false;
+    }
+    this.showStatus();
+    this.timer = this.schedule(() => this.load(), this.reachable ? REFRESH_MS : RETRY_MS);
+  }
+
+  /** The page says plainly when scores cannot be read or stored, and what happens to the player's. */
+  showStatus() {
+    const waiting = this.queue.pending().length;
+    if (!this.reachable || this.queue.waiting) {
+      const kept = waiting
+        ? ` Your score is kept in this browser and will be submitted automatically when the database is back (${waiting} waiting).`
+        : ' The game works as usual.';
+      setStatus(this.status, `High scores are unavailable right now: the database may be restarting.${kept}`, 'warn');
+    } else if (waiting) {
+      setStatus(this.status, 'Submitting your score…', 'info');
+    } else {
+      setStatus(this.status, this.message, 'ok');
+    }
+  }
+
+  queueChanged(event) {
+    if (event.type === 'sent') {
+      this.mine = event.entry;
+      this.message = `Score saved: ${event.entry.name}, ${formatNumber(event.entry.score)} points.`;
+      this.announce(this.message);
+      this.load();
+    } else if (event.type === 'rejected') {
+      this.message = `The server did not accept the score: ${event.error.message}`;
+    }
+    this.showStatus();
+  }
+
+  /**
+   * At game over: when `score` makes the top ten (by the freshest list it can get), asks for a
+   * name with ask() (resolving to a name or null) and queues the score with where it was played.
+   */
+  async offer({ score, level, where, ask }) {
+    try {
+      const list = await this.api.highScores();
+      if (Array.isArray(list)) this.list = list;
+      this.reachable = true;
+    } catch {
+      this.reachable = false; // decide with the last list seen
+    }
+    this.showStatus();
+    if (!makesTopTen(score, this.list)) return false;
+    const name = await ask();
+    if (!name) return false;
+    this.queue.add({ name, cloud: where.cloud, zone: where.zone, host: where.host, score, level });
+    return true;
+  }
+}

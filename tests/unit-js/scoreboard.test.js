@@ -1,0 +1,62 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Scoreboard } from '../../static/js/ui/scoreboard.js';
+import { ApiError } from '../../static/js/net/api.js';
+
+class MemoryStorage {
+  constructor() { this.map = new Map(); }
+  getItem(k) { return this.map.has(k) ? this.map.get(k) : null; }
+  setItem(k, v) { this.map.set(k, String(v)); }
+  removeItem(k) { this.map.delete(k); }
+}
+
+const where = { cloud: 'aws', zone: 'us-east-1a', host: 'pacman-7f9c' };
+const statusLine = () => ({ textContent: '', dataset: {}, hidden: true });
+
+const tbody = () => ({ ownerDocument: { createElement: () => ({ append() {} }) }, replaceChildren() {} });
+
+function board(api) {
+  // No timers: nothing refreshes or retries by itself in these tests.
+  return new Scoreboard({ api, storage: new MemoryStorage(), body: tbody(), status: statusLine(),
+    schedule: () => 0, cancel: () => {} });
+}
+
+test('a score below the tenth is not offered a place', async () => {
+  const list = Array.from({ length: 10 }, (_, i) => ({ name: `p${i}`, score: 5000 - i * 100 }));
+  let asked = false;
+  const sb = board({ highScores: async () => list });
+  const placed = await sb.offer({ score: 4100, level: 3, where, ask: async () => { asked = true; return 'x'; } });
+  assert.equal(placed, false);
+  assert.equal(asked, false);
+});
+
+test('a top-ten score asks for a name and is sent with where it was played', async () => {
+  const sent = [];
+  const sb = board({ highScores: async () => [{ name: 'a', score: 10 }], postHighScore: async (e) => { sent.push(e); } });
+  const placed = await sb.offer({ score: 420, level: 2, where, ask: async () => 'Ada' });
+  assert.equal(placed, true);
+  await sb.queue.flush();
+  assert.equal(sent.length, 1);
+  const { submissionId, ...rest } = sent[0];
+  assert.deepEqual(rest, { name: 'Ada', cloud: 'aws', zone: 'us-east-1a', host: 'pacman-7f9c', score: 420, level: 2 });
+  assert.match(submissionId, /^[A-Za-z0-9]{24}$/);
+});
+
+test('a player who skips the name stores nothing', async () => {
+  const sb = board({ highScores: async () => [], postHighScore: async () => assert.fail('nothing to send') });
+  assert.equal(await sb.offer({ score: 10, level: 1, where, ask: async () => null }), false);
+  assert.deepEqual(sb.queue.pending(), []);
+});
+
+test('with the database down the score is kept and the page says high scores are unavailable', async () => {
+  const down = async () => { throw new ApiError('database unavailable', 503); };
+  const sb = board({ highScores: down, postHighScore: down });
+  const placed = await sb.offer({ score: 990, level: 1, where, ask: async () => 'Grace' });
+  assert.equal(placed, true, 'without a list any score is offered a place');
+  await sb.queue.flush();
+  assert.equal(sb.queue.pending().length, 1);
+  assert.match(sb.status.textContent, /^High scores are unavailable right now/);
+  assert.match(sb.status.textContent, /kept in this browser.*1 waiting/);
+  assert.equal(sb.status.dataset.tone, 'warn');
+  assert.equal(sb.status.hidden, false);
+});
