@@ -101,28 +101,19 @@ export function paintMaze(tile, color, { glow = true, doc = globalThis.document 
   ctx.scale(tile, tile);
   ctx.lineCap = 'round';
   ctx.lineJoin = 'round';
-  if (glow) {
-    ctx.shadowColor = color;
-    ctx.shadowBlur = tile * 0.35;
-  }
-  const path = (double) => {
+  ctx.shadowColor = color;
+  const stroke = (double, width, style, blur) => {
     ctx.beginPath();
     for (const p of PIECES) if (p.double === double) tracePiece(ctx, p);
+    ctx.strokeStyle = style;
+    ctx.lineWidth = width;
+    ctx.shadowBlur = glow && blur ? tile * 0.35 : 0;
+    ctx.stroke();
   };
-  ctx.strokeStyle = color;
   // Double lines: a wide stroke hollowed out by a narrower black one.
-  path(true);
-  ctx.lineWidth = 0.44;
-  ctx.stroke();
-  ctx.shadowBlur = 0;
-  ctx.strokeStyle = '#000';
-  ctx.lineWidth = 0.2;
-  ctx.stroke();
-  if (glow) ctx.shadowBlur = tile * 0.35;
-  ctx.strokeStyle = color;
-  path(false);
-  ctx.lineWidth = 0.14;
-  ctx.stroke();
+  stroke(true, 0.44, color, true);
+  stroke(true, 0.2, '#000', false);
+  stroke(false, 0.14, color, true);
   // The door: a pink bar across the top of the house.
   ctx.shadowBlur = 0;
   ctx.fillStyle = '#ffb8de';

@@ -143,6 +143,15 @@ function circle(ctx, x, y, r, color) {
   ctx.fill();
 }
 
+function stem(ctx, x0, y0, x1, y1, width = 0.08) {
+  ctx.strokeStyle = '#8a5a2b';
+  ctx.lineWidth = width;
+  ctx.beginPath();
+  ctx.moveTo(x0, y0);
+  ctx.lineTo(x1, y1);
+  ctx.stroke();
+}
+
 function leaf(ctx, x, y, angle, color = '#35c24a') {
   ctx.save();
   ctx.translate(x, y);
@@ -186,12 +195,7 @@ const FRUIT_PAINTERS = {
   orange(ctx, x, y) {
     circle(ctx, x, y + 0.1, 0.58, '#ff9d1a');
     circle(ctx, x - 0.2, y - 0.1, 0.1, '#ffd08a');
-    ctx.strokeStyle = '#8a5a2b';
-    ctx.lineWidth = 0.07;
-    ctx.beginPath();
-    ctx.moveTo(x, y - 0.45);
-    ctx.lineTo(x + 0.05, y - 0.62);
-    ctx.stroke();
+    stem(ctx, x, y - 0.45, x + 0.05, y - 0.62, 0.07);
     leaf(ctx, x + 0.04, y - 0.55, -0.4);
   },
   apple(ctx, x, y) {
@@ -203,12 +207,7 @@ const FRUIT_PAINTERS = {
     ctx.bezierCurveTo(x + 0.85, y + 0.1, x + 0.45, y - 0.65, x, y - 0.35);
     ctx.fill();
     circle(ctx, x - 0.28, y - 0.05, 0.09, '#ffd0d4');
-    ctx.strokeStyle = '#8a5a2b';
-    ctx.lineWidth = 0.08;
-    ctx.beginPath();
-    ctx.moveTo(x, y - 0.3);
-    ctx.lineTo(x + 0.08, y - 0.65);
-    ctx.stroke();
+    stem(ctx, x, y - 0.3, x + 0.08, y - 0.65);
     leaf(ctx, x + 0.06, y - 0.55, -0.5);
   },
   melon(ctx, x, y) {
@@ -224,11 +223,7 @@ const FRUIT_PAINTERS = {
       ctx.quadraticCurveTo(x + dx * 1.5, y + 0.12, x + dx * 0.6, y + 0.7);
     }
     ctx.stroke();
-    ctx.strokeStyle = '#8a5a2b';
-    ctx.beginPath();
-    ctx.moveTo(x, y - 0.48);
-    ctx.lineTo(x, y - 0.68);
-    ctx.stroke();
+    stem(ctx, x, y - 0.48, x, y - 0.68, 0.07);
   },
   flagship(ctx, x, y) {
     ctx.fillStyle = '#2f5bff';
