@@ -201,7 +201,9 @@ static enum input_result input_parse_json(struct input *input, const char *body,
                 text = NULL;
         } else if (json_is_real(value)) {
             kind = INPUT_NUMBER;
-            if (asprintf(&text, "%.17g", json_real_value(value)) < 0)
+            /* '#' keeps the decimal point: 1e3 reads as "1000.0000000000000", so the integer
+             * getter refuses a real however whole it is, as the contract says */
+            if (asprintf(&text, "%#.17g", json_real_value(value)) < 0)
                 text = NULL;
         } else {
             kind = INPUT_OTHER;

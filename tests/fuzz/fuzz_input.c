@@ -4,6 +4,8 @@
  * values >= 0xf0, the bytes up to the first newline); the rest is the body, handed over in a
  * buffer of exactly its length (input_parse must not read past it nor need a NUL). */
 #include <inttypes.h>
+#include <strings.h>
+#include <jansson.h>
 
 #include "fuzz.h"
 #include "input.h"
@@ -29,6 +31,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     return 0;
 }
 
+/* For a JSON body: the body as jansson reads it, to tell integers from reals. */
+static json_t *json_body;
+
 static void check_int_getter(const struct input *input, const char *name)
 {
     char error[160];
@@ -41,6 +46,10 @@ static void check_int_getter(const struct input *input, const char *name)
         FUZZ_CHECK(value >= -1000000 && value <= 10000000);
         const char *digits = field->value[0] == '-' ? field->value + 1 : field->value;
         FUZZ_CHECK(digits[0] != '\0' && strspn(digits, "0123456789") == strlen(digits));
+        if (json_body) { /* a JSON integer or a string of digits, never a real like 1e3 */
+            json_t *raw = json_object_get(json_body, name);
+            FUZZ_CHECK(json_is_integer(raw) || json_is_string(raw));
+        }
     } else {
         /* the message names the field: the server passes constant names only */
         FUZZ_CHECK(error[0] != '\0' && (!fuzz_printable_ascii(name) || fuzz_printable_ascii(error)));
@@ -97,6 +106,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_CHECK(input.count == 0);
         FUZZ_CHECK(error[0] != '\0' && fuzz_printable_ascii(error));
     } else {
+        if (type && strncasecmp(type, "application/json", 16) == 0)
+            json_body = json_loadb(exact, body_size, 0, NULL);
         FUZZ_CHECK(input.count <= INPUT_MAX_FIELDS);
         FUZZ_CHECK(body_size > 0 || input.count == 0);
         for (size_t i = 0; i < input.count; i++) {
@@ -115,6 +126,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             check_text_getter(&input, api_names[i], 1 + i % 32);
         }
     }
+    json_decref(json_body);
+    json_body = NULL;
     input_free(&input);
     FUZZ_CHECK(input.count == 0);
     free(exact);
