@@ -297,6 +297,12 @@ function fit() {
 }
 new ResizeObserver(fit).observe(stage);
 window.addEventListener('resize', fit);
+// Dragging the window to a screen with another pixel density changes devicePixelRatio.
+function watchPixelRatio() {
+  window.matchMedia(`(resolution: ${window.devicePixelRatio}dppx)`)
+    .addEventListener('change', () => { fit(); watchPixelRatio(); }, { once: true });
+}
+watchPixelRatio();
 fit();
 
 window.addEventListener('online', () => scoreboard.queue.retryNow());
