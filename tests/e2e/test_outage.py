@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from conftest import Stack, pending_scores, screenshot, wait_phase
+from e2e_support import Stack, pending_scores, screenshot, wait_phase
 
 NAME = "Outage Olga"
 

@@ -3,7 +3,7 @@ checks, and shows the Kubernetes story (pod, live players)."""
 
 import time
 
-from conftest import DESKTOP, number, phase, screenshot, wait_phase
+from e2e_support import DESKTOP, number, phase, screenshot, wait_phase
 
 A11Y_CHECK = """() => {
   const problems = [];

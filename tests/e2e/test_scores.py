@@ -1,7 +1,7 @@
 """Game over and the high-score table: the normal game, the short test switch, a hostile name,
 and level progression through the test switch."""
 
-from conftest import number, pending_scores, phase, screenshot, wait_phase
+from e2e_support import number, pending_scores, phase, screenshot, wait_phase
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 
