@@ -9,7 +9,6 @@ sends, and the database path is exercised for real."""
 
 import os
 import uuid
-from pathlib import Path
 from urllib.parse import quote
 
 import pymongo

@@ -132,6 +132,19 @@ def test_catalogue_is_large_enough():
     assert len(CATALOGUE) >= sum(kinds.values())
 
 
+def test_reporting_routes_carry_no_secret(server, secrets):
+    """Every route that reports on the server itself, and the errors it gives."""
+    for path in ("/metrics", "/readyz", "/healthz", "/location/metadata", "/highscores/list",
+                 "/user/stats", "/nope", "/../secret.txt"):
+        responses, _ = exchange(server.port, f"GET {path} HTTP/1.1\r\nHost: x\r\n"
+                                f"Connection: close\r\n\r\n".encode())
+        status, body = responses[0]["status"], responses[0]["body"]
+        assert status < 500, (path, status)
+        for name in ("password", "token", "file"):
+            assert secrets[name].encode() not in body, f"{name} in {path}"
+        assert b"PW-SECRET" not in body and b"TOKEN-SECRET" not in body
+
+
 def test_zz_after_the_whole_catalogue(server, secrets, mongo):
     """Runs last (pytest keeps file order): the server is up and answers a real player, the
     database holds nothing from the catalogue, the server stops cleanly, and its log holds no
