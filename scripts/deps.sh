@@ -65,7 +65,10 @@ for g in "${groups[@]}"; do
         build) want_apt build-essential pkg-config libmicrohttpd-dev libjansson-dev libmongoc-dev \
                         libbson-dev libcurl4-openssl-dev zlib1g-dev ;;
         run) want_apt ca-certificates ;;
-        test) want_apt libcmocka-dev clang libclang-rt-14-dev valgrind python3-venv curl ;;
+        test) want_apt libcmocka-dev clang libclang-rt-14-dev valgrind python3-venv curl openssl
+              # Node runs the game's unit tests; machines of this kind ship it (from NodeSource,
+              # which Debian's npm would conflict with), so Debian's is only a fallback.
+              command -v node >/dev/null || want_apt nodejs ;;
         browser) want_apt chromium fonts-dejavu-core ;;
         image) want_apt podman runc debootstrap uidmap fuse-overlayfs ;;
         bench) want_apt nginx-light wrk valgrind ;;
