@@ -430,6 +430,16 @@ struct http_server *http_start(struct app *app, char *error, size_t error_size)
         flags |= MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_TURBO;
         break;
     }
+    /* Each connection's memory pool (request line and headers, the response headers).
+     * libmicrohttpd zeroes the whole pool on every request, so all of it is resident while
+     * the connection is open, and it allocates pools of up to 32 KiB with malloc but larger
+     * ones with mmap. Its default, exactly 32 KiB, came from malloc: after 1,000 connections
+     * closed, their pools stayed in the heap as fragments (RSS 62 MiB after `make bench`,
+     * against 15 MiB before it). 36 KiB (nine pages) is mmap'd and given back to the system
+     * when the connection closes (RSS back to 20 MiB after the same runs), with the same peak
+     * at 1,000 connections (about 52 MiB). Request headers: 15 KiB are answered and 24 KiB
+     * get 431, with either size. */
+    const size_t connection_memory = 36 * 1024;
     struct MHD_OptionItem pool[] = {
         {MHD_OPTION_THREAD_POOL_SIZE, config->http_threads, NULL},
         {MHD_OPTION_END, 0, NULL},
@@ -443,6 +453,7 @@ struct http_server *http_start(struct app *app, char *error, size_t error_size)
             http_unescape, NULL, MHD_OPTION_STRICT_FOR_CLIENT, 1, MHD_OPTION_CONNECTION_LIMIT,
             config->max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
             config->connection_timeout_seconds, MHD_OPTION_LISTENING_ADDRESS_REUSE, 1,
+            MHD_OPTION_CONNECTION_MEMORY_LIMIT, connection_memory,
             MHD_OPTION_ARRAY, use_pool ? pool : pool + 1, MHD_OPTION_END);
     }
     if (!server->daemon) {
