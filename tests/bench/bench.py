@@ -340,8 +340,40 @@ def run_static(ours: Server, nginx: Nginx, files, sampler: RssSampler) -> dict:
     return table
 
 
+class IdleConnections:
+    """count keep-alive connections that made one request and now wait, as the browsers of
+    players between two requests do: `with IdleConnections(port, 1000):`."""
+
+    def __init__(self, port: int, count: int):
+        self.port = port
+        self.count = count
+        self.sockets = []
+
+    def __enter__(self):
+        import socket
+        request = b"GET /healthz HTTP/1.1\r\nHost: bench\r\n\r\n"
+        for _ in range(self.count):
+            s = socket.create_connection(("127.0.0.1", self.port), timeout=10)
+            s.sendall(request)
+            self.sockets.append(s)
+        for s in self.sockets:
+            if not s.recv(4096).startswith(b"HTTP/1.1 200"):
+                raise RuntimeError("an idle connection's first request failed")
+        return self
+
+    def __exit__(self, *exc):
+        for s in self.sockets:
+            s.close()
+        self.sockets = []
+
+
+IDLE = 1000  # idle keep-alive connections beside the busy ones, in the modes comparison
+BUSY = 10
+
+
 def run_modes(db: FerretDB, files, ours: Server) -> dict:
-    """libmicrohttpd's threading modes on the same file, interleaved."""
+    """libmicrohttpd's threading modes on the same file, interleaved; then 10 busy
+    connections while 1,000 idle ones stay open (what a crowd of players looks like)."""
     section("libmicrohttpd threading modes (HTTP_MODE), index.html gzip")
     servers = {"epoll": ours}
     extra = []
@@ -361,17 +393,23 @@ def run_modes(db: FerretDB, files, ours: Server) -> dict:
                 for mode in modes:
                     figures = wrk(servers[mode].url + path, c, accept_encoding="gzip")
                     record("mode", mode=mode, connections=c, round=round_number, **figures)
+            for mode in modes:
+                with IdleConnections(servers[mode].port, IDLE):
+                    figures = wrk(servers[mode].url + path, BUSY, accept_encoding="gzip")
+                record("mode", mode=mode, connections="idle", round=round_number, **figures)
         table = {}
-        say(f"  {'mode':<22} " + " ".join(f"{f'{c} conns rps':>16}" for c in CONNECTIONS))
+        columns = CONNECTIONS + ["idle"]
+        say(f"  {'mode':<22} " + " ".join(f"{f'{c} conns rps':>16}" for c in CONNECTIONS)
+            + f" {f'{BUSY} + {IDLE} idle':>16}")
         for mode in MODES:
             cells = {}
-            for c in CONNECTIONS:
+            for c in columns:
                 runs = [r for r in results["runs"] if r["kind"] == "mode" and r["mode"] == mode
                         and r["connections"] == c]
                 cells[c] = {"rps": median(r["rps"] for r in runs),
                             "p99_us": median(r["p99_us"] for r in runs)}
             table[mode] = cells
-            say(f"  {mode:<22} " + " ".join(f"{cells[c]['rps']:>16.0f}" for c in CONNECTIONS))
+            say(f"  {mode:<22} " + " ".join(f"{cells[c]['rps']:>16.0f}" for c in columns))
         rss = {mode: rss_kib(s.proc.pid, "VmHWM") for mode, s in servers.items()}
         for mode in MODES:
             table[mode]["peak_rss_kib"] = rss[mode]
@@ -468,7 +506,7 @@ class Writer:
 WRITES_PER_SECOND = 10  # game-overs per second on one replica: a busy demo
 
 
-def run_api(db: FerretDB, server: Server, static_table: dict) -> dict:
+def run_api(db: FerretDB, server: Server, static_table: dict, sampler: RssSampler) -> dict:
     workers = int(server.env.get("DB_WORKERS", "16"))
     section(f"API against FerretDB (wrk -t2; reads at {API_CONNECTIONS} connections, database "
             f"writes at {workers}: one per database worker, more would only queue)")
@@ -484,6 +522,9 @@ def run_api(db: FerretDB, server: Server, static_table: dict) -> dict:
 
     def run(path, c, method, body, seconds=SECONDS):
         wait_database_idle(server)
+        if c >= 1000:
+            with sampler:
+                return wrk(server.url + path, c, seconds, method=method, body=body)
         if isinstance(body, Path):
             return wrk(server.url + path, c, seconds, method=method, body_file=body)
         return wrk(server.url + path, c, seconds, method=method, body=body)
@@ -758,10 +799,11 @@ def write_markdown(info: dict) -> str:
     if modes:
         lines += ["## libmicrohttpd threading modes (index.html, gzip)", "",
                   "| HTTP_MODE | " + " | ".join(f"{c} conns req/s" for c in CONNECTIONS)
-                  + " | peak RSS MiB |", "|---|" + "--:|" * (len(CONNECTIONS) + 1)]
+                  + f" | {BUSY} busy + {IDLE} idle conns req/s | peak RSS MiB |",
+                  "|---|" + "--:|" * (len(CONNECTIONS) + 2)]
         for mode in MODES:
             lines.append(f"| {mode} | " + " | ".join(f"{modes[mode][c]['rps']:,.0f}"
-                                                     for c in CONNECTIONS)
+                                                     for c in CONNECTIONS + ["idle"])
                          + f" | {kib_to_mib(modes[mode]['peak_rss_kib'])} |")
         lines.append("")
     api = results.get("api")
@@ -845,7 +887,8 @@ def main() -> int:
         if "modes" not in SKIP:
             results["modes"] = run_modes(db, files, ours)
         if "api" not in SKIP:
-            results["api"] = run_api(db, ours, results.get("static") or {})
+            results["api"] = run_api(db, ours, results.get("static") or {}, sampler)
+            memory["peak_1000_kib"] = sampler.peak or None
         if "writes" not in SKIP:
             results["writes"] = run_writes(db, ours)
         time.sleep(2)
