@@ -98,30 +98,43 @@ def process_tree(pid: int) -> list[int]:
     return pids
 
 
-class RssSampler:
-    """Samples the resident set of a process tree every 50 ms while a run is going; keeps the
-    peak. Used as `with sampler:` around the runs whose peak we want."""
+class Background:
+    """Runs self.loop() on a thread for as long as a `with` block lasts; loop() returns once
+    self.stopping is set."""
 
-    def __init__(self, pid: int):
-        self.pid = pid
-        self.peak = 0
-        self._stop = threading.Event()
-        self._thread = None
+    def __init__(self):
+        self.stopping = threading.Event()
+        self.seconds = 0.0
 
     def __enter__(self):
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._loop, daemon=True)
+        self.stopping.clear()
+        self._started = time.monotonic()
+        self._thread = threading.Thread(target=self.loop, daemon=True)
         self._thread.start()
         return self
 
     def __exit__(self, *exc):
-        self._stop.set()
+        self.stopping.set()
         self._thread.join()
+        self.seconds = time.monotonic() - self._started
 
-    def _loop(self):
-        while not self._stop.is_set():
+    def loop(self):
+        raise NotImplementedError
+
+
+class RssSampler(Background):
+    """Samples the resident set of a process tree every 50 ms while a run is going; keeps the
+    peak over every `with sampler:` block."""
+
+    def __init__(self, pid: int):
+        super().__init__()
+        self.pid = pid
+        self.peak = 0
+
+    def loop(self):
+        while not self.stopping.is_set():
             self.peak = max(self.peak, sum(rss_kib(p) for p in process_tree(self.pid)))
-            self._stop.wait(0.05)
+            self.stopping.wait(0.05)
 
 
 class Nginx:
@@ -469,30 +482,23 @@ def metric(server: Server, name: str) -> float:
     return float(match.group(1)) if match else 0.0
 
 
-class Writer:
+class Writer(Background):
     """Posts a score every 1/rate seconds, one at a time, while a run is going."""
 
     def __init__(self, server: Server, rate: float):
+        super().__init__()
         self.url = server.url + "/highscores"
         self.rate = rate
         self.count = 0
         self.failures = 0
-        self._stop = threading.Event()
 
-    def __enter__(self):
-        self._t0 = time.monotonic()
-        self._thread = threading.Thread(target=self._loop, daemon=True)
-        self._thread.start()
-        return self
+    @property
+    def achieved(self) -> float:
+        return self.count / self.seconds if self.seconds else 0.0
 
-    def __exit__(self, *exc):
-        self._stop.set()
-        self._thread.join()
-        self.achieved = self.count / (time.monotonic() - self._t0)
-
-    def _loop(self):
+    def loop(self):
         next_at = time.monotonic()
-        while not self._stop.is_set():
+        while not self.stopping.is_set():
             try:
                 status, _, _ = fetch(self.url, {"Content-Type": "application/json"}, "POST",
                                      SCORE_BODY.encode())
@@ -500,7 +506,7 @@ class Writer:
             except OSError:
                 self.failures += 1
             next_at += 1 / self.rate
-            self._stop.wait(max(0.0, next_at - time.monotonic()))
+            self.stopping.wait(max(0.0, next_at - time.monotonic()))
 
 
 WRITES_PER_SECOND = 10  # game-overs per second on one replica: a busy demo
