@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[2]
 K8S = ROOT / "k8s"
 SERVER_SOURCES = ROOT / "server"
 IMAGE_TEST = ROOT / "tests" / "image" / "run.sh"
-MINIKUBE_DOC = ROOT / "docs" / "minikube.md"
+MINIKUBE_DOC = ROOT / "README.md"  # its "Run it on minikube" section
 
 # The web tier: the Deployment and its container that run our image.
 WEB = ("Deployment", "pacman")
