@@ -165,6 +165,10 @@ def rehearse(workdir: Path, players: int = 8, outage: float = 5.0, say=print,
             status = server.wait_exit(60)
             if status != 0:
                 failures.append(f"{name} exited {status} on SIGTERM at the end")
+        for name, server in tier.all_servers().items():
+            log = server.log()
+            if "Sanitizer" in log or "runtime error:" in log:
+                failures.append(f"{name}: a sanitizer report in {server.log_path}")
         mark("done")
     finally:
         if ticker:

@@ -9,15 +9,12 @@ sends, and the database path is exercised for real."""
 
 import os
 import uuid
-from urllib.parse import quote
 
 import pymongo
 import pytest
 
 from harness import FerretDB, Server, free_port, server_binary
-
-DATABASE = "pacman_hostile"
-
+from hostile_env import DATABASE, plain_uri
 
 @pytest.fixture(scope="session", autouse=True)
 def _binary_exists():
@@ -51,11 +48,6 @@ def ferret():
     db = FerretDB().start()
     yield db
     db.cleanup()
-
-
-def plain_uri(ferret_db: FerretDB, user: str, password: str, database: str) -> str:
-    return (f"mongodb://{quote(user, safe='')}:{quote(password, safe='')}@{ferret_db.address}/"
-            f"{database}?replicaSet=rs0&authMechanism=PLAIN&authSource=%24external")
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,7 @@ import uuid
 
 import pytest
 
-from conftest import DATABASE
+from hostile_env import DATABASE
 
 
 def fetch(url: str) -> tuple[int, bytes]:

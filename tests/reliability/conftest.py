@@ -16,11 +16,6 @@ SANITIZER = re.compile(r"ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:|
                        r"SUMMARY: UndefinedBehaviorSanitizer")
 
 
-def sanitized() -> bool:
-    """True when the binary under test is a sanitizer build (RSS figures mean little then)."""
-    return "asan" in server_binary()
-
-
 @pytest.fixture(scope="session", autouse=True)
 def _binary_exists():
     if not os.access(server_binary(), os.X_OK):
