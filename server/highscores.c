@@ -282,8 +282,10 @@ bool highscores_parse_submission(const struct input *input, struct store_score *
                     (long long)score->score, (long long)score->level, HIGHSCORES_MAX_PER_LEVEL);
         return false;
     }
+    /* given but empty once trimmed ("" or spaces): an error, not "no id", or a retry of
+     * this score would be stored twice */
     const struct input_field *id = input_find(input, "submissionId");
-    if (id && id->kind == INPUT_STRING && id->value[0] == '\0') {
+    if (id && id->kind == INPUT_STRING && score->submission_id[0] == '\0') {
         reply_error(reply, 400, "submissionId must be 1 to %d characters when given",
                     STORE_SUBMISSION_ID_CHARS);
         return false;

@@ -238,6 +238,8 @@ BODIES = [
     Case("body one byte over 16 KiB",
          post("/highscores", json.dumps({"name": "Ann", "score": 1, "level": 1,
                                          "pad": "p" * (16 * 1024)})[:16 * 1024 + 1], JSON), 413),
+    Case("submissionId of spaces only", score_form(submissionId="%20%20%20"), 400,
+         field="submissionId", why="not 'no id': a retry would then be stored twice"),
     Case("score far past what a level allows", score_form(score="24601", level="1"), 400,
          field="score", why="highscores_plausible: at most 24,600 a level"),
     Case("stats for a player nobody created",
