@@ -5,8 +5,8 @@ asks /location/metadata and /user/id, then plays: reports stats every few hundre
 score now and then (with a submissionId, retried with the same id until the server says 200,
 as static/js/net/score-queue.js does), and reads the high scores and live players.
 
-Usage: players.py BASE_URL OUT.jsonl [--players N] [--pace SECONDS]
-Runs until SIGTERM or SIGINT. Every request is one JSON line in OUT.jsonl:
+Usage: players.py BASE_URL OUT.jsonl [--players N] [--pace SECONDS] [--max-seconds S]
+Runs until SIGTERM or SIGINT (or its parent is gone, or S seconds have passed). Every request is one JSON line in OUT.jsonl:
   t0, t1   monotonic start and end (CLOCK_MONOTONIC: comparable across processes)
   m, p     method and path;  s: status (0 when no answer), e: the error when there was none
   je       for an error status: whether the body was a JSON {"error": "..."}
@@ -15,6 +15,7 @@ Runs until SIGTERM or SIGINT. Every request is one JSON line in OUT.jsonl:
 
 import argparse
 import json
+import os
 import random
 import signal
 import string
@@ -159,7 +160,11 @@ def main():
     parser.add_argument("out")
     parser.add_argument("--players", type=int, default=8)
     parser.add_argument("--pace", type=float, default=0.15)
+    parser.add_argument("--max-seconds", type=float, default=600,
+                        help="stop by itself after this long (or when its parent is gone)")
     args = parser.parse_args()
+    parent = os.getppid()
+    deadline = time.monotonic() + args.max_seconds
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
@@ -170,6 +175,8 @@ def main():
         player.start()
     while not stop.is_set():
         stop.wait(0.2)
+        if os.getppid() != parent or time.monotonic() > deadline:
+            stop.set()  # orphaned by a killed test run, or forgotten: never load for ever
     for player in players:
         player.join(15)
     recorder.file.close()
