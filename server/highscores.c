@@ -113,7 +113,9 @@ static bool highscores_await_refresh(struct highscores *highscores, struct reply
             served = true;
             break;
         }
-        if (!highscores->refreshing || highscores->refresh_generation != highscores->generation) {
+        bool in_flight = highscores->refreshing &&
+                         highscores->refresh_generation == highscores->generation;
+        if (!in_flight) {
             /* No read in flight, or only one that started before a score was stored (its
              * result will not be kept): this worker reads. */
             highscores->refreshing = true;
