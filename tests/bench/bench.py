@@ -814,8 +814,9 @@ def write_markdown(info: dict) -> str:
              f"Versions: pacman {info['pacman']}, libmicrohttpd {info['libmicrohttpd']}, "
              f"libmongoc {info['libmongoc']}, jansson {info['jansson']}, {info['nginx']}, "
              f"{info['wrk']}, {info['valgrind']}, {info['database']}.",
-             f"Each figure is the median of {REPEATS} runs of {SECONDS:g} s (wrk -t2); "
-             "latencies in ms.", ""]
+             f"Each figure is the median of {REPEATS} runs ({STATIC_REPEATS} for the static "
+             f"files) of {SECONDS:g} s (wrk -t2); latencies in ms. pacman/nginx is the median "
+             "of the ratios of back-to-back pairs.", ""]
     static = results.get("static")
     if static:
         lines += ["## Static files: pacman vs nginx", "",
