@@ -114,6 +114,7 @@ loadtest: build ## a Locust player scenario against a running server (URL=http:/
 	tests/load/run.sh full
 
 loadtest-smoke: build ## a short Locust run against a fresh local stack
+	scripts/deps.sh run
 	tests/load/run.sh smoke
 
 demo: build ## the minikube demo rehearsed locally: 10 replicas behind nginx, database killed
