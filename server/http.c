@@ -5,7 +5,7 @@
  * objects (headers and body built once at start-up, shared by every request: no copy, no
  * allocation beyond the request record), which is why this mode beats thread-per-connection
  * (a thread per idle keep-alive connection costs memory and scheduling at 1,000 connections)
- * and plain select/poll (O(n) per wake-up). Measured by `make bench` (docs/performance.md;
+ * and plain select/poll (O(n) per wake-up). Measured by `make bench` (README, "Performance";
  * index.html on 2 cores, req/s): 1,000 busy connections: epoll 66k, poll 61k,
  * thread-per-connection 38k; 10 busy among 1,000 idle keep-alive ones: epoll 75k, poll 26k,
  * thread-per-connection 52k (and the most memory). Requests that need the database are
@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -299,6 +300,54 @@ static enum MHD_Result http_dispatch(struct http_request *request, const char *u
     return MHD_YES;
 }
 
+/* ---- request framing ---- */
+
+struct http_framing {
+    unsigned content_lengths, transfer_encodings, hosts;
+    bool chunked_only; /* every Transfer-Encoding is exactly "chunked" */
+    bool bad_name;     /* an empty header name, or one with white space (obs-fold, "Name :") */
+};
+
+static enum MHD_Result http_count_header(void *cls, enum MHD_ValueKind kind, const char *name,
+                                         const char *value)
+{
+    (void)kind;
+    struct http_framing *framing = cls;
+    if (name[0] == '\0' || strpbrk(name, " \t"))
+        framing->bad_name = true;
+    else if (strcasecmp(name, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0)
+        framing->content_lengths++;
+    else if (strcasecmp(name, MHD_HTTP_HEADER_HOST) == 0)
+        framing->hosts++;
+    else if (strcasecmp(name, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0) {
+        framing->transfer_encodings++;
+        if (!value || strcasecmp(value, "chunked") != 0)
+            framing->chunked_only = false;
+    }
+    return MHD_YES;
+}
+
+/* A request whose length two parsers could read differently is how requests are smuggled
+ * past a proxy in front of us (RFC 9112 6.3): refuse it before reading any body. The 400 is
+ * queued on the first call, so libmicrohttpd closes the connection after it and nothing that
+ * followed on that connection is ever run. NULL when the framing is sound. */
+static const char *http_framing_problem(struct MHD_Connection *connection)
+{
+    struct http_framing framing = {.chunked_only = true};
+    MHD_get_connection_values(connection, MHD_HEADER_KIND, http_count_header, &framing);
+    if (framing.bad_name)
+        return "malformed header name";
+    if (framing.hosts > 1)
+        return "more than one Host header";
+    if (framing.content_lengths > 1)
+        return "more than one Content-Length header";
+    if (framing.transfer_encodings && framing.content_lengths)
+        return "both Content-Length and Transfer-Encoding";
+    if (framing.transfer_encodings > 1 || !framing.chunked_only)
+        return "Transfer-Encoding other than a single chunked";
+    return NULL;
+}
+
 /* ---- the MHD callbacks ---- */
 
 static enum MHD_Result http_handle(void *cls, struct MHD_Connection *connection, const char *url,
@@ -324,6 +373,9 @@ static enum MHD_Result http_handle(void *cls, struct MHD_Connection *connection,
         request->method = router_method(method);
         struct route_match match = router_match(url, request->method);
         request->route = match.route;
+        const char *framing = http_framing_problem(connection);
+        if (framing)
+            return http_send_error(request, 400, NULL, framing);
         if (!match.method_allowed)
             return http_send_error(request, 405, match.allow, "method not allowed on this path");
         /* Answer on the next call: a response queued on this first call makes MHD 0.9.75
