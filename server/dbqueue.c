@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "timing.h"
+
 enum { TASK_QUEUED, TASK_RUNNING, TASK_FINISHED, TASK_EXPIRED };
 
 struct dbqueue {
@@ -20,13 +22,6 @@ struct dbqueue {
     pthread_t *threads;
     pthread_t deadline_thread;
 };
-
-static int64_t dbqueue_now_us(void)
-{
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (int64_t)now.tv_sec * 1000000 + now.tv_nsec / 1000;
-}
 
 /* With the lock held: drops one reference, returning true when the task must be destroyed. */
 static bool dbqueue_unref_locked(struct db_task *task)
@@ -95,7 +90,7 @@ static void *dbqueue_deadline_loop(void *arg)
     struct dbqueue *queue = arg;
     pthread_mutex_lock(&queue->lock);
     for (;;) {
-        int64_t now = dbqueue_now_us();
+        int64_t now = timing_now_us();
         bool closing = queue->closing;
         struct db_task *expired = NULL;
         for (struct db_task **p = &queue->head; *p;) {
@@ -152,13 +147,7 @@ static void *dbqueue_deadline_loop(void *arg)
         pthread_mutex_lock(&queue->lock);
         if (queue->closing && !queue->head && !queue->running)
             break;
-        struct timespec until;
-        clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_nsec += 20 * 1000 * 1000; /* deadlines are kept to within 20 ms */
-        if (until.tv_nsec >= 1000000000L) {
-            until.tv_sec++;
-            until.tv_nsec -= 1000000000L;
-        }
+        struct timespec until = timing_after_ms(20); /* deadlines are kept to within 20 ms */
         pthread_cond_timedwait(&queue->deadline, &queue->lock, &until);
     }
     pthread_mutex_unlock(&queue->lock);
@@ -202,7 +191,7 @@ bool dbqueue_submit(struct dbqueue *queue, struct db_task *task, unsigned timeou
 {
     task->done = done;
     task->cookie = cookie;
-    task->deadline_us = dbqueue_now_us() + (int64_t)timeout_ms * 1000;
+    task->deadline_us = timing_now_us() + (int64_t)timeout_ms * 1000;
     task->next = NULL;
     task->state = TASK_QUEUED;
     pthread_mutex_lock(&queue->lock);

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "app.h"
+#include "timing.h"
 
 struct highscores {
     pthread_mutex_t lock;
@@ -28,13 +29,6 @@ struct highscores {
     unsigned cache_ms;
     atomic_uint_fast64_t hits, misses;
 };
-
-static int64_t highscores_now_us(void)
-{
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (int64_t)now.tv_sec * 1000000 + now.tv_nsec / 1000;
-}
 
 struct highscores *highscores_new(unsigned cache_ms)
 {
@@ -69,7 +63,7 @@ void highscores_cache_counts(const struct highscores *highscores, uint64_t *hits
 static bool highscores_copy_fresh_locked(struct highscores *highscores, struct reply *reply)
 {
     if (!highscores->body || highscores->body_generation != highscores->generation ||
-        highscores_now_us() - highscores->fetched_us >= (int64_t)highscores->cache_ms * 1000)
+        timing_now_us() - highscores->fetched_us >= (int64_t)highscores->cache_ms * 1000)
         return false;
     reply->body = malloc(highscores->body_length + 1);
     if (!reply->body)
@@ -209,7 +203,7 @@ static void highscores_list_run(struct db_task *task, struct store *store)
          * then in the answer too, and a read that started after it may be kept. */
         if (highscores_await_refresh(highscores, &task->reply, &list->generation))
             return;
-        list->started_us = highscores_now_us();
+        list->started_us = timing_now_us();
     }
     struct store_score scores[STORE_TOP_SCORES];
     size_t count = 0;
@@ -247,7 +241,7 @@ struct db_task *highscores_handle_list(struct app *app, enum method method,
     pthread_mutex_lock(&highscores->lock);
     list->generation = highscores->generation;
     pthread_mutex_unlock(&highscores->lock);
-    list->started_us = highscores_now_us();
+    list->started_us = timing_now_us();
     return &list->task;
 }
 

@@ -25,6 +25,7 @@
 
 #include "api.h"
 #include "app.h"
+#include "timing.h"
 
 static const char http_csp[] =
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -63,13 +64,6 @@ struct http_request {
     bool task_expired;
     bool dispatched; /* handed to a handler once; never twice */
 };
-
-static int64_t http_now_us(void)
-{
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (int64_t)now.tv_sec * 1000000 + now.tv_nsec / 1000;
-}
 
 static void http_add_common_headers(struct MHD_Response *response)
 {
@@ -366,7 +360,7 @@ static enum MHD_Result http_handle(void *cls, struct MHD_Connection *connection,
         *request_cls = request;
         request->server = server;
         request->connection = connection;
-        request->started_us = http_now_us();
+        request->started_us = timing_now_us();
         snprintf(request->method_name, sizeof request->method_name, "%s", method);
         snprintf(request->path, sizeof request->path, "%s", url);
         metrics_request_started(server->app->metrics);
@@ -430,7 +424,7 @@ static void http_completed(void *cls, struct MHD_Connection *connection, void **
     unsigned status = request->status;
     if (status == 0)
         status = code == MHD_REQUEST_TERMINATED_TIMEOUT_REACHED ? 408 : 499;
-    int64_t duration = http_now_us() - request->started_us;
+    int64_t duration = timing_now_us() - request->started_us;
     metrics_request_finished(server->app->metrics, request->route, status, duration);
     log_request(server->app->logger, request->method_name, request->path, status, duration);
     if (request->task)

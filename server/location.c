@@ -11,6 +11,7 @@
 
 #include "app.h"
 #include "input.h"
+#include "timing.h"
 
 #define LOCATION_MAX_RESPONSE (1024 * 1024)
 #define LOCATION_ATTEMPTS 6
@@ -171,9 +172,7 @@ static void *location_loop(void *arg)
     unsigned delay_s = 1;
     for (int attempt = 0; attempt < LOCATION_ATTEMPTS && !location_lookup(location); attempt++) {
         pthread_mutex_lock(&location->lock);
-        struct timespec until;
-        clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_sec += delay_s;
+        struct timespec until = timing_after_ms((long)delay_s * 1000);
         while (!location->stopping &&
                pthread_cond_timedwait(&location->wake, &location->lock, &until) == 0)
             ;

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "timing.h"
+
 struct logger {
     enum log_format format;
     pthread_t flusher;
@@ -21,13 +23,7 @@ static void *log_flush_loop(void *arg)
     struct logger *logger = arg;
     pthread_mutex_lock(&logger->lock);
     while (!logger->stopping) {
-        struct timespec until;
-        clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_nsec += 250 * 1000 * 1000;
-        if (until.tv_nsec >= 1000000000L) {
-            until.tv_sec++;
-            until.tv_nsec -= 1000000000L;
-        }
+        struct timespec until = timing_after_ms(250);
         pthread_cond_timedwait(&logger->wake, &logger->lock, &until);
         fflush(stdout);
     }

@@ -9,6 +9,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "timing.h"
+
 #define STORE_HIGHSCORES "highscore"
 #define STORE_PLAYERS "userstats"
 #define STORE_WRITE_TIMEOUT_MS 5000
@@ -175,15 +177,10 @@ static void *store_monitor_loop(void *arg)
 
         pthread_mutex_lock(&store->lock);
         if (!store->stopping) {
-            struct timespec until;
-            clock_gettime(CLOCK_REALTIME, &until);
-            long wait_ms = ok && atomic_load(&store->available) ? 2000 : 500;
-            until.tv_sec += wait_ms / 1000;
-            until.tv_nsec += (wait_ms % 1000) * 1000000L;
-            if (until.tv_nsec >= 1000000000L) {
-                until.tv_sec++;
-                until.tv_nsec -= 1000000000L;
-            }
+            /* under the lock: a request that marked the database away since the ping has
+             * signalled already or will find us waiting */
+            struct timespec until =
+                timing_after_ms(ok && atomic_load(&store->available) ? 2000 : 500);
             pthread_cond_timedwait(&store->wake, &store->lock, &until);
         }
         bool stopping = store->stopping;
