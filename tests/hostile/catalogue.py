@@ -14,6 +14,9 @@ fixture: {TOKEN} and {COOKIE} become values that must never reach the log.
 `defect` names a case whose right answer the server does not give today; the test expects it
 to fail (strict xfail: the day it passes, the mark must go). Each is in SECURITY.md."""
 
+import json
+from dataclasses import dataclass
+
 # libmicrohttpd 0.9.75 (Debian 12's) splits a request at a header line it cannot parse, and
 # answers the rest as a second request: one client request, two answers. Behind nginx (which
 # refuses such lines) no proxy is desynchronised; only a newer libmicrohttpd fixes it.
@@ -23,9 +26,6 @@ MHD_SPLITS = "libmicrohttpd 0.9.75 splits the request at this line (SECURITY.md,
 # request: the classic request-smuggling shapes. http.c refuses them on the first callback
 # (400, connection closed), so SMUGGLED below must never run.
 SMUGGLED = b"GET /smuggled HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
-
-import json
-from dataclasses import dataclass
 
 FORM = "application/x-www-form-urlencoded"
 JSON = "application/json"
@@ -138,7 +138,7 @@ HEADERS = [
          + b"0\r\n\r\n" + SMUGGLED,
          400, defect=MHD_SPLITS, why="obs-fold in a framing header: 400, nothing after it runs"),
     Case("two Host headers", get("/", ["Host: evil.example"]), 400,
-          why="RFC 9112 3.2: MUST answer 400"),
+         why="RFC 9112 3.2: MUST answer 400"),
     Case("HTTP/1.1 without Host", get("/", host=False), 400, ours=False,
          why="RFC 9112 3.2: MUST answer 400"),
     Case("HTTP/1.0 without Host", get("/", version="HTTP/1.0", host=False), 200, ours=False,
