@@ -23,8 +23,8 @@ LDHARDEN := -pie -Wl,-z,relro,-z,now -Wl,-z,noexecstack
 PY := $(BUILD)/venv/bin/python
 
 .PHONY: build help deps run test test-unit test-js test-integration test-asan test-e2e \
-        test-k8s test-image test-hostile fuzz fuzz-smoke asan bench loadtest loadtest-smoke \
-        demo format clean
+        test-k8s test-image test-hostile test-reliability test-demo valgrind fuzz fuzz-smoke \
+        asan bench loadtest loadtest-smoke demo format clean
 
 build: $(BIN) ## build the server to build/pacman (hardened, warnings are errors)
 
@@ -58,7 +58,8 @@ run: build ## build and serve the game on http://localhost:8080 (starts a local 
 
 test: deps build ## install what is needed and run every test suite
 	$(MAKE) --no-print-directory test-unit test-js test-integration test-e2e test-k8s \
-	  test-hostile fuzz-smoke test-asan test-image loadtest-smoke
+	  test-hostile fuzz-smoke test-asan test-reliability test-demo valgrind test-image \
+	  loadtest-smoke
 	@echo "make test: all suites passed"
 
 # ---- the suites (each can be run on its own) ----
@@ -117,11 +118,24 @@ loadtest-smoke: build ## a short Locust run against a fresh local stack
 	scripts/deps.sh run
 	tests/load/run.sh smoke
 
+test-reliability: build ## faults under load: 10 database kill/restart cycles, hung database, rolling restart behind nginx, 1,000 slow connections
+	scripts/deps.sh bench test
+	$(PY) -m pytest -q tests/reliability
+
+test-demo: build ## the minikube demo rehearsed locally, as a test (`make demo` to watch it)
+	scripts/deps.sh bench test
+	$(PY) -m pytest -q tests/demo
+
+valgrind: build ## valgrind memcheck of the server through a short load (no leak, no invalid access)
+	scripts/deps.sh test
+	tests/reliability/valgrind.sh
+
 demo: build ## the minikube demo rehearsed locally: 10 replicas behind nginx, database killed
 	scripts/deps.sh bench test
 	$(PY) tests/demo/rehearse.py
 
-format: ## clang-format the C sources
+format: ## clang-format the C sources (style in .clang-format)
+	scripts/deps.sh format
 	clang-format -i server/*.c server/*.h tests/unit/*.c
 
 clean: ## remove build output (keeps the local database in var/)

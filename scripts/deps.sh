@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what a make target needs on a fresh Debian 12 machine, and nothing twice.
-# Usage: scripts/deps.sh GROUP...   groups: build run test browser image bench fuzz k8s
+# Usage: scripts/deps.sh GROUP...   groups: build run test browser image bench fuzz format k8s
 # Every step checks first, so a warm machine pays almost nothing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -73,6 +73,7 @@ for g in "${groups[@]}"; do
         image) want_apt podman runc debootstrap uidmap fuse-overlayfs ;;
         bench) want_apt nginx-light wrk valgrind ;;
         fuzz) want_apt clang libclang-rt-14-dev ;;
+        format) want_apt clang-format ;;
         k8s) : ;;
         *) log "unknown group '$g'"; exit 2 ;;
     esac
