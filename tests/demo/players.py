@@ -52,8 +52,10 @@ class Player(threading.Thread):
         self.next_retry = 0.0
         self.scores_made = 0
 
-    def call(self, method: str, path: str, **kwargs) -> requests.Response | None:
-        record = {"t0": time.monotonic(), "m": method, "p": path, "s": 0}
+    def call(self, method: str, path: str, extra: dict | None = None,
+             **kwargs) -> requests.Response | None:
+        """One request, recorded (with `extra` fields added to its record)."""
+        record = {"t0": time.monotonic(), "m": method, "p": path, "s": 0, **(extra or {})}
         response = None
         try:
             response = self.session.request(method, self.base + path, timeout=10, **kwargs)
@@ -75,30 +77,12 @@ class Player(threading.Thread):
         return response
 
     def post_score(self, entry: dict) -> bool:
-        form = {"name": entry["name"], "cloud": "local", "zone": "rehearsal",
-                "host": f"player-{self.number}", "score": str(entry["score"]),
-                "level": str(entry["level"]), "submissionId": entry["sid"]}
-        record = {"t0": time.monotonic(), "m": "POST", "p": "/highscores", "s": 0, **entry}
-        try:
-            response = self.session.post(self.base + "/highscores", data=form, timeout=10)
-            record["s"] = response.status_code
-            record["up"] = response.headers.get("X-Upstream")
-            if response.status_code == 200:
-                body = response.json()
-                record["ack"] = body.get("name") == entry["name"] and \
-                    body.get("score") == entry["score"]
-            else:
-                try:
-                    record["je"] = isinstance(response.json().get("error"), str)
-                except (ValueError, AttributeError):
-                    record["je"] = False
-        except requests.RequestException as error:
-            record["e"] = type(error).__name__ + ": " + str(error)[:200]
-            self.session.close()
-            self.session = requests.Session()
-        record["t1"] = time.monotonic()
-        self.recorder.write(record)
-        return record["s"] == 200
+        """Sends a queued score (entry: sid, name, score, level); True once acknowledged."""
+        response = self.call("POST", "/highscores", extra=entry, data={
+            "name": entry["name"], "cloud": "local", "zone": "rehearsal",
+            "host": f"player-{self.number}", "score": str(entry["score"]),
+            "level": str(entry["level"]), "submissionId": entry["sid"]})
+        return response is not None and response.status_code == 200
 
     def load_page(self):
         for path in ASSETS:

@@ -19,6 +19,8 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import pymongo
+
 from harness import ROOT, FerretDB, Server, free_port, port_open, wait_for
 
 HERE = Path(__file__).resolve().parent
@@ -319,6 +321,15 @@ def check_scores_stored_once(collection, acknowledged: dict[str, dict]) -> list[
     return problems
 
 
+def check_acknowledged(ferret: FerretDB, database: str, acknowledged: dict[str, dict]) -> list:
+    """check_scores_stored_once on a database of `ferret`, with a client of its own."""
+    client = pymongo.MongoClient(ferret.uri(database), serverSelectionTimeoutMS=10000)
+    try:
+        return check_scores_stored_once(client[database]["highscore"], acknowledged)
+    finally:
+        client.close()
+
+
 def replay_from(server_url: str, scores: list[dict]) -> list[str]:
     """Posts each acknowledged score's submissionId again to one replica directly, with another
     name and score: the replica must answer with the stored name and score (so it read them
@@ -343,4 +354,5 @@ def replay_from(server_url: str, scores: list[dict]) -> list[str]:
 
 __all__ = ["FerretDB", "Nginx", "WebTier", "ReadinessProber", "PlayerLoad", "http_get",
            "acknowledged_scores", "first_write_after", "check_scores_stored_once",
+           "check_acknowledged",
            "replay_from", "is_page"]

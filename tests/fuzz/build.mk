@@ -22,7 +22,7 @@ $(BUILD)/obj/%.o: server/%.c $(HEADERS) tests/fuzz/build.mk
 	@mkdir -p $(dir $@)
 	clang $(CFLAGS) $(SANITIZE) -fsanitize=fuzzer-no-link -c -o $@ $<
 
-$(BUILD)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(OBJS)
+$(BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(wildcard tests/fuzz/*.h) $(OBJS)
 	clang $(CFLAGS) -Iserver $(SANITIZE) -fsanitize=fuzzer -o $@ $< $(OBJS) $(LDLIBS)
 
 .PHONY: all

@@ -11,10 +11,9 @@
  * - the password never reaches the redacted connection string, and never the error message
  *   (checked by loading again with a different password of the same shape: if the message
  *   changes with the password, it quotes it). */
-#include <mongoc/mongoc.h>
-
 #include "config.h"
 #include "fuzz.h"
+#include "fuzz_mongoc.h"
 
 enum { VARIABLES = 64 };
 
@@ -43,17 +42,10 @@ static const char *fake_lookup(const char *name, void *ctx)
     return NULL;
 }
 
-static void quiet_log(mongoc_log_level_t level, const char *domain, const char *message,
-                      void *arg)
-{
-    (void)level, (void)domain, (void)message, (void)arg;
-}
-
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc, (void)argv;
-    mongoc_init();
-    mongoc_log_set_handler(quiet_log, NULL);
+    fuzz_mongoc_init();
     while (config_variables[variable_count])
         variable_count++;
     if (variable_count > VARIABLES)

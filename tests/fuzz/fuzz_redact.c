@@ -5,22 +5,14 @@
  * of the full redaction; and for every string the MongoDB driver accepts with a password, no
  * byte of that password reaches the redaction (the driver splits credentials at the first @,
  * the redaction hides everything up to the last @ of the host part, a superset). */
-#include <mongoc/mongoc.h>
-
 #include "config.h"
 #include "fuzz.h"
-
-static void quiet_log(mongoc_log_level_t level, const char *domain, const char *message,
-                      void *arg)
-{
-    (void)level, (void)domain, (void)message, (void)arg;
-}
+#include "fuzz_mongoc.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc, (void)argv;
-    mongoc_init();
-    mongoc_log_set_handler(quiet_log, NULL);
+    fuzz_mongoc_init();
     return 0;
 }
 

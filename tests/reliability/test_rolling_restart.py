@@ -4,10 +4,9 @@ replica behind nginx fails no client request."""
 
 import time
 
-import pymongo
 import pytest
 
-from demo.stack import ReadinessProber, acknowledged_scores, check_scores_stored_once
+from demo.stack import ReadinessProber, acknowledged_scores, check_acknowledged
 
 DRAIN = 2     # SHUTDOWN_DRAIN_SECONDS: longer than the prober's period plus an nginx reload
 PERIOD = 0.25  # the prober's period (the manifests' readinessProbe is slower; see below)
@@ -48,8 +47,4 @@ def test_rolling_restart_behind_nginx_fails_no_request(make_ferret, make_tier, m
         assert taken_out < DRAIN, "a replica stayed in nginx past its drain delay"
 
     acknowledged = acknowledged_scores(records)
-    client = pymongo.MongoClient(ferret.uri("pacman"), serverSelectionTimeoutMS=10000)
-    try:
-        assert not check_scores_stored_once(client["pacman"]["highscore"], acknowledged)
-    finally:
-        client.close()
+    assert not check_acknowledged(ferret, "pacman", acknowledged)
