@@ -14,7 +14,7 @@ import pymongo
 import pytest
 
 from harness import FerretDB, Server, free_port, server_binary
-from hostile_env import DATABASE, plain_uri
+from hostile_support import DATABASE, plain_uri
 
 @pytest.fixture(scope="session", autouse=True)
 def _binary_exists():

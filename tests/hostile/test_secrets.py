@@ -9,7 +9,7 @@ import uuid
 
 import pytest
 
-from hostile_env import DATABASE
+from hostile_support import DATABASE
 
 
 def fetch(url: str) -> tuple[int, bytes]:
