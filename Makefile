@@ -95,14 +95,15 @@ test-image: ## build the Dockerfile with podman and smoke-test the container
 	scripts/deps.sh image
 	tests/image/run.sh
 
-test-hostile: build ## the catalogue of hostile requests
+test-hostile: build ## the catalogue of hostile requests (framing cases also through nginx)
+	scripts/deps.sh bench test
 	$(PY) -m pytest -q tests/hostile
 
-fuzz-smoke: ## a short libFuzzer run of every parser
+fuzz-smoke: | $(BUILD)/.deps-build ## a short libFuzzer run of every parser
 	scripts/deps.sh fuzz
 	tests/fuzz/run.sh smoke
 
-fuzz: ## a longer libFuzzer run of every parser
+fuzz: | $(BUILD)/.deps-build ## a longer libFuzzer run of every parser
 	scripts/deps.sh fuzz
 	tests/fuzz/run.sh long
 
@@ -139,4 +140,4 @@ format: ## clang-format the C sources (style in .clang-format)
 	clang-format -i server/*.c server/*.h tests/unit/*.c
 
 clean: ## remove build output (keeps the local database in var/)
-	rm -rf $(BUILD)/pacman $(BUILD)/asan $(BUILD)/unit $(BUILD)/fuzz
+	rm -rf $(BUILD)/pacman $(BUILD)/asan $(BUILD)/unit $(BUILD)/fuzz $(BUILD)/demo $(BUILD)/valgrind
