@@ -21,6 +21,9 @@ LDLIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread
 LDHARDEN := -pie -Wl,-z,relro,-z,now -Wl,-z,noexecstack
 
 PY := $(BUILD)/venv/bin/python
+# Test processes get killed; libmongoc's per-pid shared-memory counters would outlive them and
+# make a later process with the same pid warn on stderr (see tests/harness.py).
+export MONGOC_DISABLE_SHM := 1
 
 .PHONY: build help deps run test test-unit test-js test-integration test-asan test-e2e \
         test-k8s test-image test-hostile test-reliability test-demo valgrind fuzz fuzz-smoke \

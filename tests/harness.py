@@ -143,7 +143,12 @@ class Server:
         self.binary = binary or server_binary()
         self.env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"),
                     "PORT": str(self.port), "STATIC_DIR": str(ROOT / "static"),
-                    "SHUTDOWN_DRAIN_SECONDS": "0", "LOG_FORMAT": "text"}
+                    "SHUTDOWN_DRAIN_SECONDS": "0", "LOG_FORMAT": "text",
+                    # libmongoc creates /dev/shm/mongoc-<pid> (O_EXCL) when it loads; a test
+                    # process killed with SIGKILL leaves its file behind, and a later process
+                    # that gets the same pid warns on stderr. The counters only feed the
+                    # mongoc-stat debugging tool.
+                    "MONGOC_DISABLE_SHM": "1"}
         # Sanitizer settings pass through so an ASan build reports into our log.
         for key in ("ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"):
             if key in os.environ:
