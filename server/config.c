@@ -19,7 +19,7 @@ const char *const config_variables[] = {
     "MONGO_VALIDATE_SSL", "MONGO_TIMEOUT_MS", "MY_NODE_NAME", "KUBERNETES_SERVICE_HOST",
     "KUBERNETES_SERVICE_PORT", "SERVICEACCOUNT_DIR", "SHUTDOWN_DRAIN_SECONDS",
     "SHUTDOWN_GRACE_SECONDS", "HTTP_THREADS", "HTTP_MODE", "DB_WORKERS", "MAX_CONNECTIONS",
-    "CONNECTION_TIMEOUT_SECONDS", "HIGHSCORES_CACHE_MS", NULL,
+    "CONNECTION_TIMEOUT_SECONDS", "HIGHSCORES_CACHE_MS", "REQUEST_TIMEOUT_SECONDS", NULL,
 };
 
 struct config_reader {
@@ -390,6 +390,8 @@ bool config_load(struct config *config, config_lookup_fn lookup, void *ctx, char
     config->max_connections = config_get_uint(&reader, "MAX_CONNECTIONS", 4096, 16, 1000000);
     config->connection_timeout_seconds =
         config_get_uint(&reader, "CONNECTION_TIMEOUT_SECONDS", 15, 1, 3600);
+    config->request_timeout_seconds =
+        config_get_uint(&reader, "REQUEST_TIMEOUT_SECONDS", 10, 0, 3600);
     config->highscores_cache_ms = config_get_uint(&reader, "HIGHSCORES_CACHE_MS", 1000, 0, 60000);
 
     if (reader.failed) {

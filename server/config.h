@@ -30,6 +30,7 @@ struct config {
     unsigned db_workers;
     unsigned max_connections;
     unsigned connection_timeout_seconds;
+    unsigned request_timeout_seconds; /* first byte to last of one request; 0: no limit */
     unsigned highscores_cache_ms;
 };
 

@@ -25,6 +25,7 @@
 
 #include "api.h"
 #include "app.h"
+#include "receive_deadline.h"
 #include "timing.h"
 
 static const char http_csp[] =
@@ -59,6 +60,7 @@ struct http_request {
     char *body;
     size_t body_length;
     size_t discarded; /* bytes of an oversized body read and dropped */
+    struct receive_deadline_connection *deadline; /* the connection's; NULL: none */
     struct db_task *task; /* while a database task runs for this request */
     atomic_bool task_done;
     bool task_expired;
@@ -146,6 +148,7 @@ static enum MHD_Result http_queue(struct http_request *request, unsigned status,
                                   struct MHD_Response *response)
 {
     request->status = status;
+    receive_deadline_request_received(request->deadline);
     return MHD_queue_response(request->connection, status, response);
 }
 
@@ -250,6 +253,7 @@ static enum MHD_Result http_dispatch(struct http_request *request, const char *u
 {
     struct app *app = request->server->app;
     request->dispatched = true;
+    receive_deadline_request_received(request->deadline);
     if (request->route == ROUTE_STATIC)
         return http_serve_static(request, url);
 
@@ -361,6 +365,10 @@ static enum MHD_Result http_handle(void *cls, struct MHD_Connection *connection,
         request->server = server;
         request->connection = connection;
         request->started_us = timing_now_us();
+        const union MHD_ConnectionInfo *info =
+            MHD_get_connection_info(connection, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+        request->deadline = info ? info->socket_context : NULL;
+        receive_deadline_request_begun(request->deadline);
         snprintf(request->method_name, sizeof request->method_name, "%s", method);
         snprintf(request->path, sizeof request->path, "%s", url);
         metrics_request_started(server->app->metrics);
@@ -423,7 +431,11 @@ static void http_completed(void *cls, struct MHD_Connection *connection, void **
     *request_cls = NULL;
     unsigned status = request->status;
     if (status == 0)
-        status = code == MHD_REQUEST_TERMINATED_TIMEOUT_REACHED ? 408 : 499;
+        status = code == MHD_REQUEST_TERMINATED_TIMEOUT_REACHED ||
+                         receive_deadline_was_cut(request->deadline)
+                     ? 408
+                     : 499;
+    receive_deadline_request_answered(request->deadline);
     int64_t duration = timing_now_us() - request->started_us;
     metrics_request_finished(server->app->metrics, request->route, status, duration);
     log_request(server->app->logger, request->method_name, request->path, status, duration);
@@ -431,6 +443,22 @@ static void http_completed(void *cls, struct MHD_Connection *connection, void **
         dbqueue_release(server->app->dbqueue, request->task);
     free(request->body);
     free(request);
+}
+
+/* Registers every connection with the receive deadline (and forgets it before libmicrohttpd
+ * closes its descriptor: see receive_deadline.h). */
+static void http_connection_event(void *cls, struct MHD_Connection *connection,
+                                  void **socket_context, enum MHD_ConnectionNotificationCode code)
+{
+    struct receive_deadline *deadline = ((struct http_server *)cls)->app->receive_deadline;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *info =
+            MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);
+        *socket_context = info ? receive_deadline_open(deadline, info->connect_fd) : NULL;
+    } else {
+        receive_deadline_close(deadline, *socket_context);
+        *socket_context = NULL;
+    }
 }
 
 static size_t http_unescape(void *cls, struct MHD_Connection *connection, char *text)
@@ -498,7 +526,8 @@ struct http_server *http_start(struct app *app, char *error, size_t error_size)
         server->daemon = MHD_start_daemon(
             flags | (attempt == 0 ? MHD_USE_DUAL_STACK : 0), (uint16_t)config->port, NULL, NULL,
             http_handle, server, MHD_OPTION_EXTERNAL_LOGGER, http_log_mhd, server,
-            MHD_OPTION_NOTIFY_COMPLETED, http_completed, server, MHD_OPTION_UNESCAPE_CALLBACK,
+            MHD_OPTION_NOTIFY_COMPLETED, http_completed, server, MHD_OPTION_NOTIFY_CONNECTION,
+            http_connection_event, server, MHD_OPTION_UNESCAPE_CALLBACK,
             http_unescape, NULL, MHD_OPTION_STRICT_FOR_CLIENT, 1, MHD_OPTION_CONNECTION_LIMIT,
             config->max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
             config->connection_timeout_seconds, MHD_OPTION_LISTENING_ADDRESS_REUSE, 1,

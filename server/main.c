@@ -96,7 +96,13 @@ int main(void)
     app.highscores = highscores_new(config.highscores_cache_ms);
     app.location = location_new(&config, app.logger);
     app.dbqueue = dbqueue_new(app.store, config.db_workers, config.db_workers * 64);
-    if (!app.metrics || !app.highscores || !app.location || !app.dbqueue) {
+    /* Swept ten times per deadline, at most every 0.5 s: a connection is cut between the
+     * deadline and a tenth (or 0.5 s) after it. */
+    unsigned request_timeout_ms = config.request_timeout_seconds * 1000;
+    unsigned sweep_ms = request_timeout_ms / 10 < 500 ? request_timeout_ms / 10 : 500;
+    app.receive_deadline = receive_deadline_new(request_timeout_ms, app.logger);
+    if (!app.metrics || !app.highscores || !app.location || !app.dbqueue ||
+        !app.receive_deadline || !receive_deadline_run(app.receive_deadline, sweep_ms)) {
         status = main_fail("out of memory or threads at start-up", NULL);
         goto done;
     }
@@ -140,6 +146,7 @@ int main(void)
 done:
     dbqueue_free(app.dbqueue); /* expires what is left: suspended requests get their 503 */
     http_stop(http);
+    receive_deadline_free(app.receive_deadline); /* after http_stop: every connection closed */
     location_free(app.location);
     store_free(app.store);
     highscores_free(app.highscores);

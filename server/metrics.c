@@ -167,13 +167,18 @@ char *metrics_render(const struct metrics *metrics, const struct metrics_gauges 
                    "pacman_highscores_cache_hits_total %llu\n"
                    "# TYPE pacman_highscores_cache_misses_total counter\n"
                    "pacman_highscores_cache_misses_total %llu\n"
+                   "# HELP pacman_http_slow_requests_closed_total Connections closed because a "
+                   "request took longer than REQUEST_TIMEOUT_SECONDS to arrive.\n"
+                   "# TYPE pacman_http_slow_requests_closed_total counter\n"
+                   "pacman_http_slow_requests_closed_total %llu\n"
                    "# TYPE process_resident_memory_bytes gauge\nprocess_resident_memory_bytes %ld\n"
                    "# TYPE process_start_time_seconds gauge\nprocess_start_time_seconds %lld\n",
                    metrics_in_flight(metrics), gauges->ready, gauges->database_available,
                    (unsigned long long)gauges->database_operations,
                    (unsigned long long)gauges->database_failures, gauges->database_pending,
                    (unsigned long long)gauges->highscores_cache_hits,
-                   (unsigned long long)gauges->highscores_cache_misses, gauges->resident_bytes,
+                   (unsigned long long)gauges->highscores_cache_misses,
+                   (unsigned long long)gauges->slow_requests_cut, gauges->resident_bytes,
                    (long long)metrics->started);
     if (text.failed) {
         free(text.data);

@@ -54,6 +54,7 @@ struct db_task *ops_handle_metrics(struct app *app, enum method method,
         .database_operations = store.operations,
         .database_failures = store.failures,
         .database_pending = dbqueue_pending(app->dbqueue),
+        .slow_requests_cut = receive_deadline_cut_total(app->receive_deadline),
         .resident_bytes = ops_resident_bytes(),
     };
     highscores_cache_counts(app->highscores, &gauges.highscores_cache_hits,

@@ -4,6 +4,7 @@ interesting shape of input, named for what it is. Run it again after changing a 
 run.sh never writes into this directory (fuzzing grows a copy under build/fuzz/)."""
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -11,7 +12,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 
 # config_variables in server/config.c, in order: the fuzz_config input names a variable by
-# one byte, (byte % count); 54 + i keeps the byte printable.
+# one byte, (byte % count); BASE + i, BASE a multiple of the count, keeps the byte printable.
 VARIABLES = ["PORT", "STATIC_DIR", "LOG_FORMAT", "MONGO_URI", "MONGO_SERVICE_HOST",
              "MONGO_NAMESPACE_SERVICE_HOST", "MY_MONGO_PORT", "MONGO_DATABASE",
              "MONGO_AUTH_USER", "MONGO_AUTH_PWD", "MONGO_AUTH_SOURCE", "MONGO_REPLICA_SET",
@@ -19,7 +20,8 @@ VARIABLES = ["PORT", "STATIC_DIR", "LOG_FORMAT", "MONGO_URI", "MONGO_SERVICE_HOS
              "KUBERNETES_SERVICE_HOST", "KUBERNETES_SERVICE_PORT", "SERVICEACCOUNT_DIR",
              "SHUTDOWN_DRAIN_SECONDS", "SHUTDOWN_GRACE_SECONDS", "HTTP_THREADS", "HTTP_MODE",
              "DB_WORKERS", "MAX_CONNECTIONS", "CONNECTION_TIMEOUT_SECONDS",
-             "HIGHSCORES_CACHE_MS"]
+             "HIGHSCORES_CACHE_MS", "REQUEST_TIMEOUT_SECONDS"]
+BASE = -(-48 // len(VARIABLES)) * len(VARIABLES)
 
 FORM, FORM_UTF8, JSON_TYPE = b"\x00", b"\x01", b"\x02"
 VALID_SCORE = b"name=Ann+Lee&cloud=gce&zone=europe-west1-b&host=pacman-7d9f&score=1200&level=2"
@@ -102,7 +104,7 @@ def static_header_seeds():
 
 
 def env(**values) -> bytes:
-    lines = [bytes([54 + VARIABLES.index(k)]) + v.encode() for k, v in values.items()]
+    lines = [bytes([BASE + VARIABLES.index(k)]) + v.encode() for k, v in values.items()]
     return b"\n".join(lines)
 
 
@@ -118,7 +120,7 @@ def config_seeds():
         "ipv6": env(MONGO_SERVICE_HOST="[::1]:27017, [fe80::1]", MY_MONGO_PORT="1"),
         "namespace": env(MONGO_NAMESPACE_SERVICE_HOST="mongo.pacman.svc"),
         "numbers": env(PORT="65535", MONGO_TIMEOUT_MS="100", HTTP_THREADS="64", DB_WORKERS="256",
-                       MAX_CONNECTIONS="16", CONNECTION_TIMEOUT_SECONDS="3600",
+                       MAX_CONNECTIONS="16", CONNECTION_TIMEOUT_SECONDS="3600", REQUEST_TIMEOUT_SECONDS="0",
                        HIGHSCORES_CACHE_MS="0", SHUTDOWN_DRAIN_SECONDS="300",
                        SHUTDOWN_GRACE_SECONDS="600"),
         "bad-numbers": env(PORT="-1", MONGO_TIMEOUT_MS="1e3", HTTP_THREADS="0x10"),
@@ -179,9 +181,10 @@ TARGETS = {
 
 def main():
     config_c = (ROOT / "server" / "config.c").read_text()
-    missing = [v for v in VARIABLES if f'"{v}"' not in config_c]
-    if missing:
-        raise SystemExit(f"seeds.py: VARIABLES is out of date with server/config.c: {missing}")
+    listed = config_c.split("config_variables[] = {", 1)[1].split("NULL", 1)[0]
+    if re.findall(r'"([A-Z_]+)"', listed) != VARIABLES:
+        raise SystemExit("seeds.py: VARIABLES is not config_variables in server/config.c, "
+                         "in the same order")
     for target, make in TARGETS.items():
         directory = HERE / "corpus" / target
         shutil.rmtree(directory, ignore_errors=True)

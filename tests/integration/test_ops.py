@@ -304,6 +304,8 @@ BAD_CONFIG = {
     "CONNECTION_TIMEOUT_SECONDS=abc": ({"CONNECTION_TIMEOUT_SECONDS": "abc"},
                                        ("CONNECTION_TIMEOUT_SECONDS",)),
     "HIGHSCORES_CACHE_MS=abc": ({"HIGHSCORES_CACHE_MS": "abc"}, ("HIGHSCORES_CACHE_MS",)),
+    "REQUEST_TIMEOUT_SECONDS=3601": ({"REQUEST_TIMEOUT_SECONDS": "3601"},
+                                     ("REQUEST_TIMEOUT_SECONDS",)),
     "STATIC_DIR missing": ({"STATIC_DIR": "/nonexistent/pacman-static"}, ("STATIC_DIR",)),
     "MONGO_URI not a MongoDB URI": ({"MONGO_URI": "http://example.invalid/pacman"},
                                     ("MONGO_URI",)),

@@ -40,7 +40,27 @@ static void test_defaults(void **state)
     assert_int_equal(cfg.drain_seconds, 5);
     assert_int_equal(cfg.grace_seconds, 20);
     assert_int_equal(cfg.highscores_cache_ms, 1000);
+    assert_int_equal(cfg.connection_timeout_seconds, 15);
+    assert_int_equal(cfg.request_timeout_seconds, 10);
     config_free(&cfg);
+}
+
+static void test_request_timeout(void **state)
+{
+    (void)state;
+    const char *off[] = {"REQUEST_TIMEOUT_SECONDS", "0", NULL};
+    assert_true(load(off));
+    assert_int_equal(cfg.request_timeout_seconds, 0);
+    config_free(&cfg);
+    const char *hour[] = {"REQUEST_TIMEOUT_SECONDS", "3600", NULL};
+    assert_true(load(hour));
+    assert_int_equal(cfg.request_timeout_seconds, 3600);
+    config_free(&cfg);
+    const char *bad[] = {"REQUEST_TIMEOUT_SECONDS", "3601", NULL};
+    assert_false(load(bad));
+    assert_non_null(strstr(error, "REQUEST_TIMEOUT_SECONDS"));
+    const char *negative[] = {"REQUEST_TIMEOUT_SECONDS", "-1", NULL};
+    assert_false(load(negative));
 }
 
 static void test_old_app_variables(void **state)
@@ -181,6 +201,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_defaults),
         cmocka_unit_test(test_old_app_variables),
+        cmocka_unit_test(test_request_timeout),
         cmocka_unit_test(test_namespace_fallback_and_auth_source),
         cmocka_unit_test(test_ipv6_host),
         cmocka_unit_test(test_mongo_uri_overrides),
