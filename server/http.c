@@ -476,7 +476,7 @@ static void http_log_mhd(void *cls, const char *format, va_list args)
     char text[512];
     vsnprintf(text, sizeof text, format, args);
     text[strcspn(text, "\n")] = '\0';
-    log_message(server->app->logger, LOG_WARN, "http: %s", text);
+    log_noisy(server->app->logger, "http: %s", text);
 }
 
 struct http_server *http_start(struct app *app, char *error, size_t error_size)

@@ -10,13 +10,21 @@
 
 #include "timing.h"
 
+#define LOG_NOISY_PER_SECOND 10
+
 struct logger {
     enum log_format format;
     pthread_t flusher;
     pthread_mutex_t lock;
     pthread_cond_t wake;
     bool stopping;
+    /* log_noisy's budget, under noisy_lock */
+    pthread_mutex_t noisy_lock;
+    int64_t noisy_second; /* the second the budget is for */
+    unsigned noisy_written, noisy_dropped;
 };
+
+static void log_report_dropped(struct logger *logger);
 
 static void *log_flush_loop(void *arg)
 {
@@ -25,6 +33,7 @@ static void *log_flush_loop(void *arg)
     while (!logger->stopping) {
         struct timespec until = timing_after_ms(250);
         pthread_cond_timedwait(&logger->wake, &logger->lock, &until);
+        log_report_dropped(logger);
         fflush(stdout);
     }
     pthread_mutex_unlock(&logger->lock);
@@ -41,6 +50,7 @@ struct logger *log_new(enum log_format format)
     logger->format = format;
     pthread_mutex_init(&logger->lock, NULL);
     pthread_cond_init(&logger->wake, NULL);
+    pthread_mutex_init(&logger->noisy_lock, NULL);
     static char buffer[1 << 16];
     setvbuf(stdout, buffer, _IOFBF, sizeof buffer);
     if (pthread_create(&logger->flusher, NULL, log_flush_loop, logger) != 0) {
@@ -60,7 +70,9 @@ void log_free(struct logger *logger)
     pthread_cond_signal(&logger->wake);
     pthread_mutex_unlock(&logger->lock);
     pthread_join(logger->flusher, NULL);
+    log_report_dropped(logger);
     fflush(stdout);
+    pthread_mutex_destroy(&logger->noisy_lock);
     pthread_mutex_destroy(&logger->lock);
     pthread_cond_destroy(&logger->wake);
     free(logger);
@@ -135,13 +147,14 @@ void log_request(struct logger *logger, const char *method, const char *path, un
         printf("%s %s %s %u %.3fms\n", when, safe_method, safe_path, status, ms);
 }
 
-void log_message(struct logger *logger, enum log_level level, const char *format, ...)
+static void log_vmessage(struct logger *logger, enum log_level level, const char *format,
+                         va_list args) __attribute__((format(printf, 3, 0)));
+
+static void log_vmessage(struct logger *logger, enum log_level level, const char *format,
+                         va_list args)
 {
     char when[32], text[1024], safe[2048];
-    va_list args;
-    va_start(args, format);
     vsnprintf(text, sizeof text, format, args);
-    va_end(args);
     log_timestamp(when);
     if (!logger || logger->format == LOG_FORMAT_TEXT) {
         printf("%s %s %s\n", when, log_level_name(level), text);
@@ -151,4 +164,53 @@ void log_message(struct logger *logger, enum log_level level, const char *format
                safe);
     }
     fflush(stdout);
+}
+
+void log_message(struct logger *logger, enum log_level level, const char *format, ...)
+{
+    va_list args;
+    va_start(args, format);
+    log_vmessage(logger, level, format, args);
+    va_end(args);
+}
+
+void log_noisy(struct logger *logger, const char *format, ...)
+{
+    va_list args;
+    if (!logger) {
+        va_start(args, format);
+        log_vmessage(logger, LOG_WARN, format, args);
+        va_end(args);
+        return;
+    }
+    int64_t second = timing_now_us() / 1000000;
+    pthread_mutex_lock(&logger->noisy_lock);
+    if (second != logger->noisy_second) {
+        logger->noisy_second = second;
+        logger->noisy_written = 0;
+    }
+    bool write = logger->noisy_written < LOG_NOISY_PER_SECOND;
+    if (write)
+        logger->noisy_written++;
+    else
+        logger->noisy_dropped++;
+    pthread_mutex_unlock(&logger->noisy_lock);
+    if (!write)
+        return;
+    va_start(args, format);
+    log_vmessage(logger, LOG_WARN, format, args);
+    va_end(args);
+}
+
+/* Called by the flush thread: says how many noisy messages were left out since it last did. */
+static void log_report_dropped(struct logger *logger)
+{
+    pthread_mutex_lock(&logger->noisy_lock);
+    unsigned dropped = logger->noisy_dropped;
+    logger->noisy_dropped = 0;
+    pthread_mutex_unlock(&logger->noisy_lock);
+    if (dropped)
+        log_message(logger, LOG_WARN,
+                    "%u more warnings like the ones above were not written (at most %d a second)",
+                    dropped, LOG_NOISY_PER_SECOND);
 }
