@@ -10,7 +10,9 @@
  * thread-per-connection 38k; 10 busy among 1,000 idle keep-alive ones: epoll 75k, poll 26k,
  * thread-per-connection 52k (and the most memory). Requests that need the database are
  * suspended (MHD_suspend_connection) and handed to dbqueue's workers; the worker resumes them.
- * So a hung database can occupy workers, never the threads that serve the game. */
+ * So a hung database can occupy workers, never the threads that serve the game. Every
+ * connection is registered with receive_deadline, which cuts requests that arrive too slowly
+ * (libmicrohttpd's own timeout is only an idle one). */
 #include "http.h"
 
 #include <microhttpd.h>

@@ -1,6 +1,7 @@
 """Operations: health and readiness, Prometheus metrics, security headers on every response,
 request logs, secrets kept out of logs, start-up configuration and /location/metadata."""
 
+import datetime
 import json
 import re
 import socket
@@ -201,6 +202,13 @@ def test_json_log_lines_parse(make_server):
     assert any(isinstance(v, (int, float)) and not isinstance(v, bool)
                for k, v in record.items() if "dur" in k.lower() or k.lower().endswith("ms")), \
         f"no duration field in {record}"
+    stamp = record["time"]
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", stamp), stamp
+    logged = datetime.datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%S.%fZ").replace(
+        tzinfo=datetime.timezone.utc)
+    age = datetime.datetime.now(datetime.timezone.utc) - logged
+    assert datetime.timedelta(seconds=-1) < age < datetime.timedelta(seconds=10), \
+        f"the time stamp {stamp} is not UTC now"
 
 
 @pytest.mark.parametrize("log_format", ["text", "json"])
