@@ -1,14 +1,17 @@
 /* Unit tests of receive_deadline on real loopback TCP connections, with the sweep driven by
  * the test's own clock: which connections are cut, when, and which are left alone. */
-#include <arpa/inet.h>
-#include <cmocka.h>
-#include <netinet/in.h>
-#include <poll.h>
+/* cmocka.h needs these four first */
 #include <setjmp.h>
 #include <stdarg.h>
-#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
