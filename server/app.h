@@ -10,6 +10,7 @@
 #include "location.h"
 #include "log.h"
 #include "metrics.h"
+#include "players.h"
 #include "receive_deadline.h"
 #include "static_files.h"
 #include "store.h"
@@ -22,6 +23,7 @@ struct app {
     struct metrics *metrics;
     struct location *location;
     struct highscores *highscores;
+    struct players *players;
     struct receive_deadline *receive_deadline; /* REQUEST_TIMEOUT_SECONDS, for http */
     struct static_files static_files;
     atomic_bool shutting_down; /* SIGTERM seen: /readyz answers 503 */

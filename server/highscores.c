@@ -1,33 +1,14 @@
 /* highscores: score submission, the top-10 list and its cache. */
 #include "highscores.h"
 
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "app.h"
-#include "timing.h"
+#include "result_cache.h"
 
 struct highscores {
-    pthread_mutex_t lock;
-    char *body; /* the cached list as JSON, or NULL */
-    size_t body_length;
-    int64_t fetched_us;
-    uint64_t generation;      /* bumped by every score this replica stores */
-    uint64_t body_generation; /* the generation the cached body was read at */
-    /* Single flight: while one worker reads the list for the current generation, the other
-     * list tasks wait for its result instead of each asking the database (after every
-     * stored score and every expiry, all the requests that arrive during the read would
-     * otherwise each send the same query). */
-    bool refreshing;
-    uint64_t refresh_generation; /* the generation the read in flight started at */
-    uint64_t refreshes_done;     /* reads finished, so a waiter knows that its read ended */
-    enum store_status last_refresh_status;
-    pthread_cond_t refreshed;
-    unsigned cache_ms;
-    atomic_uint_fast64_t hits, misses;
+    struct result_cache *cache; /* the list's JSON body */
 };
 
 struct highscores *highscores_new(unsigned cache_ms)
@@ -35,9 +16,11 @@ struct highscores *highscores_new(unsigned cache_ms)
     struct highscores *highscores = calloc(1, sizeof *highscores);
     if (!highscores)
         return NULL;
-    pthread_mutex_init(&highscores->lock, NULL);
-    pthread_cond_init(&highscores->refreshed, NULL);
-    highscores->cache_ms = cache_ms;
+    highscores->cache = result_cache_new(cache_ms, NULL);
+    if (!highscores->cache) {
+        free(highscores);
+        return NULL;
+    }
     return highscores;
 }
 
@@ -45,127 +28,14 @@ void highscores_free(struct highscores *highscores)
 {
     if (!highscores)
         return;
-    pthread_mutex_destroy(&highscores->lock);
-    pthread_cond_destroy(&highscores->refreshed);
-    free(highscores->body);
+    result_cache_free(highscores->cache);
     free(highscores);
 }
 
 void highscores_cache_counts(const struct highscores *highscores, uint64_t *hits,
                              uint64_t *misses)
 {
-    *hits = atomic_load(&highscores->hits);
-    *misses = atomic_load(&highscores->misses);
-}
-
-/* With the lock held: copies the cached body into reply when it may be served (read after
- * this replica's last stored score, and younger than cache_ms); false otherwise. */
-static bool highscores_copy_fresh_locked(struct highscores *highscores, struct reply *reply)
-{
-    if (!highscores->body || highscores->body_generation != highscores->generation ||
-        timing_now_us() - highscores->fetched_us >= (int64_t)highscores->cache_ms * 1000)
-        return false;
-    reply->body = malloc(highscores->body_length + 1);
-    if (!reply->body)
-        return false;
-    memcpy(reply->body, highscores->body, highscores->body_length + 1);
-    reply->body_length = highscores->body_length;
-    reply->status = 200;
-    return true;
-}
-
-/* Copies the cached body into reply when it is fresh; false otherwise. */
-static bool highscores_cache_get(struct highscores *highscores, struct reply *reply)
-{
-    pthread_mutex_lock(&highscores->lock);
-    bool hit = highscores_copy_fresh_locked(highscores, reply);
-    pthread_mutex_unlock(&highscores->lock);
-    atomic_fetch_add_explicit(hit ? &highscores->hits : &highscores->misses, 1,
-                              memory_order_relaxed);
-    return hit;
-}
-
-/* On a database worker, before reading the list: waits while another worker reads it for
- * the current generation, then answers from what that read stored, or with its error (a
- * failing database is not asked again by every waiter in turn). True when reply holds the
- * answer; false when the caller must read the list (and then call highscores_refresh_done). */
-static bool highscores_await_refresh(struct highscores *highscores, struct reply *reply,
-                                     uint64_t *generation)
-{
-    bool served = false;
-    bool waited = false;
-    uint64_t waited_for = 0;
-    pthread_mutex_lock(&highscores->lock);
-    for (;;) {
-        if (highscores_copy_fresh_locked(highscores, reply)) {
-            served = true;
-            break;
-        }
-        if (waited && highscores->refreshes_done != waited_for &&
-            highscores->last_refresh_status != STORE_OK) {
-            api_reply_store_error(reply, highscores->last_refresh_status);
-            served = true;
-            break;
-        }
-        bool in_flight = highscores->refreshing &&
-                         highscores->refresh_generation == highscores->generation;
-        if (!in_flight) {
-            /* No read in flight, or only one that started before a score was stored (its
-             * result will not be kept): this worker reads. */
-            highscores->refreshing = true;
-            highscores->refresh_generation = highscores->generation;
-            break;
-        }
-        waited = true;
-        waited_for = highscores->refreshes_done;
-        pthread_cond_wait(&highscores->refreshed, &highscores->lock);
-    }
-    *generation = highscores->generation;
-    pthread_mutex_unlock(&highscores->lock);
-    return served;
-}
-
-/* Ends the read started at generation and wakes the workers waiting for it. */
-static void highscores_refresh_done(struct highscores *highscores, uint64_t generation,
-                                    enum store_status status)
-{
-    pthread_mutex_lock(&highscores->lock);
-    if (highscores->refreshing && highscores->refresh_generation == generation)
-        highscores->refreshing = false;
-    highscores->refreshes_done++;
-    highscores->last_refresh_status = status;
-    pthread_cond_broadcast(&highscores->refreshed);
-    pthread_mutex_unlock(&highscores->lock);
-}
-
-/* Keeps body unless a score was stored after the read began (generation moved on). */
-static void highscores_cache_put(struct highscores *highscores, uint64_t generation,
-                                 int64_t read_started_us, const char *body, size_t length)
-{
-    if (highscores->cache_ms == 0)
-        return;
-    char *copy = malloc(length + 1);
-    if (!copy)
-        return;
-    memcpy(copy, body, length + 1);
-    pthread_mutex_lock(&highscores->lock);
-    if (generation == highscores->generation && read_started_us >= highscores->fetched_us) {
-        free(highscores->body);
-        highscores->body = copy;
-        highscores->body_length = length;
-        highscores->body_generation = generation;
-        highscores->fetched_us = read_started_us;
-        copy = NULL;
-    }
-    pthread_mutex_unlock(&highscores->lock);
-    free(copy);
-}
-
-static void highscores_invalidate(struct highscores *highscores)
-{
-    pthread_mutex_lock(&highscores->lock);
-    highscores->generation++;
-    pthread_mutex_unlock(&highscores->lock);
+    result_cache_counts(highscores->cache, hits, misses);
 }
 
 json_t *highscores_list_json(const struct store_score *scores, size_t count)
@@ -188,33 +58,23 @@ json_t *highscores_list_json(const struct store_score *scores, size_t count)
 
 struct highscores_list_task {
     struct db_task task;
-    struct highscores *highscores;
-    uint64_t generation;
-    int64_t started_us;
+    struct result_cache *cache;
 };
 
 static void highscores_list_run(struct db_task *task, struct store *store)
 {
-    struct highscores_list_task *list = (struct highscores_list_task *)task;
-    struct highscores *highscores = list->highscores;
-    bool shared = highscores->cache_ms > 0;
-    if (shared) {
-        /* Read at the generation current now: a score stored since the request arrived is
-         * then in the answer too, and a read that started after it may be kept. */
-        if (highscores_await_refresh(highscores, &task->reply, &list->generation))
-            return;
-        list->started_us = timing_now_us();
-    }
+    struct result_cache *cache = ((struct highscores_list_task *)task)->cache;
+    struct result_cache_read read;
+    if (result_cache_begin_read(cache, &task->reply, &read))
+        return;
     struct store_score scores[STORE_TOP_SCORES];
     size_t count = 0;
     enum store_status status = store_list_scores(store, scores, &count);
     if (status != STORE_OK)
         api_reply_store_error(&task->reply, status);
-    else if (reply_json(&task->reply, 200, highscores_list_json(scores, count)))
-        highscores_cache_put(highscores, list->generation, list->started_us, task->reply.body,
-                             task->reply.body_length);
-    if (shared)
-        highscores_refresh_done(highscores, list->generation, status);
+    else
+        reply_json(&task->reply, 200, highscores_list_json(scores, count));
+    result_cache_finish_read(cache, &read, &task->reply, status != STORE_OK);
 }
 
 static void highscores_task_free(struct db_task *task)
@@ -227,8 +87,8 @@ struct db_task *highscores_handle_list(struct app *app, enum method method,
                                        const struct input *input, struct reply *reply)
 {
     (void)method, (void)input;
-    struct highscores *highscores = app->highscores;
-    if (highscores_cache_get(highscores, reply))
+    struct result_cache *cache = app->highscores->cache;
+    if (result_cache_get(cache, reply))
         return NULL;
     struct highscores_list_task *list = calloc(1, sizeof *list);
     if (!list) {
@@ -237,11 +97,7 @@ struct db_task *highscores_handle_list(struct app *app, enum method method,
     }
     list->task.run = highscores_list_run;
     list->task.destroy = highscores_task_free;
-    list->highscores = highscores;
-    pthread_mutex_lock(&highscores->lock);
-    list->generation = highscores->generation;
-    pthread_mutex_unlock(&highscores->lock);
-    list->started_us = timing_now_us();
+    list->cache = cache;
     return &list->task;
 }
 
@@ -311,7 +167,7 @@ static void highscores_post_run(struct db_task *task, struct store *store)
         return;
     }
     if (status == STORE_OK)
-        highscores_invalidate(post->highscores);
+        result_cache_invalidate(post->highscores->cache);
     /* A replayed submissionId answers exactly as the first time did. */
     reply_json(&task->reply, 200,
                json_pack("{s:s, s:s, s:I, s:I, s:s}", "name", stored.name, "zone",

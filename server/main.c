@@ -94,6 +94,7 @@ int main(void)
     }
     app.metrics = metrics_new();
     app.highscores = highscores_new(config.highscores_cache_ms);
+    app.players = players_new(config.highscores_cache_ms); /* the same age for the live players */
     app.location = location_new(&config, app.logger);
     app.dbqueue = dbqueue_new(app.store, config.db_workers, config.db_workers * 64);
     /* Swept ten times per deadline, at most every 0.5 s: a connection is cut between the
@@ -101,7 +102,7 @@ int main(void)
     unsigned request_timeout_ms = config.request_timeout_seconds * 1000;
     unsigned sweep_ms = request_timeout_ms / 10 < 500 ? request_timeout_ms / 10 : 500;
     app.receive_deadline = receive_deadline_new(request_timeout_ms, app.logger);
-    if (!app.metrics || !app.highscores || !app.location || !app.dbqueue ||
+    if (!app.metrics || !app.highscores || !app.players || !app.location || !app.dbqueue ||
         !app.receive_deadline || !receive_deadline_run(app.receive_deadline, sweep_ms)) {
         status = main_fail("out of memory or threads at start-up", NULL);
         goto done;
@@ -150,6 +151,7 @@ done:
     location_free(app.location);
     store_free(app.store);
     highscores_free(app.highscores);
+    players_free(app.players);
     metrics_free(app.metrics);
     static_files_free(&app.static_files);
     log_free(app.logger);

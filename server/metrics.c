@@ -167,6 +167,14 @@ char *metrics_render(const struct metrics *metrics, const struct metrics_gauges 
                    "pacman_highscores_cache_hits_total %llu\n"
                    "# TYPE pacman_highscores_cache_misses_total counter\n"
                    "pacman_highscores_cache_misses_total %llu\n"
+                   "# HELP pacman_userstats_cache_hits_total GET /user/stats answered from this "
+                   "replica's copy.\n"
+                   "# TYPE pacman_userstats_cache_hits_total counter\n"
+                   "pacman_userstats_cache_hits_total %llu\n"
+                   "# HELP pacman_userstats_cache_misses_total GET /user/stats sent to a database "
+                   "worker.\n"
+                   "# TYPE pacman_userstats_cache_misses_total counter\n"
+                   "pacman_userstats_cache_misses_total %llu\n"
                    "# HELP pacman_http_slow_requests_closed_total Connections closed because a "
                    "request took longer than REQUEST_TIMEOUT_SECONDS to arrive.\n"
                    "# TYPE pacman_http_slow_requests_closed_total counter\n"
@@ -178,6 +186,8 @@ char *metrics_render(const struct metrics *metrics, const struct metrics_gauges 
                    (unsigned long long)gauges->database_failures, gauges->database_pending,
                    (unsigned long long)gauges->highscores_cache_hits,
                    (unsigned long long)gauges->highscores_cache_misses,
+                   (unsigned long long)gauges->userstats_cache_hits,
+                   (unsigned long long)gauges->userstats_cache_misses,
                    (unsigned long long)gauges->slow_requests_cut, gauges->resident_bytes,
                    (long long)metrics->started);
     if (text.failed) {

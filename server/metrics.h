@@ -21,6 +21,8 @@ struct metrics_gauges {
     unsigned database_pending;
     uint64_t highscores_cache_hits;
     uint64_t highscores_cache_misses;
+    uint64_t userstats_cache_hits;
+    uint64_t userstats_cache_misses;
     uint64_t slow_requests_cut;
     long resident_bytes;
 };

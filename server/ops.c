@@ -59,6 +59,8 @@ struct db_task *ops_handle_metrics(struct app *app, enum method method,
     };
     highscores_cache_counts(app->highscores, &gauges.highscores_cache_hits,
                             &gauges.highscores_cache_misses);
+    players_cache_counts(app->players, &gauges.userstats_cache_hits,
+                         &gauges.userstats_cache_misses);
     char *text = metrics_render(app->metrics, &gauges);
     if (!text) {
         reply_error(reply, 500, "out of memory");

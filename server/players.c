@@ -1,13 +1,45 @@
-/* players: player ids and live stats. */
+/* players: player ids, live stats and the live-players cache. */
 #include "players.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "app.h"
+#include "result_cache.h"
+
+struct players {
+    struct result_cache *cache; /* the GET /user/stats body */
+};
+
+struct players *players_new(unsigned cache_ms)
+{
+    struct players *players = calloc(1, sizeof *players);
+    if (!players)
+        return NULL;
+    players->cache = result_cache_new(cache_ms, NULL);
+    if (!players->cache) {
+        free(players);
+        return NULL;
+    }
+    return players;
+}
+
+void players_free(struct players *players)
+{
+    if (!players)
+        return;
+    result_cache_free(players->cache);
+    free(players);
+}
+
+void players_cache_counts(const struct players *players, uint64_t *hits, uint64_t *misses)
+{
+    result_cache_counts(players->cache, hits, misses);
+}
 
 struct players_task {
     struct db_task task;
+    struct result_cache *cache;      /* GET and POST /user/stats */
     struct store_player_stats stats; /* POST /user/stats only */
 };
 
@@ -83,12 +115,15 @@ static void players_update_run(struct db_task *task, struct store *store)
 {
     struct players_task *players = (struct players_task *)task;
     enum store_status status = store_update_player_stats(store, &players->stats);
-    if (status == STORE_NOT_FOUND)
+    if (status == STORE_NOT_FOUND) {
         reply_error(&task->reply, 404, "no player has this userId; get one from GET user/id");
-    else if (status != STORE_OK)
+    } else if (status != STORE_OK) {
         api_reply_store_error(&task->reply, status);
-    else
+    } else {
+        /* Before answering: the player's next GET from this replica shows the report. */
+        result_cache_invalidate(players->cache);
         reply_json(&task->reply, 200, json_pack("{s:s}", "rs", "success"));
+    }
 }
 
 /* ---- GET /user/stats ---- */
@@ -114,24 +149,36 @@ json_t *players_stats_json(const struct store_player_stats *rows, size_t count)
 
 static void players_list_run(struct db_task *task, struct store *store)
 {
+    struct result_cache *cache = ((struct players_task *)task)->cache;
+    struct result_cache_read read;
+    if (result_cache_begin_read(cache, &task->reply, &read))
+        return;
     struct store_player_stats *rows = calloc(STORE_PLAYER_ROWS, sizeof *rows);
     size_t count = 0;
     enum store_status status = rows ? store_list_player_stats(store, rows, &count) : STORE_ERROR;
+    /* Out of memory for the rows is not the database failing: waiters then read themselves. */
+    bool database_failed = rows && status != STORE_OK;
     if (status != STORE_OK)
         api_reply_store_error(&task->reply, status);
     else
         reply_json(&task->reply, 200, players_stats_json(rows, count));
     free(rows);
+    result_cache_finish_read(cache, &read, &task->reply, database_failed);
 }
 
 struct db_task *players_handle_stats(struct app *app, enum method method,
                                      const struct input *input, struct reply *reply)
 {
-    (void)app;
-    if (method != METHOD_POST)
-        return players_task_new(players_list_run, reply);
-    struct db_task *task = players_task_new(players_update_run, reply);
-    if (task && !players_parse_stats(input, &((struct players_task *)task)->stats, reply)) {
+    struct result_cache *cache = app->players->cache;
+    if (method != METHOD_POST && result_cache_get(cache, reply))
+        return NULL;
+    struct db_task *task =
+        players_task_new(method == METHOD_POST ? players_update_run : players_list_run, reply);
+    if (!task)
+        return NULL;
+    struct players_task *stats_task = (struct players_task *)task;
+    stats_task->cache = cache;
+    if (method == METHOD_POST && !players_parse_stats(input, &stats_task->stats, reply)) {
         task->destroy(task);
         return NULL;
     }

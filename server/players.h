@@ -1,8 +1,21 @@
-/* players: GET /user/id, POST /user/stats and GET /user/stats (the live-players view). */
+/* players: GET /user/id, POST /user/stats and GET /user/stats (the live-players view), and
+ * the per-replica cache of that view. Every open page polls it, so it is served from memory
+ * while it is younger than HIGHSCORES_CACHE_MS and this replica has stored no stats report
+ * since it was read: a player's own report shows at once on the replica that stored it,
+ * other replicas' reports within the cache age. */
 #ifndef PACMAN_PLAYERS_H
 #define PACMAN_PLAYERS_H
 
+#include <stdint.h>
+
 #include "api.h"
+
+struct players;
+
+/* The players area with a live-players cache of cache_ms (0: every GET reads the database).
+ * NULL when out of memory. Free with players_free (NULL is ignored). */
+struct players *players_new(unsigned cache_ms);
+void players_free(struct players *players);
 
 struct db_task *players_handle_id(struct app *app, enum method method, const struct input *input,
                                   struct reply *reply);
@@ -15,5 +28,8 @@ bool players_parse_stats(const struct input *input, struct store_player_stats *s
 
 /* The GET /user/stats body: [{cloud,zone,host,score,level,lives,et,txncount}]. */
 json_t *players_stats_json(const struct store_player_stats *rows, size_t count);
+
+/* GET /user/stats answers from the cache (hits) and from the database (misses), since start. */
+void players_cache_counts(const struct players *players, uint64_t *hits, uint64_t *misses);
 
 #endif

@@ -5,7 +5,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from bson import ObjectId
 
-from support import OBJECT_ID, assert_json_error, snapshot
+from support import OBJECT_ID, Api, assert_json_error, snapshot
 
 
 def new_player(api) -> str:
@@ -178,3 +178,117 @@ def test_players_created_by_the_old_server(api, db):
     assert db.userstats.find_one({"_id": with_stats})["updateCounter"] == 8
     assert db.userstats.find_one({"_id": only_id})["updateCounter"] == 1
     assert [e["host"] for e in api.get("/user/stats").json()] == ["first-report", "new-pod"]
+
+
+# ---- the per-replica cache of the live players ----
+
+def metric(api, name) -> float:
+    """The value of an unlabelled sample in /metrics."""
+    for line in api.get("/metrics").text.splitlines():
+        if line.startswith(name + " "):
+            return float(line.split()[1])
+    raise AssertionError(f"{name} is not in /metrics")
+
+
+def database_reads(api) -> dict:
+    return {key: metric(api, f"pacman_{key}") for key in (
+        "userstats_cache_hits_total", "userstats_cache_misses_total",
+        "database_operations_total")}
+
+
+def other_replicas_report(database, host):
+    """A stats report stored by another replica: straight into the database."""
+    database.userstats.insert_one({
+        "cloud": "gcp", "zone": "europe-west1-b", "host": host, "score": 70, "level": 1,
+        "lives": 2, "elapsedTime": 12, "updateCounter": 1})
+
+
+def cached_server(make_server, mongo, cache_ms: str):
+    """A server of its own on a database of its own, with HIGHSCORES_CACHE_MS=cache_ms."""
+    name = f"stats_cache_{time.time_ns()}"
+    return Api(make_server({"HIGHSCORES_CACHE_MS": cache_ms}, database=name).url), mongo[name]
+
+
+def test_a_second_list_within_the_cache_age_does_not_reach_the_database(make_server, mongo):
+    api, database = cached_server(make_server, mongo, "60000")
+    assert api.get("/user/stats").json() == []
+    other_replicas_report(database, "elsewhere")
+    before = database_reads(api)
+    for _ in range(3):
+        response = api.get("/user/stats")
+        assert response.status_code == 200, response.text
+        assert response.headers["Content-Type"].startswith("application/json")
+        assert response.json() == [], "the cached list was not served"
+    after = database_reads(api)
+    assert after["userstats_cache_hits_total"] - before["userstats_cache_hits_total"] == 3
+    assert after["userstats_cache_misses_total"] == before["userstats_cache_misses_total"]
+    assert after["database_operations_total"] == before["database_operations_total"]
+
+
+def test_concurrent_misses_make_one_database_read(make_server, mongo):
+    api, database = cached_server(make_server, mongo, "60000")
+    other_replicas_report(database, "elsewhere")
+    before = database_reads(api)
+    with ThreadPoolExecutor(16) as pool:
+        lists = list(pool.map(lambda _: api.get("/user/stats"), range(32)))
+    assert {r.status_code for r in lists} == {200}
+    assert all(r.json()[0]["host"] == "elsewhere" for r in lists)
+    after = database_reads(api)
+    assert after["database_operations_total"] - before["database_operations_total"] == 1
+    assert after["userstats_cache_hits_total"] + after["userstats_cache_misses_total"] - \
+        before["userstats_cache_hits_total"] - before["userstats_cache_misses_total"] == 32
+
+
+def test_own_report_is_listed_at_once_by_the_replica_that_stored_it(make_server, mongo):
+    api, _ = cached_server(make_server, mongo, "60000")
+    user_id = new_player(api)
+    assert api.get("/user/stats").json() == []  # cached, for a minute
+    report(api, user_id, host="pod-1", score=300)
+    assert [(e["host"], e["score"], e["txncount"]) for e in api.get("/user/stats").json()] == \
+        [("pod-1", 300, 1)]
+    report(api, user_id, host="pod-1", score=600)
+    assert [(e["score"], e["txncount"]) for e in api.get("/user/stats").json()] == [(600, 2)]
+    before = database_reads(api)
+    assert api.get("/user/stats").json()[0]["score"] == 600
+    after = database_reads(api)
+    assert after["database_operations_total"] == before["database_operations_total"], \
+        "the list read after the report was not kept"
+
+
+def test_a_refused_report_keeps_the_cached_list(make_server, mongo):
+    api, _ = cached_server(make_server, mongo, "60000")
+    assert api.get("/user/stats").json() == []
+    response = api.post_form("/user/stats", {
+        "userId": "0123456789abcdef01234567", "cloud": "c", "zone": "z", "host": "h",
+        "score": "1", "level": "1", "lives": "1", "elapsedTime": "1"})
+    assert_json_error(response, 404)
+    before = database_reads(api)
+    assert api.get("/user/stats").json() == []
+    after = database_reads(api)
+    assert after["userstats_cache_hits_total"] - before["userstats_cache_hits_total"] == 1
+
+
+def test_other_replicas_reports_show_within_the_cache_age(make_server, mongo):
+    api, database = cached_server(make_server, mongo, "1000")
+    assert api.get("/user/stats").json() == []
+    other_replicas_report(database, "elsewhere")
+    deadline = time.monotonic() + 2.5
+    while time.monotonic() < deadline:
+        hosts = [e["host"] for e in api.get("/user/stats").json()]
+        if hosts == ["elsewhere"]:
+            break
+        time.sleep(0.1)
+    assert hosts == ["elsewhere"], "a replica served its cached live players for over 2.5 s"
+
+
+def test_a_zero_cache_age_reads_the_database_every_time(make_server, mongo):
+    api, database = cached_server(make_server, mongo, "0")
+    before = database_reads(api)
+    assert api.get("/user/stats").json() == []
+    other_replicas_report(database, "elsewhere")
+    assert [e["host"] for e in api.get("/user/stats").json()] == ["elsewhere"]
+    assert [e["host"] for e in api.get("/user/stats").json()] == ["elsewhere"]
+    after = database_reads(api)
+    assert after["userstats_cache_hits_total"] == before["userstats_cache_hits_total"] == 0
+    assert after["userstats_cache_misses_total"] - before["userstats_cache_misses_total"] == 3
+    assert after["database_operations_total"] - before["database_operations_total"] == 3

@@ -1,0 +1,80 @@
+/* result_cache: one replica's copy of a reply body that comes from a database read and is the
+ * same for every caller (the high-score table, the live players), so that a route polled by
+ * every open page asks the database at most once per max_age_ms instead of once per request.
+ *
+ * A body is served while it is younger than max_age_ms (counted from when its read began) and
+ * no write through this replica has called result_cache_invalidate since that read began:
+ * each invalidation bumps a generation counter, and a read's result is kept only when the
+ * generation did not move while it ran. So this replica's own writes show at once, other
+ * replicas' within max_age_ms.
+ *
+ * Reads are single-flight: while one database worker reads for the current generation, the
+ * others that missed wait for its result instead of sending the same query; when that read
+ * fails they answer with its failure rather than each asking a failing database in turn.
+ *
+ * Threads: every function may be called from any thread at once. result_cache_get,
+ * result_cache_invalidate and result_cache_counts never wait for a read (HTTP threads call
+ * them); result_cache_begin_read may block until a read in flight ends, so call it only where
+ * blocking on the database is allowed (a database worker). */
+#ifndef PACMAN_RESULT_CACHE_H
+#define PACMAN_RESULT_CACHE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "reply.h"
+
+struct result_cache;
+
+/* Microseconds on a monotonic clock; timing_now_us unless a test brings its own. */
+typedef int64_t (*result_cache_clock_fn)(void);
+
+/* A read in progress, from result_cache_begin_read to result_cache_finish_read. */
+struct result_cache_read {
+    uint64_t generation; /* the generation the read started at */
+    int64_t started_us;  /* when it started, on the cache's clock */
+};
+
+/* An empty cache keeping bodies for max_age_ms; 0 disables it (nothing is kept, every get
+ * misses, begin_read never waits). clock may be NULL (timing_now_us). NULL when out of
+ * memory. Free with result_cache_free. */
+struct result_cache *result_cache_new(unsigned max_age_ms, result_cache_clock_fn clock);
+
+/* Frees the cache and its copies. No read may be in flight. NULL is ignored. */
+void result_cache_free(struct result_cache *cache);
+
+/* The fast path, for the thread that received the request: when the cached body is fresh,
+ * fills reply (which must be empty) with status 200 and a malloc'd copy of the body, owned by
+ * reply, and returns true. Otherwise (stale, invalidated, disabled or out of memory) leaves
+ * reply empty and returns false. Counts a hit or a miss. */
+bool result_cache_get(struct result_cache *cache, struct reply *reply);
+
+/* On a database worker, before reading. Returns true when reply (which must be empty) holds
+ * the answer: a copy of a body that became fresh while this worker waited for another's read,
+ * or a copy of that read's failure reply. Returns false when the caller must read: read then
+ * holds the generation and start time to pass to result_cache_finish_read, which the caller
+ * must call exactly once, whatever the read's outcome, or later readers wait for ever. */
+bool result_cache_begin_read(struct result_cache *cache, struct reply *reply,
+                             struct result_cache_read *read);
+
+/* Ends the read begun by result_cache_begin_read and wakes the workers waiting for it.
+ * answer is the reply the read produced; the cache copies what it keeps and never takes
+ * answer's body. failed says the database read failed: answer is then handed to the workers
+ * waiting for this read. Otherwise a 200 answer is kept as the cached body, unless the cache
+ * was invalidated after the read began or holds a body read later; any other answer (out of
+ * memory serializing it) is not kept, and a waiter reads again itself. */
+void result_cache_finish_read(struct result_cache *cache, const struct result_cache_read *read,
+                              const struct reply *answer, bool failed);
+
+/* Called after this replica's write succeeded and before it is answered: the cached body, and
+ * the result of any read that began before now, is never served again. */
+void result_cache_invalidate(struct result_cache *cache);
+
+/* Workers blocked in result_cache_begin_read right now, waiting for another's read (lets
+ * tests know that a worker waits; a snapshot, stale as soon as it returns). */
+unsigned result_cache_waiting(struct result_cache *cache);
+
+/* Fast-path hits and misses since start (for /metrics). */
+void result_cache_counts(const struct result_cache *cache, uint64_t *hits, uint64_t *misses);
+
+#endif
