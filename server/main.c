@@ -97,13 +97,9 @@ int main(void)
     app.players = players_new(config.highscores_cache_ms); /* the same age for the live players */
     app.location = location_new(&config, app.logger);
     app.dbqueue = dbqueue_new(app.store, config.db_workers, config.db_workers * 64);
-    /* Swept ten times per deadline, at most every 0.5 s: a connection is cut between the
-     * deadline and a tenth (or 0.5 s) after it. */
-    unsigned request_timeout_ms = config.request_timeout_seconds * 1000;
-    unsigned sweep_ms = request_timeout_ms / 10 < 500 ? request_timeout_ms / 10 : 500;
-    app.receive_deadline = receive_deadline_new(request_timeout_ms, app.logger);
+    app.receive_deadline = receive_deadline_new(config.request_timeout_seconds * 1000, app.logger);
     if (!app.metrics || !app.highscores || !app.players || !app.location || !app.dbqueue ||
-        !app.receive_deadline || !receive_deadline_run(app.receive_deadline, sweep_ms)) {
+        !app.receive_deadline || !receive_deadline_run(app.receive_deadline)) {
         status = main_fail("out of memory or threads at start-up", NULL);
         goto done;
     }

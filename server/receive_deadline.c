@@ -113,11 +113,12 @@ static void *receive_deadline_main(void *arg)
     return NULL;
 }
 
-bool receive_deadline_run(struct receive_deadline *deadline, unsigned interval_ms)
+bool receive_deadline_run(struct receive_deadline *deadline)
 {
     if (deadline->limit_us == 0)
         return true;
-    deadline->interval_ms = interval_ms ? interval_ms : 1;
+    int64_t interval_ms = deadline->limit_us / 10000;
+    deadline->interval_ms = interval_ms < 1 ? 1 : interval_ms > 500 ? 500 : (unsigned)interval_ms;
     if (pthread_create(&deadline->thread, NULL, receive_deadline_main, deadline) != 0)
         return false;
     deadline->running = true;

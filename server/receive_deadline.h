@@ -31,8 +31,10 @@ struct receive_deadline_connection;
  * NULL when out of memory. */
 struct receive_deadline *receive_deadline_new(unsigned limit_ms, struct logger *logger);
 
-/* Starts the thread that sweeps every interval_ms. false when it cannot be started. */
-bool receive_deadline_run(struct receive_deadline *deadline, unsigned interval_ms);
+/* Starts the sweeper thread (none without a deadline): ten sweeps per deadline, at most 0.5 s
+ * apart, so a connection is cut within a tenth of the deadline (or 0.5 s) after it passes.
+ * false when the thread cannot be started. */
+bool receive_deadline_run(struct receive_deadline *deadline);
 
 /* Stops the sweeper and frees the registry. Every connection must have been closed first
  * (libmicrohttpd's daemon stopped). NULL is ignored. */

@@ -47,6 +47,31 @@ def port_open(port: int, host: str = "127.0.0.1") -> bool:
         return False
 
 
+def end_process(proc: subprocess.Popen, timeout: float) -> bool:
+    """SIGTERM, then SIGKILL if it has not exited within timeout s; True when it exited on
+    SIGTERM (or had already exited)."""
+    if proc.poll() is not None:
+        return True
+    proc.terminate()
+    try:
+        proc.wait(timeout)
+        return True
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+        return False
+
+
+def stop_servers(servers: list, timeout: float):
+    """Test teardown: stops every server still running; one that ignores SIGTERM is killed
+    (the test that needed it to exit cleanly has said so already)."""
+    for srv in servers:
+        try:
+            srv.stop(timeout=timeout)
+        except RuntimeError:
+            pass
+
+
 def ferretdb_binary() -> str:
     for candidate in (os.environ.get("FERRETDB"), str(BUILD / "tools" / "ferretdb"),
                       shutil.which("ferretdb")):
@@ -114,12 +139,7 @@ class FerretDB:
     def stop(self):
         if self.proc and self.proc.poll() is None:
             self.resume()
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+            end_process(self.proc, 10)
 
     def cleanup(self):
         self.stop()
@@ -197,14 +217,8 @@ class Server:
         """SIGTERM and wait; returns the exit status."""
         if self.proc is None:
             return 0
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-                raise RuntimeError(f"pacman did not exit within {timeout}s of SIGTERM")
+        if not end_process(self.proc, timeout):
+            raise RuntimeError(f"pacman did not exit within {timeout}s of SIGTERM")
         return self.proc.returncode
 
     def running(self) -> bool:

@@ -32,7 +32,8 @@ import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from harness import BUILD, ROOT, FerretDB, Server, free_port, port_open, wait_for  # noqa: E402
+from harness import (BUILD, ROOT, FerretDB, Server, end_process, free_port,  # noqa: E402
+                     port_open, wait_for)
 
 HERE = Path(__file__).resolve().parent
 SECONDS = int(os.environ.get("BENCH_SECONDS", "2"))
@@ -171,13 +172,8 @@ class Nginx:
         return f"http://127.0.0.1:{self.port}"
 
     def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        if self.proc:
+            end_process(self.proc, 10)
 
 
 def fetch(url: str, headers: dict | None = None, method: str = "GET", body: bytes | None = None):

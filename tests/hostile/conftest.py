@@ -13,7 +13,7 @@ import uuid
 import pymongo
 import pytest
 
-from harness import FerretDB, Server, free_port, server_binary
+from harness import FerretDB, Server, free_port, server_binary, stop_servers
 from hostile_support import DATABASE, plain_uri
 
 @pytest.fixture(scope="session", autouse=True)
@@ -84,8 +84,4 @@ def make_server(ferret, secrets):
         return srv.start(wait=wait) if wait else srv
 
     yield start
-    for srv in started:
-        try:
-            srv.stop(timeout=15)
-        except RuntimeError:
-            pass
+    stop_servers(started, timeout=15)

@@ -11,7 +11,7 @@ import uuid
 import pymongo
 import pytest
 
-from harness import FerretDB, Server, server_binary
+from harness import FerretDB, Server, server_binary, stop_servers
 from support import Api
 
 SESSION_DB = "pacman_it"
@@ -119,11 +119,7 @@ def make_server(ferret, site):
         return srv.start(wait=wait, timeout=timeout)
 
     yield start
-    for srv in started:
-        try:
-            srv.stop(timeout=15)
-        except RuntimeError:
-            pass
+    stop_servers(started, timeout=15)
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import uuid
 import pytest
 
 from demo.stack import PlayerLoad, WebTier  # noqa: F401  (re-exported for the tests)
-from harness import FerretDB, Server, server_binary
+from harness import FerretDB, Server, server_binary, stop_servers
 
 SANITIZER = re.compile(r"ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:|"
                        r"SUMMARY: UndefinedBehaviorSanitizer")
@@ -50,12 +50,7 @@ def make_server(tmp_path):
         return srv.start(wait=wait)
 
     yield start
-    for srv in started:
-        if srv.running():
-            try:
-                srv.stop(timeout=30)
-            except RuntimeError:
-                pass
+    stop_servers(started, timeout=30)
     for srv in started:
         match = SANITIZER.search(srv.log())
         assert not match, f"sanitizer report in {srv.log_path}:\n{srv.log()[-4000:]}"
