@@ -16,7 +16,7 @@ want_apt() { apt_packages+=("$@"); }
 install_apt() {
     local missing=()
     for p in "${apt_packages[@]}"; do
-        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+        [ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" = "install ok installed" ] || missing+=("$p")
     done
     [ ${#missing[@]} -eq 0 ] && return 0
     log "apt-get install ${missing[*]}"
@@ -46,7 +46,10 @@ install_ferretdb() {
     (cd tools/ferretdb &&
         go mod edit -modfile="$modfile" -replace "$module=$src" &&
         go build -modfile="$modfile" -o "$TOOLS_DIR/ferretdb" "$module/cmd/ferretdb")
-    "$TOOLS_DIR/ferretdb" --version | head -1 >&2
+    # Not `| head -1`: under pipefail, head closing the pipe early fails the step (SIGPIPE).
+    local built
+    built=$("$TOOLS_DIR/ferretdb" --version)
+    log "built FerretDB: ${built%%$'\n'*}"
 }
 
 install_python() {

@@ -56,7 +56,7 @@ for target in "${targets[@]}"; do
     if [ "$status" -ne 0 ] || grep -qE 'ERROR: (AddressSanitizer|LeakSanitizer|libFuzzer)|runtime error:' "$log"; then
         result="FAILED (exit $status)"
         failed=1
-        grep -aE 'ERROR:|runtime error:|fuzz: |SUMMARY:|Test unit written' "$log" | head -20 >&2
+        grep -m 20 -aE 'ERROR:|runtime error:|fuzz: |SUMMARY:|Test unit written' "$log" >&2 || true
     fi
     printf '%-22s %12s %10s %8s  %s\n' "$target" "${execs:-?}" "${rate:-?}" "$size" "$result" \
         | tee -a "$summary" >&2

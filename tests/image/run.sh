@@ -38,7 +38,7 @@ fi
 
 make_base_tar() {
     local rootfs=$WORK/rootfs mirror
-    mirror=$(sed -n 's/^URIs: *//p' /etc/apt/sources.list.d/debian.sources 2>/dev/null | head -1)
+    mirror=$(awk '/^URIs:/ { print $2; exit }' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)
     mirror=${mirror:-http://deb.debian.org/debian}
     log "debootstrap bookworm from $mirror (once; cached in $BASE_TAR)"
     rm -rf "$rootfs"
