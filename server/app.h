@@ -10,6 +10,7 @@
 #include "location.h"
 #include "log.h"
 #include "metrics.h"
+#include "player_expiry.h"
 #include "players.h"
 #include "receive_deadline.h"
 #include "static_files.h"
@@ -24,6 +25,7 @@ struct app {
     struct location *location;
     struct highscores *highscores;
     struct players *players;
+    struct player_expiry *player_expiry; /* PLAYER_TTL_SECONDS */
     struct receive_deadline *receive_deadline; /* REQUEST_TIMEOUT_SECONDS, for http */
     struct static_files static_files;
     atomic_bool shutting_down; /* SIGTERM seen: /readyz answers 503 */

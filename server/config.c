@@ -19,7 +19,8 @@ const char *const config_variables[] = {
     "MONGO_VALIDATE_SSL", "MONGO_TIMEOUT_MS", "MY_NODE_NAME", "KUBERNETES_SERVICE_HOST",
     "KUBERNETES_SERVICE_PORT", "SERVICEACCOUNT_DIR", "SHUTDOWN_DRAIN_SECONDS",
     "SHUTDOWN_GRACE_SECONDS", "HTTP_THREADS", "HTTP_MODE", "DB_WORKERS", "MAX_CONNECTIONS",
-    "CONNECTION_TIMEOUT_SECONDS", "HIGHSCORES_CACHE_MS", "REQUEST_TIMEOUT_SECONDS", NULL,
+    "CONNECTION_TIMEOUT_SECONDS", "HIGHSCORES_CACHE_MS", "REQUEST_TIMEOUT_SECONDS",
+    "PLAYER_TTL_SECONDS", NULL,
 };
 
 struct config_reader {
@@ -393,6 +394,8 @@ bool config_load(struct config *config, config_lookup_fn lookup, void *ctx, char
     config->request_timeout_seconds =
         config_get_uint(&reader, "REQUEST_TIMEOUT_SECONDS", 10, 0, 3600);
     config->highscores_cache_ms = config_get_uint(&reader, "HIGHSCORES_CACHE_MS", 1000, 0, 60000);
+    config->player_ttl_seconds =
+        config_get_uint(&reader, "PLAYER_TTL_SECONDS", 86400, 0, 366 * 86400);
 
     if (reader.failed) {
         config_free(config);

@@ -32,6 +32,7 @@ struct config {
     unsigned connection_timeout_seconds;
     unsigned request_timeout_seconds; /* first byte to last of one request; 0: no limit */
     unsigned highscores_cache_ms;
+    unsigned player_ttl_seconds; /* players silent for longer are deleted; 0: kept for ever */
 };
 
 /* Looks one variable up; returns NULL when unset. ctx is passed through. */

@@ -98,8 +98,10 @@ int main(void)
     app.location = location_new(&config, app.logger);
     app.dbqueue = dbqueue_new(app.store, config.db_workers, config.db_workers * 64);
     app.receive_deadline = receive_deadline_new(config.request_timeout_seconds * 1000, app.logger);
+    app.player_expiry = player_expiry_start(app.store, app.logger, config.player_ttl_seconds);
     if (!app.metrics || !app.highscores || !app.players || !app.location || !app.dbqueue ||
-        !app.receive_deadline || !receive_deadline_run(app.receive_deadline)) {
+        !app.receive_deadline || !receive_deadline_run(app.receive_deadline) ||
+        !app.player_expiry) {
         status = main_fail("out of memory or threads at start-up", NULL);
         goto done;
     }
@@ -145,6 +147,7 @@ done:
     http_stop(http);
     receive_deadline_free(app.receive_deadline); /* after http_stop: every connection closed */
     location_free(app.location);
+    player_expiry_stop(app.player_expiry); /* before the store it deletes through */
     store_free(app.store);
     highscores_free(app.highscores);
     players_free(app.players);

@@ -179,6 +179,10 @@ char *metrics_render(const struct metrics *metrics, const struct metrics_gauges 
                    "request took longer than REQUEST_TIMEOUT_SECONDS to arrive.\n"
                    "# TYPE pacman_http_slow_requests_closed_total counter\n"
                    "pacman_http_slow_requests_closed_total %llu\n"
+                   "# HELP pacman_players_expired_total Players deleted by this replica for "
+                   "not reporting within PLAYER_TTL_SECONDS.\n"
+                   "# TYPE pacman_players_expired_total counter\n"
+                   "pacman_players_expired_total %llu\n"
                    "# TYPE process_resident_memory_bytes gauge\nprocess_resident_memory_bytes %ld\n"
                    "# TYPE process_start_time_seconds gauge\nprocess_start_time_seconds %lld\n",
                    metrics_in_flight(metrics), gauges->ready, gauges->database_available,
@@ -188,7 +192,8 @@ char *metrics_render(const struct metrics *metrics, const struct metrics_gauges 
                    (unsigned long long)gauges->highscores_cache_misses,
                    (unsigned long long)gauges->userstats_cache_hits,
                    (unsigned long long)gauges->userstats_cache_misses,
-                   (unsigned long long)gauges->slow_requests_cut, gauges->resident_bytes,
+                   (unsigned long long)gauges->slow_requests_cut,
+                   (unsigned long long)gauges->players_expired, gauges->resident_bytes,
                    (long long)metrics->started);
     if (text.failed) {
         free(text.data);

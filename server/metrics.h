@@ -24,6 +24,7 @@ struct metrics_gauges {
     uint64_t userstats_cache_hits;
     uint64_t userstats_cache_misses;
     uint64_t slow_requests_cut;
+    uint64_t players_expired;
     long resident_bytes;
 };
 

@@ -55,6 +55,7 @@ struct db_task *ops_handle_metrics(struct app *app, enum method method,
         .database_failures = store.failures,
         .database_pending = dbqueue_pending(app->dbqueue),
         .slow_requests_cut = receive_deadline_cut_total(app->receive_deadline),
+        .players_expired = player_expiry_total(app->player_expiry),
         .resident_bytes = ops_resident_bytes(),
     };
     highscores_cache_counts(app->highscores, &gauges.highscores_cache_hits,

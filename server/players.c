@@ -39,7 +39,7 @@ void players_cache_counts(const struct players *players, uint64_t *hits, uint64_
 
 struct players_task {
     struct db_task task;
-    struct result_cache *cache;      /* GET and POST /user/stats */
+    struct result_cache *cache;      /* GET /user/stats */
     struct store_player_stats stats; /* POST /user/stats only */
 };
 
@@ -120,8 +120,9 @@ static void players_update_run(struct db_task *task, struct store *store)
     } else if (status != STORE_OK) {
         api_reply_store_error(&task->reply, status);
     } else {
-        /* Before answering: the player's next GET from this replica shows the report. */
-        result_cache_invalidate(players->cache);
+        /* The cached live players are kept: the view may lag by the cache age (and reads
+         * from a secondary anyway), and every open page reports every few seconds, so
+         * dropping the copy on each report would send nearly every list to the database. */
         reply_json(&task->reply, 200, json_pack("{s:s}", "rs", "success"));
     }
 }

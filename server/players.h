@@ -1,8 +1,9 @@
 /* players: GET /user/id, POST /user/stats and GET /user/stats (the live-players view), and
- * the per-replica cache of that view. Every open page polls it, so it is served from memory
- * while it is younger than HIGHSCORES_CACHE_MS and this replica has stored no stats report
- * since it was read: a player's own report shows at once on the replica that stored it,
- * other replicas' reports within the cache age. */
+ * the per-replica cache of that view. Every open page polls it and reports its own stats
+ * every few seconds, so the view is served from memory while it is younger than
+ * HIGHSCORES_CACHE_MS, whoever reported since: any report, this replica's or another's,
+ * shows within the cache age, and the database sees at most one list read per replica per
+ * cache age. */
 #ifndef PACMAN_PLAYERS_H
 #define PACMAN_PLAYERS_H
 

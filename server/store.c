@@ -468,7 +468,10 @@ enum store_status store_create_player(struct store *store, char id[25])
     bson_oid_init(&oid, NULL);
     bson_t doc = BSON_INITIALIZER;
     BSON_APPEND_OID(&doc, "_id", &oid);
-    BSON_APPEND_DATE_TIME(&doc, "date", store_now_ms());
+    int64_t now = store_now_ms();
+    BSON_APPEND_DATE_TIME(&doc, "date", now);
+    /* A player who never reports expires like one who stopped (PLAYER_TTL_SECONDS). */
+    BSON_APPEND_DATE_TIME(&doc, "lastUpdate", now);
     bson_error_t error;
     enum store_status status = STORE_OK;
     if (!mongoc_collection_insert_one(collection, &doc, NULL, NULL, &error))
@@ -566,5 +569,35 @@ enum store_status store_list_player_stats(struct store *store, struct store_play
     bson_destroy(&opts);
     mongoc_collection_destroy(collection);
     store_release(store, client);
+    return status;
+}
+
+enum store_status store_expire_players(struct store *store, unsigned ttl_seconds,
+                                       int64_t *deleted)
+{
+    *deleted = 0;
+    /* Not counted in store->operations: those are the requests' database calls. */
+    mongoc_client_t *client = mongoc_client_pool_pop(store->pool);
+    mongoc_collection_t *collection =
+        mongoc_client_get_collection(client, store->database, STORE_PLAYERS);
+    /* lastUpdate is indexed (lastUpdate_desc). Documents the old Node.js server wrote have no
+     * lastUpdate date, so they are never matched: nothing says when they were last used. */
+    bson_t filter = BSON_INITIALIZER, older, reply;
+    BSON_APPEND_DOCUMENT_BEGIN(&filter, "lastUpdate", &older);
+    BSON_APPEND_DATE_TIME(&older, "$lt", store_now_ms() - (int64_t)ttl_seconds * 1000);
+    bson_append_document_end(&filter, &older);
+    bson_error_t error;
+    enum store_status status = STORE_OK;
+    if (!mongoc_collection_delete_many(collection, &filter, NULL, &reply, &error)) {
+        status = store_classify(store, &error);
+    } else {
+        bson_iter_t iter;
+        if (bson_iter_init_find(&iter, &reply, "deletedCount"))
+            *deleted = bson_iter_as_int64(&iter);
+    }
+    bson_destroy(&reply);
+    bson_destroy(&filter);
+    mongoc_collection_destroy(collection);
+    mongoc_client_pool_push(store->pool, client);
     return status;
 }

@@ -95,6 +95,11 @@ enum store_status store_update_player_stats(struct store *store,
 enum store_status store_list_player_stats(struct store *store, struct store_player_stats *out,
                                           size_t *count);
 
+/* Deletes the players whose last report (or creation, for those who never reported) is older
+ * than ttl_seconds; *deleted is how many. Not counted as a request's operation. */
+enum store_status store_expire_players(struct store *store, unsigned ttl_seconds,
+                                       int64_t *deleted);
+
 /* Counts for /metrics. */
 struct store_counters {
     uint64_t operations;

@@ -314,6 +314,7 @@ BAD_CONFIG = {
     "HIGHSCORES_CACHE_MS=abc": ({"HIGHSCORES_CACHE_MS": "abc"}, ("HIGHSCORES_CACHE_MS",)),
     "REQUEST_TIMEOUT_SECONDS=3601": ({"REQUEST_TIMEOUT_SECONDS": "3601"},
                                      ("REQUEST_TIMEOUT_SECONDS",)),
+    "PLAYER_TTL_SECONDS=1d": ({"PLAYER_TTL_SECONDS": "1d"}, ("PLAYER_TTL_SECONDS",)),
     "STATIC_DIR missing": ({"STATIC_DIR": "/nonexistent/pacman-static"}, ("STATIC_DIR",)),
     "MONGO_URI not a MongoDB URI": ({"MONGO_URI": "http://example.invalid/pacman"},
                                     ("MONGO_URI",)),

@@ -2,6 +2,7 @@
 
 import time
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta, timezone
 
 from bson import ObjectId
 
@@ -239,20 +240,33 @@ def test_concurrent_misses_make_one_database_read(make_server, mongo):
         before["userstats_cache_hits_total"] - before["userstats_cache_misses_total"] == 32
 
 
-def test_own_report_is_listed_at_once_by_the_replica_that_stored_it(make_server, mongo):
+def test_own_reports_keep_the_cached_list_for_its_age(make_server, mongo):
+    """Every open page reports every 5 s: if each report dropped the replica's copy, nearly
+    every list would go to the database. So a report leaves it; the list is that old at most."""
     api, _ = cached_server(make_server, mongo, "60000")
     user_id = new_player(api)
     assert api.get("/user/stats").json() == []  # cached, for a minute
-    report(api, user_id, host="pod-1", score=300)
-    assert [(e["host"], e["score"], e["txncount"]) for e in api.get("/user/stats").json()] == \
-        [("pod-1", 300, 1)]
-    report(api, user_id, host="pod-1", score=600)
-    assert [(e["score"], e["txncount"]) for e in api.get("/user/stats").json()] == [(600, 2)]
     before = database_reads(api)
-    assert api.get("/user/stats").json()[0]["score"] == 600
+    report(api, user_id, host="pod-1", score=300)
+    assert api.get("/user/stats").json() == [], "the report dropped the cached list"
     after = database_reads(api)
-    assert after["database_operations_total"] == before["database_operations_total"], \
-        "the list read after the report was not kept"
+    assert after["userstats_cache_hits_total"] - before["userstats_cache_hits_total"] == 1
+    assert after["userstats_cache_misses_total"] == before["userstats_cache_misses_total"]
+    assert after["database_operations_total"] - before["database_operations_total"] == 1  # the report
+
+
+def test_own_report_is_listed_within_the_cache_age(make_server, mongo):
+    api, _ = cached_server(make_server, mongo, "1000")
+    user_id = new_player(api)
+    assert api.get("/user/stats").json() == []
+    report(api, user_id, host="pod-1", score=300)
+    reported = time.monotonic()
+    while time.monotonic() < reported + 2.5:
+        rows = [(e["host"], e["score"], e["txncount"]) for e in api.get("/user/stats").json()]
+        if rows:
+            break
+        time.sleep(0.05)
+    assert rows == [("pod-1", 300, 1)], "the own report was not listed within 2.5 s"
 
 
 def test_a_refused_report_keeps_the_cached_list(make_server, mongo):
@@ -292,3 +306,59 @@ def test_a_zero_cache_age_reads_the_database_every_time(make_server, mongo):
     assert after["userstats_cache_hits_total"] == before["userstats_cache_hits_total"] == 0
     assert after["userstats_cache_misses_total"] - before["userstats_cache_misses_total"] == 3
     assert after["database_operations_total"] - before["database_operations_total"] == 3
+
+
+# ---- players who stopped reporting expire (PLAYER_TTL_SECONDS) ----
+
+def test_silent_players_expire_and_reporting_ones_stay(make_server, mongo):
+    name = f"expiry_{time.time_ns()}"
+    api = Api(make_server({"PLAYER_TTL_SECONDS": "2"}, database=name).url)
+    database = mongo[name]
+    never_reported = new_player(api)
+    stopped = new_player(api)
+    report(api, stopped, host="gone")
+    playing = new_player(api)
+    legacy = database.userstats.insert_one(  # the old server's shape: no lastUpdate date
+        {"date": "Tue Mar 05 2019 10:11:12 GMT+0000", "host": "old-pod", "updateCounter": 3})
+    started = time.monotonic()
+    while time.monotonic() < started + 6:
+        report(api, playing, host="playing")
+        ids = {str(d["_id"]) for d in database.userstats.find({}, {"_id": 1})}
+        if never_reported not in ids and stopped not in ids:
+            break
+        time.sleep(0.5)
+    ids = {str(d["_id"]) for d in database.userstats.find({}, {"_id": 1})}
+    assert never_reported not in ids and stopped not in ids, \
+        "players silent for over 2 s were still stored 6 s later"
+    assert playing in ids, "a player reporting every 0.5 s expired"
+    assert str(legacy.inserted_id) in ids, "a document without lastUpdate was deleted"
+    assert metric(api, "pacman_players_expired_total") == 2
+
+    # The page's next report for an expired id is refused; it asks for a new id and goes on.
+    response = api.post_form("/user/stats", {
+        "userId": stopped, "cloud": "c", "zone": "z", "host": "gone", "score": "1",
+        "level": "1", "lives": "1", "elapsedTime": "1"})
+    assert_json_error(response, 404)
+    assert database.userstats.count_documents({"host": "gone"}) == 0
+    report(api, new_player(api), host="back")
+    assert database.userstats.count_documents({"host": "back"}) == 1
+
+
+def test_a_zero_ttl_keeps_players_for_ever(make_server, mongo):
+    """Two replicas on two databases, each holding a player last seen two days ago: the one
+    with PLAYER_TTL_SECONDS=1 deletes it within its 1 s round, the one with 0 never does."""
+    two_days_ago = datetime.now(timezone.utc) - timedelta(days=2)
+    apis = {}
+    for ttl in ("0", "1"):
+        name = f"expiry_{ttl}_{time.time_ns()}"
+        mongo[name].userstats.insert_one({"lastUpdate": two_days_ago, "updateCounter": 1,
+                                          "host": "old"})
+        apis[ttl] = (Api(make_server({"PLAYER_TTL_SECONDS": ttl}, database=name).url),
+                     mongo[name])
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and apis["1"][1].userstats.count_documents({}):
+        time.sleep(0.2)
+    assert apis["1"][1].userstats.count_documents({}) == 0, "TTL 1 s kept a 2-day-old player"
+    assert metric(apis["1"][0], "pacman_players_expired_total") == 1
+    assert apis["0"][1].userstats.count_documents({}) == 1, "TTL 0 deleted a player"
+    assert metric(apis["0"][0], "pacman_players_expired_total") == 0

@@ -42,7 +42,27 @@ static void test_defaults(void **state)
     assert_int_equal(cfg.highscores_cache_ms, 1000);
     assert_int_equal(cfg.connection_timeout_seconds, 15);
     assert_int_equal(cfg.request_timeout_seconds, 10);
+    assert_int_equal(cfg.player_ttl_seconds, 86400);
     config_free(&cfg);
+}
+
+static void test_player_ttl(void **state)
+{
+    (void)state;
+    const char *off[] = {"PLAYER_TTL_SECONDS", "0", NULL};
+    assert_true(load(off));
+    assert_int_equal(cfg.player_ttl_seconds, 0);
+    config_free(&cfg);
+    const char *year[] = {"PLAYER_TTL_SECONDS", "31622400", NULL};
+    assert_true(load(year));
+    assert_int_equal(cfg.player_ttl_seconds, 366 * 86400);
+    config_free(&cfg);
+    const char *bad[] = {"PLAYER_TTL_SECONDS", "31622401", NULL};
+    assert_false(load(bad));
+    assert_non_null(strstr(error, "PLAYER_TTL_SECONDS"));
+    const char *words[] = {"PLAYER_TTL_SECONDS", "1d", NULL};
+    assert_false(load(words));
+    assert_non_null(strstr(error, "PLAYER_TTL_SECONDS"));
 }
 
 static void test_request_timeout(void **state)
@@ -202,6 +222,7 @@ int main(void)
         cmocka_unit_test(test_defaults),
         cmocka_unit_test(test_old_app_variables),
         cmocka_unit_test(test_request_timeout),
+        cmocka_unit_test(test_player_ttl),
         cmocka_unit_test(test_namespace_fallback_and_auth_source),
         cmocka_unit_test(test_ipv6_host),
         cmocka_unit_test(test_mongo_uri_overrides),
