@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make run`: serve the game on http://localhost:${PORT:-8080}.
 # With neither MONGO_URI nor MONGO_SERVICE_HOST set it starts a local FerretDB (a
-# MongoDB-compatible server) whose data lives in var/ferretdb and survives restarts; a
+# MongoDB-compatible server) whose data lives in var/db and survives restarts; a
 # `mongod` on the PATH is used instead when there is one. Ctrl-C stops what it started.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -43,6 +43,15 @@ if [ -z "${MONGO_URI:-}" ] && [ -z "${MONGO_SERVICE_HOST:-}" ]; then
 fi
 
 echo "run: open http://localhost:${PORT:-8080}  (Ctrl-C stops)"
-# In the foreground, so Ctrl-C reaches the server directly; the EXIT trap then stops the
-# database. No drain delay by default: nothing routes traffic here but you.
-SHUTDOWN_DRAIN_SECONDS=${SHUTDOWN_DRAIN_SECONDS:-0} build/pacman
+# Ctrl-C (SIGINT) or a SIGTERM sent to this script is passed on to the server, which shuts
+# down cleanly; the EXIT trap then stops the database. (A server run in the foreground would
+# hold off a SIGTERM sent to the script until it exited by itself.) No drain delay by
+# default: nothing routes traffic here but you.
+SHUTDOWN_DRAIN_SECONDS=${SHUTDOWN_DRAIN_SECONDS:-0} build/pacman &
+server=$!
+trap 'kill -TERM "$server" 2>/dev/null || true' INT TERM
+status=0
+while kill -0 "$server" 2>/dev/null; do
+    wait "$server" && status=0 || status=$?
+done
+exit "$status"
