@@ -27,7 +27,7 @@ export MONGOC_DISABLE_SHM := 1
 
 .PHONY: build help deps run test test-unit test-js test-integration test-asan test-e2e \
         test-k8s test-image test-hostile test-reliability test-demo valgrind fuzz fuzz-smoke \
-        asan bench loadtest loadtest-smoke demo format clean
+        asan bench loadtest loadtest-smoke demo format format-check clean
 
 build: $(BIN) ## build the server to build/pacman (hardened, warnings are errors)
 
@@ -60,7 +60,7 @@ run: build ## build and serve the game on http://localhost:8080 (starts a local 
 	scripts/run-local.sh
 
 test: deps build ## install what is needed and run every test suite
-	$(MAKE) --no-print-directory test-unit test-js test-integration test-e2e test-k8s \
+	$(MAKE) --no-print-directory format-check test-unit test-js test-integration test-e2e test-k8s \
 	  test-hostile fuzz-smoke test-asan test-reliability test-demo valgrind test-image \
 	  loadtest-smoke
 	@echo "make test: all suites passed"
@@ -138,9 +138,15 @@ demo: build ## the minikube demo rehearsed locally: 10 replicas behind nginx, da
 	scripts/deps.sh bench test
 	$(PY) tests/demo/rehearse.py
 
+C_FORMATTED := server/*.c server/*.h tests/unit/*.c
+
 format: ## clang-format the C sources (style in .clang-format)
 	scripts/deps.sh format
-	clang-format -i server/*.c server/*.h tests/unit/*.c
+	clang-format -i $(C_FORMATTED)
+
+format-check: ## fail if a C source differs from what `make format` would write
+	scripts/deps.sh format
+	clang-format --dry-run --Werror $(C_FORMATTED)
 
 clean: ## remove build output (keeps the local database in var/)
 	rm -rf $(BUILD)/pacman $(BUILD)/asan $(BUILD)/unit $(BUILD)/fuzz $(BUILD)/demo $(BUILD)/valgrind

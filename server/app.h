@@ -25,7 +25,7 @@ struct app {
     struct location *location;
     struct highscores *highscores;
     struct players *players;
-    struct player_expiry *player_expiry; /* PLAYER_TTL_SECONDS */
+    struct player_expiry *player_expiry;       /* PLAYER_TTL_SECONDS */
     struct receive_deadline *receive_deadline; /* REQUEST_TIMEOUT_SECONDS, for http */
     struct static_files static_files;
     atomic_bool shutting_down; /* SIGTERM seen: /readyz answers 503 */

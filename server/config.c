@@ -13,14 +13,36 @@
 #include <unistd.h>
 
 const char *const config_variables[] = {
-    "PORT", "STATIC_DIR", "LOG_FORMAT", "MONGO_URI", "MONGO_SERVICE_HOST",
-    "MONGO_NAMESPACE_SERVICE_HOST", "MY_MONGO_PORT", "MONGO_DATABASE", "MONGO_AUTH_USER",
-    "MONGO_AUTH_PWD", "MONGO_AUTH_SOURCE", "MONGO_REPLICA_SET", "MONGO_USE_SSL",
-    "MONGO_VALIDATE_SSL", "MONGO_TIMEOUT_MS", "MY_NODE_NAME", "KUBERNETES_SERVICE_HOST",
-    "KUBERNETES_SERVICE_PORT", "SERVICEACCOUNT_DIR", "SHUTDOWN_DRAIN_SECONDS",
-    "SHUTDOWN_GRACE_SECONDS", "HTTP_THREADS", "HTTP_MODE", "DB_WORKERS", "MAX_CONNECTIONS",
-    "CONNECTION_TIMEOUT_SECONDS", "HIGHSCORES_CACHE_MS", "REQUEST_TIMEOUT_SECONDS",
-    "PLAYER_TTL_SECONDS", NULL,
+    "PORT",
+    "STATIC_DIR",
+    "LOG_FORMAT",
+    "MONGO_URI",
+    "MONGO_SERVICE_HOST",
+    "MONGO_NAMESPACE_SERVICE_HOST",
+    "MY_MONGO_PORT",
+    "MONGO_DATABASE",
+    "MONGO_AUTH_USER",
+    "MONGO_AUTH_PWD",
+    "MONGO_AUTH_SOURCE",
+    "MONGO_REPLICA_SET",
+    "MONGO_USE_SSL",
+    "MONGO_VALIDATE_SSL",
+    "MONGO_TIMEOUT_MS",
+    "MY_NODE_NAME",
+    "KUBERNETES_SERVICE_HOST",
+    "KUBERNETES_SERVICE_PORT",
+    "SERVICEACCOUNT_DIR",
+    "SHUTDOWN_DRAIN_SECONDS",
+    "SHUTDOWN_GRACE_SECONDS",
+    "HTTP_THREADS",
+    "HTTP_MODE",
+    "DB_WORKERS",
+    "MAX_CONNECTIONS",
+    "CONNECTION_TIMEOUT_SECONDS",
+    "HIGHSCORES_CACHE_MS",
+    "REQUEST_TIMEOUT_SECONDS",
+    "PLAYER_TTL_SECONDS",
+    NULL,
 };
 
 struct config_reader {
@@ -53,8 +75,8 @@ static const char *config_get(struct config_reader *reader, const char *name)
     return value && *value ? value : NULL;
 }
 
-static unsigned config_get_uint(struct config_reader *reader, const char *name,
-                                unsigned fallback, unsigned min, unsigned max)
+static unsigned config_get_uint(struct config_reader *reader, const char *name, unsigned fallback,
+                                unsigned min, unsigned max)
 {
     const char *text = config_get(reader, name);
     if (!text)
@@ -193,8 +215,7 @@ static void config_append_hosts(struct config_reader *reader, struct config_buff
             return;
         }
         char piece[300];
-        snprintf(piece, sizeof piece, "%s%.*s:%u", first ? "" : ",", (int)host_length, start,
-                 port);
+        snprintf(piece, sizeof piece, "%s%.*s:%u", first ? "" : ",", (int)host_length, start, port);
         config_append(reader, buffer, piece);
         first = false;
         p += length;
@@ -305,8 +326,8 @@ bool config_redact_uri(const char *uri, char *out, size_t out_size)
         return (size_t)snprintf(out, out_size, "%s", uri) < out_size;
     const char *colon = memchr(authority, ':', (size_t)(at - authority));
     const char *user_end = colon ? colon : at;
-    int written = snprintf(out, out_size, "%.*s%s%s", (int)(user_end - uri), uri,
-                           colon ? ":***" : "", at);
+    int written =
+        snprintf(out, out_size, "%.*s%s%s", (int)(user_end - uri), uri, colon ? ":***" : "", at);
     return written >= 0 && (size_t)written < out_size;
 }
 
@@ -368,15 +389,17 @@ bool config_load(struct config *config, config_lookup_fn lookup, void *ctx, char
     }
 
     config->node_name = config_strdup(&reader, config_get(&reader, "MY_NODE_NAME"));
-    config->kubernetes_host = config_strdup(&reader, config_get(&reader, "KUBERNETES_SERVICE_HOST"));
+    config->kubernetes_host =
+        config_strdup(&reader, config_get(&reader, "KUBERNETES_SERVICE_HOST"));
     config->kubernetes_port = config_get_uint(&reader, "KUBERNETES_SERVICE_PORT", 443, 1, 65535);
     const char *account = config_get(&reader, "SERVICEACCOUNT_DIR");
-    config->serviceaccount_dir = config_strdup(
-        &reader, account ? account : "/var/run/secrets/kubernetes.io/serviceaccount");
+    config->serviceaccount_dir =
+        config_strdup(&reader, account ? account : "/var/run/secrets/kubernetes.io/serviceaccount");
 
     config->drain_seconds = config_get_uint(&reader, "SHUTDOWN_DRAIN_SECONDS", 5, 0, 300);
     config->grace_seconds = config_get_uint(&reader, "SHUTDOWN_GRACE_SECONDS", 20, 0, 600);
-    config->http_threads = config_get_uint(&reader, "HTTP_THREADS", config_default_threads(), 1, 64);
+    config->http_threads =
+        config_get_uint(&reader, "HTTP_THREADS", config_default_threads(), 1, 64);
     const char *mode = config_get(&reader, "HTTP_MODE");
     if (!mode || strcmp(mode, "epoll") == 0)
         config->http_mode = HTTP_MODE_EPOLL;
@@ -385,8 +408,8 @@ bool config_load(struct config *config, config_lookup_fn lookup, void *ctx, char
     else if (strcmp(mode, "thread-per-connection") == 0)
         config->http_mode = HTTP_MODE_THREAD_PER_CONNECTION;
     else
-        config_fail(&reader, "HTTP_MODE must be epoll, poll or thread-per-connection (got \"%.40s\")",
-                    mode);
+        config_fail(&reader,
+                    "HTTP_MODE must be epoll, poll or thread-per-connection (got \"%.40s\")", mode);
     config->db_workers = config_get_uint(&reader, "DB_WORKERS", 16, 1, 256);
     config->max_connections = config_get_uint(&reader, "MAX_CONNECTIONS", 4096, 16, 1000000);
     config->connection_timeout_seconds =

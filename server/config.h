@@ -19,8 +19,8 @@ struct config {
     char *mongo_uri_redacted; /* the same with the password replaced by *** */
     char *mongo_database;
     unsigned mongo_timeout_ms;
-    char *node_name;          /* NULL outside Kubernetes */
-    char *kubernetes_host;    /* NULL outside a pod */
+    char *node_name;       /* NULL outside Kubernetes */
+    char *kubernetes_host; /* NULL outside a pod */
     unsigned kubernetes_port;
     char *serviceaccount_dir;
     unsigned drain_seconds;

@@ -32,8 +32,7 @@ void highscores_free(struct highscores *highscores)
     free(highscores);
 }
 
-void highscores_cache_counts(const struct highscores *highscores, uint64_t *hits,
-                             uint64_t *misses)
+void highscores_cache_counts(const struct highscores *highscores, uint64_t *hits, uint64_t *misses)
 {
     result_cache_counts(highscores->cache, hits, misses);
 }
@@ -119,12 +118,10 @@ bool highscores_parse_submission(const struct input *input, struct store_score *
     memset(score, 0, sizeof *score);
     if (!input_get_text(input, "name", true, 1, STORE_NAME_CHARS, NULL, score->name,
                         sizeof score->name, error, sizeof error) ||
-        !input_get_int(input, "score", true, 0, 10000000, 0, &score->score, error,
-                       sizeof error) ||
+        !input_get_int(input, "score", true, 0, 10000000, 0, &score->score, error, sizeof error) ||
         !input_get_int(input, "level", true, 1, 999, 1, &score->level, error, sizeof error) ||
         !input_get_text(input, "submissionId", false, 1, STORE_SUBMISSION_ID_CHARS, "",
-                        score->submission_id, sizeof score->submission_id, error,
-                        sizeof error)) {
+                        score->submission_id, sizeof score->submission_id, error, sizeof error)) {
         reply_error(reply, 400, "%s", error);
         return false;
     }

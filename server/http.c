@@ -61,9 +61,9 @@ struct http_request {
     char path[200]; /* for the log line; may be truncated */
     char *body;
     size_t body_length;
-    size_t discarded; /* bytes of an oversized body read and dropped */
+    size_t discarded;                             /* bytes of an oversized body read and dropped */
     struct receive_deadline_connection *deadline; /* the connection's; NULL: none */
-    struct db_task *task; /* while a database task runs for this request */
+    struct db_task *task;                         /* while a database task runs for this request */
     atomic_bool task_done;
     bool task_expired;
     bool dispatched; /* handed to a handler once; never twice */
@@ -87,9 +87,8 @@ static struct MHD_Response *http_static_response(const struct static_file *file,
 {
     const char *data = gzip ? file->gzip_data : file->data;
     size_t size = not_modified ? 0 : gzip ? file->gzip_size : file->size;
-    struct MHD_Response *response =
-        MHD_create_response_from_buffer(size, (void *)(uintptr_t)(not_modified ? "" : data),
-                                        MHD_RESPMEM_PERSISTENT);
+    struct MHD_Response *response = MHD_create_response_from_buffer(
+        size, (void *)(uintptr_t)(not_modified ? "" : data), MHD_RESPMEM_PERSISTENT);
     if (!response)
         return NULL;
     http_add_common_headers(response);
@@ -351,9 +350,8 @@ static const char *http_framing_problem(struct MHD_Connection *connection)
 /* ---- the MHD callbacks ---- */
 
 static enum MHD_Result http_handle(void *cls, struct MHD_Connection *connection, const char *url,
-                                   const char *method, const char *version,
-                                   const char *upload_data, size_t *upload_data_size,
-                                   void **request_cls)
+                                   const char *method, const char *version, const char *upload_data,
+                                   size_t *upload_data_size, void **request_cls)
 {
     (void)version;
     struct http_server *server = cls;
@@ -529,16 +527,15 @@ struct http_server *http_start(struct app *app, char *error, size_t error_size)
             flags | (attempt == 0 ? MHD_USE_DUAL_STACK : 0), (uint16_t)config->port, NULL, NULL,
             http_handle, server, MHD_OPTION_EXTERNAL_LOGGER, http_log_mhd, server,
             MHD_OPTION_NOTIFY_COMPLETED, http_completed, server, MHD_OPTION_NOTIFY_CONNECTION,
-            http_connection_event, server, MHD_OPTION_UNESCAPE_CALLBACK,
-            http_unescape, NULL, MHD_OPTION_STRICT_FOR_CLIENT, 1, MHD_OPTION_CONNECTION_LIMIT,
-            config->max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
-            config->connection_timeout_seconds, MHD_OPTION_LISTENING_ADDRESS_REUSE, 1,
-            MHD_OPTION_CONNECTION_MEMORY_LIMIT, connection_memory,
-            MHD_OPTION_ARRAY, use_pool ? pool : pool + 1, MHD_OPTION_END);
+            http_connection_event, server, MHD_OPTION_UNESCAPE_CALLBACK, http_unescape, NULL,
+            MHD_OPTION_STRICT_FOR_CLIENT, 1, MHD_OPTION_CONNECTION_LIMIT, config->max_connections,
+            MHD_OPTION_CONNECTION_TIMEOUT, config->connection_timeout_seconds,
+            MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+            connection_memory, MHD_OPTION_ARRAY, use_pool ? pool : pool + 1, MHD_OPTION_END);
     }
     if (!server->daemon) {
-        snprintf(error, error_size,
-                 "cannot listen on port %u (in use? set PORT to a free port)", config->port);
+        snprintf(error, error_size, "cannot listen on port %u (in use? set PORT to a free port)",
+                 config->port);
         http_stop(server);
         return NULL;
     }

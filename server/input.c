@@ -67,8 +67,9 @@ static enum input_result input_add(struct input *input, char *name, char *value,
         snprintf(error, error_size, "out of memory");
         result = INPUT_NO_MEMORY;
     } else if (!input_name_allowed(name, strlen(name))) {
-        snprintf(error, error_size, "field names may not be empty, longer than 64 characters, "
-                                    "or contain $ [ ]");
+        snprintf(error, error_size,
+                 "field names may not be empty, longer than 64 characters, "
+                 "or contain $ [ ]");
         result = INPUT_BAD_REQUEST;
     } else if (input_find(input, name)) {
         char safe[72];
@@ -148,9 +149,9 @@ static enum input_result input_parse_form(struct input *input, const char *body,
                          "malformed form body: a field name has a bad %%-escape or a NUL");
                 return INPUT_BAD_REQUEST;
             }
-            char *value = equals ? input_form_decode(equals + 1,
-                                                     (size_t)(body + end - equals - 1), &bad)
-                                 : strdup("");
+            char *value =
+                equals ? input_form_decode(equals + 1, (size_t)(body + end - equals - 1), &bad)
+                       : strdup("");
             if (bad) {
                 char safe[72];
                 input_safe_name(safe, sizeof safe, name);
@@ -231,8 +232,9 @@ enum input_result input_parse(struct input *input, const char *content_type, con
     } else if (content_type && input_type_is(content_type, "application/json")) {
         result = input_parse_json(input, body, body_length, error, error_size);
     } else {
-        snprintf(error, error_size, "Content-Type must be application/x-www-form-urlencoded or "
-                                    "application/json");
+        snprintf(error, error_size,
+                 "Content-Type must be application/x-www-form-urlencoded or "
+                 "application/json");
         result = INPUT_UNSUPPORTED_TYPE;
     }
     if (result != INPUT_OK)
@@ -307,8 +309,7 @@ static bool input_printable(uint32_t c)
 {
     if (c < 0x20 || (c >= 0x7f && c <= 0x9f))
         return false; /* C0 and C1 controls, DEL */
-    if (c == 0x200e || c == 0x200f || (c >= 0x2028 && c <= 0x202e) ||
-        (c >= 0x2066 && c <= 0x2069))
+    if (c == 0x200e || c == 0x200f || (c >= 0x2028 && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069))
         return false; /* line separators and bidi overrides that can disguise a name */
     if (c == 0xfeff || (c & 0xfffe) == 0xfffe || (c >= 0xfdd0 && c <= 0xfdef))
         return false; /* BOM and non-characters */
@@ -332,8 +333,8 @@ long input_printable_chars(const char *text, size_t length)
 }
 
 bool input_get_text(const struct input *input, const char *name, bool required, size_t min_chars,
-                    size_t max_chars, const char *fallback, char *out, size_t out_size,
-                    char *error, size_t error_size)
+                    size_t max_chars, const char *fallback, char *out, size_t out_size, char *error,
+                    size_t error_size)
 {
     const struct input_field *field = input_find(input, name);
     if (field && field->kind != INPUT_STRING) {

@@ -54,8 +54,8 @@ bool input_get_int(const struct input *input, const char *name, bool required, i
  * Missing (or empty when min_chars is 0) and !required: copies fallback. out_size must hold
  * max_chars * 4 + 1 bytes. False with error naming the field otherwise. */
 bool input_get_text(const struct input *input, const char *name, bool required, size_t min_chars,
-                    size_t max_chars, const char *fallback, char *out, size_t out_size,
-                    char *error, size_t error_size);
+                    size_t max_chars, const char *fallback, char *out, size_t out_size, char *error,
+                    size_t error_size);
 
 /* Checks text (length bytes) is valid UTF-8 of printable characters as input_get_text
  * requires; returns the number of characters, or -1. */

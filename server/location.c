@@ -44,8 +44,8 @@ bool location_parse_node(const char *json, size_t length, char *cloud, size_t cl
         json_decref(node);
         return false;
     }
-    const char *provider = json_string_value(json_object_get(json_object_get(node, "spec"),
-                                                             "providerID"));
+    const char *provider =
+        json_string_value(json_object_get(json_object_get(node, "spec"), "providerID"));
     if (provider) {
         const char *scheme_end = strstr(provider, "://");
         if (scheme_end && scheme_end > provider) {
@@ -61,8 +61,8 @@ bool location_parse_node(const char *json, size_t length, char *cloud, size_t cl
     json_t *labels = json_object_get(json_object_get(node, "metadata"), "labels");
     const char *found = json_string_value(json_object_get(labels, "topology.kubernetes.io/zone"));
     if (!found)
-        found = json_string_value(
-            json_object_get(labels, "failure-domain.beta.kubernetes.io/zone"));
+        found =
+            json_string_value(json_object_get(labels, "failure-domain.beta.kubernetes.io/zone"));
     if (found)
         location_copy_text(zone, zone_size, found);
     json_decref(node);
@@ -215,7 +215,8 @@ struct location *location_new(const struct config *config, struct logger *logger
     }
     if (strspn(config->node_name, "abcdefghijklmnopqrstuvwxyz0123456789-.") !=
         strlen(config->node_name)) {
-        log_message(logger, LOG_WARN, "location: MY_NODE_NAME is not a node name; not looking it up");
+        log_message(logger, LOG_WARN,
+                    "location: MY_NODE_NAME is not a node name; not looking it up");
         return location;
     }
     location->running = pthread_create(&location->thread, NULL, location_loop, location) == 0;

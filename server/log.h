@@ -32,7 +32,8 @@ void log_message(struct logger *logger, enum log_level level, const char *format
 /* A warning any client can cause at will (a connection dropped mid-request): at most 10 a
  * second are written, and the flush thread then writes how many more there were, so a flood
  * of connections cannot turn into a flood of log lines. */
-void log_noisy(struct logger *logger, const char *format, ...) __attribute__((format(printf, 2, 3)));
+void log_noisy(struct logger *logger, const char *format, ...)
+    __attribute__((format(printf, 2, 3)));
 
 /* Writes text as the inside of a JSON string (quotes, backslashes, control and non-ASCII
  * bytes escaped) into out, truncating to fit; always NUL-terminates when size > 0. Returns

@@ -28,8 +28,7 @@ static const char *main_lookup(const char *name, void *ctx)
 /* Waits up to seconds (fractions allowed) for another signal; true when one came. */
 static bool main_wait_signal(const sigset_t *signals, double seconds)
 {
-    struct timespec timeout = {(time_t)seconds,
-                               (long)((seconds - (double)(time_t)seconds) * 1e9)};
+    struct timespec timeout = {(time_t)seconds, (long)((seconds - (double)(time_t)seconds) * 1e9)};
     return sigtimedwait(signals, NULL, &timeout) > 0;
 }
 
@@ -129,8 +128,7 @@ int main(void)
     /* Done when nothing has been in flight for 200 ms: a request already written to an open
      * keep-alive connection may not have been read yet when the count first touches zero. */
     double idle = 0;
-    for (double waited = 0; !hurry && waited < config.grace_seconds && idle < 0.2;
-         waited += 0.01) {
+    for (double waited = 0; !hurry && waited < config.grace_seconds && idle < 0.2; waited += 0.01) {
         idle = metrics_in_flight(app.metrics) == 0 ? idle + 0.01 : 0;
         hurry = main_wait_signal(&signals, 0.01);
     }

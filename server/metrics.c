@@ -148,53 +148,53 @@ char *metrics_render(const struct metrics *metrics, const struct metrics_gauges 
                                "le=\"+Inf\"} %llu\n",
                                name, (unsigned long long)cumulative);
         }
-        metrics_printf(&text, "pacman_http_request_duration_seconds_sum{route=\"%s\"} %.6f\n",
-                       name, (double)atomic_load(&r->duration_sum_us) / 1e6);
+        metrics_printf(&text, "pacman_http_request_duration_seconds_sum{route=\"%s\"} %.6f\n", name,
+                       (double)atomic_load(&r->duration_sum_us) / 1e6);
         metrics_printf(&text, "pacman_http_request_duration_seconds_count{route=\"%s\"} %llu\n",
                        name, (unsigned long long)cumulative);
     }
-    metrics_printf(&text,
-                   "# TYPE pacman_http_requests_in_flight gauge\npacman_http_requests_in_flight %ld\n"
-                   "# TYPE pacman_ready gauge\npacman_ready %d\n"
-                   "# HELP pacman_database_up 1 while the last contact with MongoDB succeeded.\n"
-                   "# TYPE pacman_database_up gauge\npacman_database_up %d\n"
-                   "# TYPE pacman_database_operations_total counter\n"
-                   "pacman_database_operations_total %llu\n"
-                   "# TYPE pacman_database_failures_total counter\n"
-                   "pacman_database_failures_total %llu\n"
-                   "# TYPE pacman_database_pending gauge\npacman_database_pending %u\n"
-                   "# TYPE pacman_highscores_cache_hits_total counter\n"
-                   "pacman_highscores_cache_hits_total %llu\n"
-                   "# TYPE pacman_highscores_cache_misses_total counter\n"
-                   "pacman_highscores_cache_misses_total %llu\n"
-                   "# HELP pacman_userstats_cache_hits_total GET /user/stats answered from this "
-                   "replica's copy.\n"
-                   "# TYPE pacman_userstats_cache_hits_total counter\n"
-                   "pacman_userstats_cache_hits_total %llu\n"
-                   "# HELP pacman_userstats_cache_misses_total GET /user/stats sent to a database "
-                   "worker.\n"
-                   "# TYPE pacman_userstats_cache_misses_total counter\n"
-                   "pacman_userstats_cache_misses_total %llu\n"
-                   "# HELP pacman_http_slow_requests_closed_total Connections closed because a "
-                   "request took longer than REQUEST_TIMEOUT_SECONDS to arrive.\n"
-                   "# TYPE pacman_http_slow_requests_closed_total counter\n"
-                   "pacman_http_slow_requests_closed_total %llu\n"
-                   "# HELP pacman_players_expired_total Players deleted by this replica for "
-                   "not reporting within PLAYER_TTL_SECONDS.\n"
-                   "# TYPE pacman_players_expired_total counter\n"
-                   "pacman_players_expired_total %llu\n"
-                   "# TYPE process_resident_memory_bytes gauge\nprocess_resident_memory_bytes %ld\n"
-                   "# TYPE process_start_time_seconds gauge\nprocess_start_time_seconds %lld\n",
-                   metrics_in_flight(metrics), gauges->ready, gauges->database_available,
-                   (unsigned long long)gauges->database_operations,
-                   (unsigned long long)gauges->database_failures, gauges->database_pending,
-                   (unsigned long long)gauges->highscores_cache_hits,
-                   (unsigned long long)gauges->highscores_cache_misses,
-                   (unsigned long long)gauges->userstats_cache_hits,
-                   (unsigned long long)gauges->userstats_cache_misses,
-                   (unsigned long long)gauges->slow_requests_cut,
-                   (unsigned long long)gauges->players_expired, gauges->resident_bytes,
-                   (long long)metrics->started);
+    metrics_printf(
+        &text,
+        "# TYPE pacman_http_requests_in_flight gauge\npacman_http_requests_in_flight %ld\n"
+        "# TYPE pacman_ready gauge\npacman_ready %d\n"
+        "# HELP pacman_database_up 1 while the last contact with MongoDB succeeded.\n"
+        "# TYPE pacman_database_up gauge\npacman_database_up %d\n"
+        "# TYPE pacman_database_operations_total counter\n"
+        "pacman_database_operations_total %llu\n"
+        "# TYPE pacman_database_failures_total counter\n"
+        "pacman_database_failures_total %llu\n"
+        "# TYPE pacman_database_pending gauge\npacman_database_pending %u\n"
+        "# TYPE pacman_highscores_cache_hits_total counter\n"
+        "pacman_highscores_cache_hits_total %llu\n"
+        "# TYPE pacman_highscores_cache_misses_total counter\n"
+        "pacman_highscores_cache_misses_total %llu\n"
+        "# HELP pacman_userstats_cache_hits_total GET /user/stats answered from this "
+        "replica's copy.\n"
+        "# TYPE pacman_userstats_cache_hits_total counter\n"
+        "pacman_userstats_cache_hits_total %llu\n"
+        "# HELP pacman_userstats_cache_misses_total GET /user/stats sent to a database "
+        "worker.\n"
+        "# TYPE pacman_userstats_cache_misses_total counter\n"
+        "pacman_userstats_cache_misses_total %llu\n"
+        "# HELP pacman_http_slow_requests_closed_total Connections closed because a "
+        "request took longer than REQUEST_TIMEOUT_SECONDS to arrive.\n"
+        "# TYPE pacman_http_slow_requests_closed_total counter\n"
+        "pacman_http_slow_requests_closed_total %llu\n"
+        "# HELP pacman_players_expired_total Players deleted by this replica for "
+        "not reporting within PLAYER_TTL_SECONDS.\n"
+        "# TYPE pacman_players_expired_total counter\n"
+        "pacman_players_expired_total %llu\n"
+        "# TYPE process_resident_memory_bytes gauge\nprocess_resident_memory_bytes %ld\n"
+        "# TYPE process_start_time_seconds gauge\nprocess_start_time_seconds %lld\n",
+        metrics_in_flight(metrics), gauges->ready, gauges->database_available,
+        (unsigned long long)gauges->database_operations,
+        (unsigned long long)gauges->database_failures, gauges->database_pending,
+        (unsigned long long)gauges->highscores_cache_hits,
+        (unsigned long long)gauges->highscores_cache_misses,
+        (unsigned long long)gauges->userstats_cache_hits,
+        (unsigned long long)gauges->userstats_cache_misses,
+        (unsigned long long)gauges->slow_requests_cut, (unsigned long long)gauges->players_expired,
+        gauges->resident_bytes, (long long)metrics->started);
     if (text.failed) {
         free(text.data);
         return NULL;

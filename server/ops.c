@@ -9,8 +9,8 @@
 
 #include "app.h"
 
-struct db_task *ops_handle_healthz(struct app *app, enum method method,
-                                   const struct input *input, struct reply *reply)
+struct db_task *ops_handle_healthz(struct app *app, enum method method, const struct input *input,
+                                   struct reply *reply)
 {
     (void)app, (void)method, (void)input;
     reply_json(reply, 200, json_pack("{s:s}", "status", "ok"));
@@ -42,8 +42,8 @@ static long ops_resident_bytes(void)
     return resident * sysconf(_SC_PAGESIZE);
 }
 
-struct db_task *ops_handle_metrics(struct app *app, enum method method,
-                                   const struct input *input, struct reply *reply)
+struct db_task *ops_handle_metrics(struct app *app, enum method method, const struct input *input,
+                                   struct reply *reply)
 {
     (void)method, (void)input;
     struct store_counters store;

@@ -87,8 +87,8 @@ bool players_parse_stats(const struct input *input, struct store_player_stats *s
 {
     char error[160];
     memset(stats, 0, sizeof *stats);
-    if (!input_get_text(input, "userId", true, 24, 24, NULL, stats->user_id,
-                        sizeof stats->user_id, error, sizeof error)) {
+    if (!input_get_text(input, "userId", true, 24, 24, NULL, stats->user_id, sizeof stats->user_id,
+                        error, sizeof error)) {
         reply_error(reply, 400, "%s", error);
         return false;
     }
@@ -99,8 +99,7 @@ bool players_parse_stats(const struct input *input, struct store_player_stats *s
     for (char *c = stats->user_id; *c; c++)
         if (*c >= 'A' && *c <= 'F')
             *c = (char)(*c - 'A' + 'a');
-    if (!input_get_int(input, "score", true, 0, 10000000, 0, &stats->score, error,
-                       sizeof error) ||
+    if (!input_get_int(input, "score", true, 0, 10000000, 0, &stats->score, error, sizeof error) ||
         !input_get_int(input, "level", true, 1, 999, 1, &stats->level, error, sizeof error) ||
         !input_get_int(input, "lives", true, 0, 99, 0, &stats->lives, error, sizeof error) ||
         !input_get_int(input, "elapsedTime", true, 0, 86400, 0, &stats->elapsed_time, error,
@@ -167,8 +166,8 @@ static void players_list_run(struct db_task *task, struct store *store)
     result_cache_finish_read(cache, &read, &task->reply, database_failed);
 }
 
-struct db_task *players_handle_stats(struct app *app, enum method method,
-                                     const struct input *input, struct reply *reply)
+struct db_task *players_handle_stats(struct app *app, enum method method, const struct input *input,
+                                     struct reply *reply)
 {
     struct result_cache *cache = app->players->cache;
     if (method != METHOD_POST && result_cache_get(cache, reply))

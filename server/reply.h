@@ -9,7 +9,7 @@
 
 struct reply {
     unsigned status;
-    char *body;        /* malloc'd; owned by the reply; NULL for no body */
+    char *body; /* malloc'd; owned by the reply; NULL for no body */
     size_t body_length;
     const char *allow;        /* static string for a 405's Allow header, else NULL */
     const char *content_type; /* static string; NULL means application/json */

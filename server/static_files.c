@@ -121,9 +121,8 @@ static bool static_add(struct static_loader *loader, const char *url_path, const
 {
     struct static_files *files = loader->files;
     if (files->count == STATIC_MAX_FILES || files->total_bytes + size > STATIC_MAX_BYTES) {
-        snprintf(loader->error, loader->error_size,
-                 "STATIC_DIR holds more than %d files or %u MiB", STATIC_MAX_FILES,
-                 STATIC_MAX_BYTES >> 20);
+        snprintf(loader->error, loader->error_size, "STATIC_DIR holds more than %d files or %u MiB",
+                 STATIC_MAX_FILES, STATIC_MAX_BYTES >> 20);
         return false;
     }
     if (files->count == loader->capacity) {
@@ -202,8 +201,7 @@ static int static_compare(const void *a, const void *b)
     return strcmp(((const struct static_file *)a)->path, ((const struct static_file *)b)->path);
 }
 
-bool static_files_load(struct static_files *files, const char *dir, char *error,
-                       size_t error_size)
+bool static_files_load(struct static_files *files, const char *dir, char *error, size_t error_size)
 {
     memset(files, 0, sizeof *files);
     struct static_loader loader = {files, 0, error, error_size};
@@ -302,8 +300,8 @@ static double static_list_quality(const char *header, const char *token)
         const char *start = p;
         while (*p && *p != ',' && *p != ';' && *p != ' ' && *p != '\t')
             p++;
-        bool match = (size_t)(p - start) == token_length &&
-                     strncasecmp(start, token, token_length) == 0;
+        bool match =
+            (size_t)(p - start) == token_length && strncasecmp(start, token, token_length) == 0;
         double quality = 1.0;
         while (*p && *p != ',') {
             if ((*p == 'q' || *p == 'Q') && p[1] == '=') {

@@ -29,15 +29,13 @@ struct static_files {
 /* Loads every regular file below dir (symbolic links and dot-files are skipped; at most
  * 4096 files and 64 MiB). Returns false with error set when dir cannot be read, a file
  * cannot be read, or the limits are passed. */
-bool static_files_load(struct static_files *files, const char *dir, char *error,
-                       size_t error_size);
+bool static_files_load(struct static_files *files, const char *dir, char *error, size_t error_size);
 
 void static_files_free(struct static_files *files);
 
 /* The file a request path names ("/" and "/dir/" mean their index.html), or NULL when the
  * path is not a clean absolute path (see static_path_is_clean) or names no loaded file. */
-const struct static_file *static_files_lookup(const struct static_files *files,
-                                              const char *path);
+const struct static_file *static_files_lookup(const struct static_files *files, const char *path);
 
 /* True for an absolute path of printable ASCII with no "." or ".." segment, no empty
  * segment (//) and no backslash. */

@@ -56,8 +56,8 @@ static bool store_set_default_int(mongoc_uri_t *uri, const char *option, int32_t
 /* Error codes a replica set answers while it fails over or a member is away. */
 static bool store_transient_code(uint32_t code)
 {
-    static const uint32_t codes[] = {6,    7,     50,    64,    89,    91,   189,
-                                     262,  9001,  10107, 11600, 11602, 13435, 13436};
+    static const uint32_t codes[] = {6,   7,    50,    64,    89,    91,    189,
+                                     262, 9001, 10107, 11600, 11602, 13435, 13436};
     for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++)
         if (codes[i] == code)
             return true;
@@ -572,8 +572,7 @@ enum store_status store_list_player_stats(struct store *store, struct store_play
     return status;
 }
 
-enum store_status store_expire_players(struct store *store, unsigned ttl_seconds,
-                                       int64_t *deleted)
+enum store_status store_expire_players(struct store *store, unsigned ttl_seconds, int64_t *deleted)
 {
     *deleted = 0;
     /* Not counted in store->operations: those are the requests' database calls. */

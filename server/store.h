@@ -97,8 +97,7 @@ enum store_status store_list_player_stats(struct store *store, struct store_play
 
 /* Deletes the players whose last report (or creation, for those who never reported) is older
  * than ttl_seconds; *deleted is how many. Not counted as a request's operation. */
-enum store_status store_expire_players(struct store *store, unsigned ttl_seconds,
-                                       int64_t *deleted);
+enum store_status store_expire_players(struct store *store, unsigned ttl_seconds, int64_t *deleted);
 
 /* Counts for /metrics. */
 struct store_counters {

@@ -1,9 +1,12 @@
 /* Unit tests of response shaping and the API modules' pure parts. */
+/* cmocka.h needs these four first */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,8 +20,8 @@
 static void form(struct input *in, const char *body)
 {
     char error[160];
-    assert_int_equal(input_parse(in, "application/x-www-form-urlencoded", body, strlen(body),
-                                 error, sizeof error),
+    assert_int_equal(input_parse(in, "application/x-www-form-urlencoded", body, strlen(body), error,
+                                 sizeof error),
                      INPUT_OK);
 }
 
@@ -51,7 +54,8 @@ static void test_submission(void **state)
         {"name=a&score=1000000&level=40", "more than a game can reach by level 40"},
         {"name=a&score=1&level=1&submissionId=a%2Fb", "submissionId may hold only"},
         {"name=a&score=1&level=1&host=%01", "host must be printable"},
-        {"name=a&score=1&level=1&zone=" "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+        {"name=a&score=1&level=1&zone="
+         "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
          "zone must be 0 to 64 characters long"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -112,8 +116,12 @@ static void test_list_json(void **state)
     assert_string_equal(reply.body, "[]");
     reply_clear(&reply);
 
-    struct store_player_stats row = {.place = {"c", "z", "h"}, .score = 7, .level = 2,
-                                     .lives = 1, .elapsed_time = 30, .update_counter = 4};
+    struct store_player_stats row = {.place = {"c", "z", "h"},
+                                     .score = 7,
+                                     .level = 2,
+                                     .lives = 1,
+                                     .elapsed_time = 30,
+                                     .update_counter = 4};
     assert_true(reply_json(&reply, 200, players_stats_json(&row, 1)));
     assert_string_equal(reply.body, "[{\"cloud\":\"c\",\"zone\":\"z\",\"host\":\"h\",\"score\":7,"
                                     "\"level\":2,\"lives\":1,\"et\":30,\"txncount\":4}]");
@@ -154,15 +162,15 @@ static void test_node(void **state)
 
     strcpy(cloud, "unknown"), strcpy(zone, "unknown");
     const char *minikube = "{\"metadata\":{\"name\":\"minikube\",\"labels\":{}},\"spec\":{}}";
-    assert_true(location_parse_node(minikube, strlen(minikube), cloud, sizeof cloud, zone,
-                                    sizeof zone));
+    assert_true(
+        location_parse_node(minikube, strlen(minikube), cloud, sizeof cloud, zone, sizeof zone));
     assert_string_equal(cloud, "unknown");
     assert_string_equal(zone, "unknown");
 
     const char *hostile = "{\"metadata\":{\"labels\":{\"topology.kubernetes.io/zone\":"
                           "\"a\\u0001b\"}},\"spec\":{\"providerID\":\"://x\"}}";
-    assert_true(location_parse_node(hostile, strlen(hostile), cloud, sizeof cloud, zone,
-                                    sizeof zone));
+    assert_true(
+        location_parse_node(hostile, strlen(hostile), cloud, sizeof cloud, zone, sizeof zone));
     assert_string_equal(zone, "unknown");
     assert_string_equal(cloud, "unknown");
     assert_false(location_parse_node("[1]", 3, cloud, sizeof cloud, zone, sizeof zone));
@@ -192,10 +200,15 @@ static void test_metrics(void **state)
     assert_int_equal(metrics_in_flight(metrics), 0);
     struct metrics_gauges gauges = {.ready = true, .database_available = true};
     char *text = metrics_render(metrics, &gauges);
-    assert_non_null(strstr(text, "pacman_http_requests_total{route=\"highscores\",status=\"200\"} 1\n"));
-    assert_non_null(strstr(text, "pacman_http_requests_total{route=\"highscores\",status=\"other\"} 1\n"));
-    assert_non_null(strstr(text, "pacman_http_request_duration_seconds_bucket{route=\"highscores\",le=\"0.001\"} 1\n"));
-    assert_non_null(strstr(text, "pacman_http_request_duration_seconds_bucket{route=\"highscores\",le=\"+Inf\"} 2\n"));
+    assert_non_null(
+        strstr(text, "pacman_http_requests_total{route=\"highscores\",status=\"200\"} 1\n"));
+    assert_non_null(
+        strstr(text, "pacman_http_requests_total{route=\"highscores\",status=\"other\"} 1\n"));
+    assert_non_null(strstr(
+        text,
+        "pacman_http_request_duration_seconds_bucket{route=\"highscores\",le=\"0.001\"} 1\n"));
+    assert_non_null(strstr(
+        text, "pacman_http_request_duration_seconds_bucket{route=\"highscores\",le=\"+Inf\"} 2\n"));
     assert_non_null(strstr(text, "pacman_database_up 1\n"));
     free(text);
     metrics_free(metrics);

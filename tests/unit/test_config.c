@@ -1,9 +1,12 @@
 /* Unit tests of config: environment parsing, connection-string building, redaction. */
+/* cmocka.h needs these four first */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
+
 #include <string.h>
 
 #include "config.h"
@@ -86,11 +89,23 @@ static void test_request_timeout(void **state)
 static void test_old_app_variables(void **state)
 {
     (void)state;
-    const char *env[] = {"MONGO_SERVICE_HOST", "mongo-0.mongo,mongo-1.mongo:27018, mongo-2.mongo",
-                         "MY_MONGO_PORT", "27017", "MONGO_DATABASE", "scores",
-                         "MONGO_REPLICA_SET", "rs0", "MONGO_AUTH_USER", "app",
-                         "MONGO_AUTH_PWD", "p@ss:w/rd%", "MONGO_USE_SSL", "true",
-                         "MONGO_VALIDATE_SSL", "false", NULL};
+    const char *env[] = {"MONGO_SERVICE_HOST",
+                         "mongo-0.mongo,mongo-1.mongo:27018, mongo-2.mongo",
+                         "MY_MONGO_PORT",
+                         "27017",
+                         "MONGO_DATABASE",
+                         "scores",
+                         "MONGO_REPLICA_SET",
+                         "rs0",
+                         "MONGO_AUTH_USER",
+                         "app",
+                         "MONGO_AUTH_PWD",
+                         "p@ss:w/rd%",
+                         "MONGO_USE_SSL",
+                         "true",
+                         "MONGO_VALIDATE_SSL",
+                         "false",
+                         NULL};
     assert_true(load(env));
     assert_string_equal(cfg.mongo_uri,
                         "mongodb://app:p%40ss%3Aw%2Frd%25@mongo-0.mongo:27017,mongo-1.mongo:27018,"
@@ -108,8 +123,15 @@ static void test_old_app_variables(void **state)
 static void test_namespace_fallback_and_auth_source(void **state)
 {
     (void)state;
-    const char *env[] = {"MONGO_NAMESPACE_SERVICE_HOST", "10.0.0.7", "MONGO_AUTH_USER", "u",
-                         "MONGO_AUTH_PWD", "p", "MONGO_AUTH_SOURCE", "admin", NULL};
+    const char *env[] = {"MONGO_NAMESPACE_SERVICE_HOST",
+                         "10.0.0.7",
+                         "MONGO_AUTH_USER",
+                         "u",
+                         "MONGO_AUTH_PWD",
+                         "p",
+                         "MONGO_AUTH_SOURCE",
+                         "admin",
+                         NULL};
     assert_true(load(env));
     assert_string_equal(cfg.mongo_uri, "mongodb://u:p@10.0.0.7:27017/pacman?authSource=admin");
     config_free(&cfg);
@@ -132,8 +154,13 @@ static void test_ipv6_host(void **state)
 static void test_mongo_uri_overrides(void **state)
 {
     (void)state;
-    const char *env[] = {"MONGO_URI", "mongodb://root:secret@db1,db2/game?replicaSet=rs1",
-                         "MONGO_SERVICE_HOST", "ignored", "MONGO_DATABASE", "ignored", NULL};
+    const char *env[] = {"MONGO_URI",
+                         "mongodb://root:secret@db1,db2/game?replicaSet=rs1",
+                         "MONGO_SERVICE_HOST",
+                         "ignored",
+                         "MONGO_DATABASE",
+                         "ignored",
+                         NULL};
     assert_true(load(env));
     assert_string_equal(cfg.mongo_uri, "mongodb://root:secret@db1,db2/game?replicaSet=rs1");
     assert_string_equal(cfg.mongo_uri_redacted, "mongodb://root:***@db1,db2/game?replicaSet=rs1");
@@ -171,8 +198,8 @@ static void test_bad_values(void **state)
         if (load(env))
             fail_msg("%s=%s was accepted", cases[i][0], cases[i][1]);
         if (!strstr(error, cases[i][2]))
-            fail_msg("error for %s=%s does not name %s: %s", cases[i][0], cases[i][1],
-                     cases[i][2], error);
+            fail_msg("error for %s=%s does not name %s: %s", cases[i][0], cases[i][1], cases[i][2],
+                     error);
     }
 }
 

@@ -1,9 +1,12 @@
 /* Unit tests of input: form and JSON parsing, and field validation. */
+/* cmocka.h needs these four first */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
+
 #include <stdio.h>
 #include <string.h>
 
@@ -83,8 +86,9 @@ static void test_json(void **state)
     (void)state;
     struct input in;
     char error[160];
-    assert_int_equal(parse(&in, JSON, "{\"name\":\"Zoë\",\"score\":42,\"level\":\"7\",\"x\":1.5,"
-                                      "\"o\":{\"$gt\":1},\"n\":null}",
+    assert_int_equal(parse(&in, JSON,
+                           "{\"name\":\"Zoë\",\"score\":42,\"level\":\"7\",\"x\":1.5,"
+                           "\"o\":{\"$gt\":1},\"n\":null}",
                            error),
                      INPUT_OK);
     assert_int_equal(input_find(&in, "score")->kind, INPUT_NUMBER);
@@ -102,8 +106,9 @@ static void test_json(void **state)
     assert_false(input_get_text(&in, "score", true, 1, 32, NULL, text, sizeof text, error, 160));
     input_free(&in);
 
-    static const char *const bad[] = {"[1,2]", "\"s\"", "{", "{\"a\":1,\"a\":2}", "nul",
-                                      "{\"a\":\"\\u0000\"}", "{\"a\":\"\xff\"}"};
+    static const char *const bad[] = {
+        "[1,2]",           "\"s\"", "{", "{\"a\":1,\"a\":2}", "nul", "{\"a\":\"\\u0000\"}",
+        "{\"a\":\"\xff\"}"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         if (parse(&in, JSON, bad[i], error) != INPUT_BAD_REQUEST)
             fail_msg("accepted %s", bad[i]);
@@ -131,8 +136,9 @@ static void test_integers(void **state)
     char error[160];
     int64_t value = -7;
     /* form-encoded: "+5", " 5", "5 " and a full-width digit one */
-    static const char *const bad[] = {"1.5", "1e3", "0x10", "NaN", "%2B5", "%205", "5%20",
-                                      "99999999999999999999", "-", "%EF%BC%91"};
+    static const char *const bad[] = {"1.5",  "1e3",      "0x10", "NaN",
+                                      "%2B5", "%205",     "5%20", "99999999999999999999",
+                                      "-",    "%EF%BC%91"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         char body[64];
         snprintf(body, sizeof body, "n=%s", bad[i]);

@@ -1,9 +1,12 @@
 /* Unit tests of static_files and router: path rules, lookup, content negotiation. */
+/* cmocka.h needs these four first */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,12 +19,11 @@
 static void test_clean_paths(void **state)
 {
     (void)state;
-    static const char *const clean[] = {"/", "/index.html", "/js/game.js", "/a/b/", "/a..b",
-                                        "/.well-known"};
-    static const char *const dirty[] = {"",          "index.html", "/../etc/passwd", "/a/../b",
-                                        "/./a",      "//a",        "/a//b",          "/a\\b",
-                                        "/a\\..\\b", "/a b",       "/a\x7f",         "/\xc3\xa9",
-                                        "/..",       "/a/.."};
+    static const char *const clean[] = {"/",     "/index.html", "/js/game.js",
+                                        "/a/b/", "/a..b",       "/.well-known"};
+    static const char *const dirty[] = {
+        "",      "index.html", "/../etc/passwd", "/a/../b", "/./a",      "//a", "/a//b",
+        "/a\\b", "/a\\..\\b",  "/a b",           "/a\x7f",  "/\xc3\xa9", "/..", "/a/.."};
     for (size_t i = 0; i < sizeof clean / sizeof clean[0]; i++)
         if (!static_path_is_clean(clean[i]))
             fail_msg("refused %s", clean[i]);
@@ -74,7 +76,7 @@ static void test_load_and_lookup(void **state)
     const struct static_file *js = static_files_lookup(&files, "/js/game.js");
     assert_non_null(js);
     assert_string_equal(js->content_type, "text/javascript; charset=utf-8");
-    assert_null(js->gzip_data); /* too small to pay */
+    assert_null(js->gzip_data);                                       /* too small to pay */
     assert_null(static_files_lookup(&files, "/logo.png")->gzip_data); /* not compressible */
     assert_null(static_files_lookup(&files, "/.secret"));
     assert_null(static_files_lookup(&files, "/link.txt"));
@@ -125,8 +127,12 @@ static void test_unescape(void **state)
 {
     (void)state;
     static const char *const cases[][2] = {
-        {"/a%20b", "/a b"},           {"/%2e%2E/x", "/../x"},     {"/index.html%00.png", "/index.html%00.png"},
-        {"/bad%zz%4", "/bad%zz%4"},   {"/%2f%5C", "/\x2f\\"},  {"%", "%"},
+        {"/a%20b", "/a b"},
+        {"/%2e%2E/x", "/../x"},
+        {"/index.html%00.png", "/index.html%00.png"},
+        {"/bad%zz%4", "/bad%zz%4"},
+        {"/%2f%5C", "/\x2f\\"},
+        {"%", "%"},
         {"/plain", "/plain"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -170,7 +176,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_clean_paths), cmocka_unit_test(test_load_and_lookup),
         cmocka_unit_test(test_accept_gzip), cmocka_unit_test(test_etag_match),
-        cmocka_unit_test(test_unescape),       cmocka_unit_test(test_router),
+        cmocka_unit_test(test_unescape),    cmocka_unit_test(test_router),
     };
     return cmocka_run_group_tests_name("static_files and router", tests, NULL, NULL);
 }
