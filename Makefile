@@ -15,9 +15,14 @@ WARNINGS := -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wstrict-prototy
 HARDEN   := -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fstack-clash-protection -fPIE \
             -fcf-protection
 CFLAGS   ?= -O2 -g
+# What reads the machine is expanded only inside recipes (`=`, never `:=`), so it runs after
+# scripts/deps.sh has installed the libraries: every compile and link rule below waits for
+# $(BUILD)/.deps-build. Read at make's start, a fresh machine got an empty link line.
+PKG_CONFIG_OUT = $(or $(shell pkg-config $(1) $(PKGS) 2>/dev/null),$(error pkg-config \
+                 $(1) $(PKGS) failed: run `scripts/deps.sh build` (or `make deps`) first))
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -DPACMAN_VERSION='"$(VERSION)"' $(WARNINGS) $(CFLAGS) \
-             $(patsubst -I%,-isystem %,$(shell pkg-config --cflags $(PKGS) 2>/dev/null))
-LDLIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread
+             $(patsubst -I%,-isystem %,$(call PKG_CONFIG_OUT,--cflags))
+LDLIBS    = $(call PKG_CONFIG_OUT,--libs) -lpthread
 LDHARDEN := -pie -Wl,-z,relro,-z,now -Wl,-z,noexecstack
 
 PY := $(BUILD)/venv/bin/python
