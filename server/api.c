@@ -1,6 +1,7 @@
 /* api: the route-to-handler table and what the API areas share. */
 #include "api.h"
 
+#include "cluster.h"
 #include "highscores.h"
 #include "location.h"
 #include "ops.h"
@@ -16,6 +17,7 @@ static const api_handler_fn api_handlers[ROUTE_COUNT] = {
     [ROUTE_HEALTHZ] = ops_handle_healthz,
     [ROUTE_READYZ] = ops_handle_readyz,
     [ROUTE_METRICS] = ops_handle_metrics,
+    [ROUTE_CLUSTER] = cluster_handle,
 };
 
 api_handler_fn api_handler(enum route route)

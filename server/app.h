@@ -15,6 +15,8 @@
 #include "receive_deadline.h"
 #include "static_files.h"
 #include "store.h"
+#include "topology.h"
+#include "web_pods.h"
 
 struct app {
     const struct config *config;
@@ -27,6 +29,8 @@ struct app {
     struct players *players;
     struct player_expiry *player_expiry;       /* PLAYER_TTL_SECONDS */
     struct receive_deadline *receive_deadline; /* REQUEST_TIMEOUT_SECONDS, for http */
+    struct topology *topology;                 /* the replica set, from the driver's monitoring */
+    struct web_pods *web_pods;                 /* the web tier's live replicas */
     struct static_files static_files;
     atomic_bool shutting_down; /* SIGTERM seen: /readyz answers 503 */
 };

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 static const char *const cluster_state_names[CLUSTER_STATE_COUNT] = {
     [CLUSTER_UNKNOWN] = "UNKNOWN",
@@ -94,6 +95,25 @@ void cluster_member_name(const char *host, char *out, size_t size)
         snprintf(out, size, "%.*s", (int)label, host);
     else
         snprintf(out, size, "%.*s:%s", (int)label, host, port);
+}
+
+void cluster_format_time(int64_t unix_ms, char *out, size_t size)
+{
+    if (size == 0)
+        return;
+    out[0] = '\0';
+    int64_t millis = unix_ms % 1000;
+    time_t seconds = (time_t)(unix_ms / 1000);
+    if (millis < 0) { /* before 1970: floor, not truncation */
+        millis += 1000;
+        seconds--;
+    }
+    struct tm utc;
+    char date[24];
+    if (size < 25 || !gmtime_r(&seconds, &utc) ||
+        strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%S", &utc) == 0)
+        return;
+    snprintf(out, size, "%s.%03dZ", date, (int)millis);
 }
 
 static const struct cluster_member *cluster_find(const struct cluster_member *members, size_t count,

@@ -99,4 +99,9 @@ size_t cluster_events_diff(const struct cluster_member *before, size_t before_co
  * as given ("127.0.0.1:27018"). Writes at most size bytes, NUL-terminated. */
 void cluster_member_name(const char *host, char *out, size_t size);
 
+/* Writes a Unix time in milliseconds as ISO 8601 UTC with milliseconds, the API's times
+ * ("2024-05-01T12:00:00.123Z"). Needs at least 25 bytes; writes "" when size is too small. */
+#define CLUSTER_TIME_SIZE 32
+void cluster_format_time(int64_t unix_ms, char *out, size_t size);
+
 #endif

@@ -86,7 +86,9 @@ int main(void)
         status = main_fail("cannot load STATIC_DIR", error);
         goto done;
     }
-    app.store = store_new(&config, app.logger, error, sizeof error);
+    app.topology = topology_new();
+    app.store =
+        app.topology ? store_new(&config, app.logger, app.topology, error, sizeof error) : NULL;
     if (!app.store) {
         status = main_fail("cannot set up MongoDB", error);
         goto done;
@@ -98,9 +100,11 @@ int main(void)
     app.dbqueue = dbqueue_new(app.store, config.db_workers, config.db_workers * 64);
     app.receive_deadline = receive_deadline_new(config.request_timeout_seconds * 1000, app.logger);
     app.player_expiry = player_expiry_start(app.store, app.logger, config.player_ttl_seconds);
+    app.web_pods =
+        app.location ? web_pods_start(app.store, app.location, app.logger, config.port) : NULL;
     if (!app.metrics || !app.highscores || !app.players || !app.location || !app.dbqueue ||
         !app.receive_deadline || !receive_deadline_run(app.receive_deadline) ||
-        !app.player_expiry) {
+        !app.player_expiry || !app.web_pods) {
         status = main_fail("out of memory or threads at start-up", NULL);
         goto done;
     }
@@ -119,6 +123,7 @@ int main(void)
     int signal_number = 0;
     sigwait(&signals, &signal_number);
     atomic_store(&app.shutting_down, true);
+    web_pods_leave(app.web_pods); /* the other replicas drop this one at their next beat */
     log_message(app.logger, LOG_INFO,
                 "%s: not ready any more; serving %u s more before closing (a second signal "
                 "skips the wait)",
@@ -144,9 +149,11 @@ done:
     dbqueue_free(app.dbqueue); /* expires what is left: suspended requests get their 503 */
     http_stop(http);
     receive_deadline_free(app.receive_deadline); /* after http_stop: every connection closed */
+    web_pods_stop(app.web_pods); /* before location and the store it reads and writes */
     location_free(app.location);
     player_expiry_stop(app.player_expiry); /* before the store it deletes through */
     store_free(app.store);
+    topology_free(app.topology); /* after the pool whose monitors report to it */
     highscores_free(app.highscores);
     players_free(app.players);
     metrics_free(app.metrics);

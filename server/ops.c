@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "app.h"
+#include "cluster.h"
 
 struct db_task *ops_handle_healthz(struct app *app, enum method method, const struct input *input,
                                    struct reply *reply)
@@ -63,6 +64,19 @@ struct db_task *ops_handle_metrics(struct app *app, enum method method, const st
     players_cache_counts(app->players, &gauges.userstats_cache_hits,
                          &gauges.userstats_cache_misses);
     char *text = metrics_render(app->metrics, &gauges);
+    char *cluster = NULL;
+    size_t cluster_length = 0;
+    FILE *out = text ? open_memstream(&cluster, &cluster_length) : NULL;
+    if (out) {
+        cluster_write_metrics(app, out);
+        fclose(out);
+    }
+    char *joined = NULL;
+    if (text && cluster && asprintf(&joined, "%s%s", text, cluster) < 0)
+        joined = NULL;
+    free(text);
+    free(cluster);
+    text = joined;
     if (!text) {
         reply_error(reply, 500, "out of memory");
         return NULL;

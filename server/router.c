@@ -28,6 +28,7 @@ static const struct route_entry routes[] = {
     {"/healthz", ROUTE_HEALTHZ, ALLOW_GET | ALLOW_HEAD, "GET, HEAD", "healthz"},
     {"/readyz", ROUTE_READYZ, ALLOW_GET | ALLOW_HEAD, "GET, HEAD", "readyz"},
     {"/metrics", ROUTE_METRICS, ALLOW_GET | ALLOW_HEAD, "GET, HEAD", "metrics"},
+    {"/cluster", ROUTE_CLUSTER, ALLOW_GET | ALLOW_HEAD, "GET, HEAD", "cluster"},
 };
 
 static const struct route_entry static_route = {"", ROUTE_STATIC, ALLOW_GET | ALLOW_HEAD,

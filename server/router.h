@@ -14,6 +14,7 @@ enum route {
     ROUTE_HEALTHZ,
     ROUTE_READYZ,
     ROUTE_METRICS,
+    ROUTE_CLUSTER,
     ROUTE_COUNT
 };
 

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "timing.h"
+#include "topology.h"
 
 #define STORE_HIGHSCORES "highscore"
 #define STORE_PLAYERS "userstats"
@@ -21,6 +22,7 @@
 
 struct store {
     mongoc_client_pool_t *pool;
+    struct topology *topology; /* NULL: nobody watches the replica set */
     char *database;
     struct logger *logger;
     atomic_bool available;
@@ -107,6 +109,8 @@ static bool store_ping(struct store *store, bson_error_t *error)
     BSON_APPEND_INT32(&command, "ping", 1);
     bool ok = mongoc_client_command_simple(client, "admin", &command, NULL, NULL, error);
     bson_destroy(&command);
+    if (store->topology)
+        topology_refresh_round_trips(store->topology, client);
     mongoc_client_pool_push(store->pool, client);
     return ok;
 }
@@ -190,8 +194,8 @@ static void *store_monitor_loop(void *arg)
     }
 }
 
-struct store *store_new(const struct config *config, struct logger *logger, char *error,
-                        size_t error_size)
+struct store *store_new(const struct config *config, struct logger *logger,
+                        struct topology *topology, char *error, size_t error_size)
 {
     bson_error_t uri_error;
     mongoc_uri_t *uri = mongoc_uri_new_with_error(config->mongo_uri, &uri_error);
@@ -204,7 +208,9 @@ struct store *store_new(const struct config *config, struct logger *logger, char
     store_set_default_int(uri, MONGOC_URI_SERVERSELECTIONTIMEOUTMS, timeout);
     store_set_default_int(uri, MONGOC_URI_CONNECTTIMEOUTMS, timeout);
     store_set_default_int(uri, MONGOC_URI_SOCKETTIMEOUTMS, STORE_SOCKET_TIMEOUT_MS);
-    store_set_default_int(uri, MONGOC_URI_HEARTBEATFREQUENCYMS, 2000);
+    /* The driver checks each member this often: a member that dies shows as unreachable on
+     * the page's Database panel within about a second (topology.c). */
+    store_set_default_int(uri, MONGOC_URI_HEARTBEATFREQUENCYMS, 1000);
     if (!mongoc_uri_has_option(uri, MONGOC_URI_RETRYWRITES))
         mongoc_uri_set_option_as_bool(uri, MONGOC_URI_RETRYWRITES, true);
     if (!mongoc_uri_has_option(uri, MONGOC_URI_RETRYREADS))
@@ -224,14 +230,20 @@ struct store *store_new(const struct config *config, struct logger *logger, char
         return NULL;
     }
     store->pool = mongoc_client_pool_new_with_error(uri, &uri_error);
-    mongoc_uri_destroy(uri);
     store->database = strdup(config->mongo_database);
-    if (!store->pool || !store->database) {
+    /* before the monitor pops the first client: the driver allows it only then */
+    bool watched = !store->pool || !topology ||
+                   topology_watch(topology, store->pool, mongoc_uri_get_replica_set(uri));
+    mongoc_uri_destroy(uri);
+    if (!store->pool || !store->database || !watched) {
         snprintf(error, error_size, "cannot create the MongoDB client pool: %s",
-                 store->pool ? "out of memory" : uri_error.message);
+                 !store->pool ? uri_error.message
+                 : !watched   ? "the driver refused the monitoring callbacks"
+                              : "out of memory");
         store_free(store);
         return NULL;
     }
+    store->topology = topology;
     mongoc_log_set_handler(store_log_driver, logger);
     mongoc_client_pool_set_error_api(store->pool, MONGOC_ERROR_API_VERSION_2);
     mongoc_client_pool_set_appname(store->pool, "pacman");
@@ -292,6 +304,17 @@ void store_get_counters(const struct store *store, struct store_counters *out)
     out->operations = atomic_load(&store->operations);
     out->failures = atomic_load(&store->failures);
     out->available = atomic_load(&store->available);
+}
+
+enum store_status store_run(struct store *store, store_run_fn fn, void *ctx)
+{
+    mongoc_client_t *client = mongoc_client_pool_pop(store->pool);
+    bson_error_t error = {0};
+    enum store_status status = STORE_OK;
+    if (!fn(client, store->database, ctx, &error))
+        status = store_classify(store, &error);
+    mongoc_client_pool_push(store->pool, client);
+    return status;
 }
 
 /* ---- reading documents back ---- */

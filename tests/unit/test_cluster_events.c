@@ -296,6 +296,20 @@ static void test_member_names_people_know(void **state)
     assert_string_equal(name, "mon");
 }
 
+static void test_times_are_iso_8601_utc_with_milliseconds(void **state)
+{
+    (void)state;
+    char text[CLUSTER_TIME_SIZE];
+    cluster_format_time(0, text, sizeof text);
+    assert_string_equal(text, "1970-01-01T00:00:00.000Z");
+    cluster_format_time(1714564800123, text, sizeof text);
+    assert_string_equal(text, "2024-05-01T12:00:00.123Z");
+    cluster_format_time(-1, text, sizeof text);
+    assert_string_equal(text, "1969-12-31T23:59:59.999Z");
+    cluster_format_time(1714564800123, text, 24); /* no room: nothing half-written */
+    assert_string_equal(text, "");
+}
+
 static void test_driver_types_and_state_names(void **state)
 {
     (void)state;
@@ -328,6 +342,7 @@ int main(void)
         cmocka_unit_test(test_the_local_single_member_killed_and_restarted),
         cmocka_unit_test(test_events_beyond_the_room_given_are_dropped),
         cmocka_unit_test(test_member_names_people_know),
+        cmocka_unit_test(test_times_are_iso_8601_utc_with_milliseconds),
         cmocka_unit_test(test_driver_types_and_state_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
