@@ -4,6 +4,7 @@ again (the tile turns UNREACHABLE with a red dot and says so in words, the event
 are announced), a score that waited in the browser says which member took it and how long it
 waited, and ten replicas of the rehearsal's web tier show as ten pods, fewer after a scale-down."""
 
+import json
 import signal
 import time
 
@@ -186,3 +187,68 @@ def test_ten_replicas_show_as_ten_pods(make_page, tmp_path):
     finally:
         tier.close()
         ferret.cleanup()
+
+
+# ---- an election, drawn ----
+
+M = [f"mongo-{i}.mongo.pacman.svc:27017" for i in range(3)]
+
+
+def election_view(after: bool) -> dict:
+    """GET /cluster as a web pod would answer it during and after `kubectl delete pod
+    mongo-0` on a three-member set: the events are the texts the server's rule writes for that
+    sequence (tests/unit/test_cluster_events.c, test_an_election_after_the_primary_is_deleted);
+    the times are made up. No real cluster answered this: it draws the README's picture."""
+    now = "2024-05-01T12:00:41.000Z" if after else "2024-05-01T12:00:09.000Z"
+    states = ["SECONDARY" if after else "UNREACHABLE", "PRIMARY", "SECONDARY"]
+    since = ["2024-05-01T12:00:40.200Z" if after else "2024-05-01T11:59:58.000Z",
+             "2024-05-01T12:00:04.100Z", "2024-05-01T11:40:00.000Z"]
+    rtt = [0.9 if after else None, 0.6, 0.7]
+    events = [
+        ("2024-05-01T12:00:04.100Z", "new_primary", M[1], "mongo-1 is primary after 6.1 s without one"),
+        ("2024-05-01T11:59:58.000Z", "no_primary", M[0], "no primary: writes wait until the set elects one"),
+        ("2024-05-01T11:59:58.000Z", "member_unreachable", M[0], "mongo-0 unreachable (it was the primary)"),
+        ("2024-05-01T11:40:00.300Z", "member_found", M[2], "mongo-2 is SECONDARY"),
+        ("2024-05-01T11:40:00.300Z", "member_found", M[1], "mongo-1 is SECONDARY"),
+        ("2024-05-01T11:40:00.100Z", "primary_found", M[0], "mongo-0 is primary"),
+    ]
+    if after:
+        events.insert(0, ("2024-05-01T12:00:40.200Z", "member_back", M[0], "mongo-0 back as SECONDARY"))
+    pods = [{"id": f"pacman-6d9c8b7f5d-{s}:8080", "host": f"pacman-6d9c8b7f5d-{s}", "port": 8080,
+             "zone": "unknown", "started": "2024-05-01T11:41:00.000Z", "lastSeen": now}
+            for s in ("2xkqp", "w8mzt")]
+    return {"now": now,
+            "database": {"replicaSet": "rs0", "primary": M[1], "noPrimarySeconds": None,
+                         "members": [{"host": h, "name": h.split(".")[0], "state": s,
+                                      "rttMs": r, "since": t}
+                                     for h, s, r, t in zip(M, states, rtt, since)],
+                         "events": [{"at": a, "kind": k, "member": m, "text": t}
+                                    for a, k, m, t in events]},
+            "web": {"self": pods[0]["host"], "selfId": pods[0]["id"], "asOf": now, "pods": pods}}
+
+
+def test_an_election_drawn_from_its_event_sequence(stack, make_page, browser):
+    view = {"after": False}
+    page = make_page(stack.url + "/")
+    page.route("**/cluster", lambda route: route.fulfill(
+        status=200, content_type="application/json",
+        body=json.dumps(election_view(view["after"]))))
+    page.wait_for_function("() => document.querySelectorAll('#database-members .member').length === 3",
+                           timeout=10000)
+    tiles = page.eval_on_selector_all("#database-members .member", """ls => ls.map(l => [
+      l.querySelector('.member-name').textContent, l.querySelector('.member-state').textContent,
+      l.dataset.tone])""")
+    assert tiles == [["mongo-0", "UNREACHABLE", "down"], ["mongo-1", "PRIMARY", "primary"],
+                     ["mongo-2", "SECONDARY", "secondary"]]
+    assert page.inner_text("#database-summary") == \
+        "Replica set rs0, 3 members: mongo-1 is primary and takes every write."
+    assert event_texts(page)[:3] == ["mongo-1 is primary after 6.1 s without one",
+                                    "no primary: writes wait until the set elects one",
+                                    "mongo-0 unreachable (it was the primary)"]
+    assert page.evaluate(A11Y_CHECK) == []
+    page.locator("#database").screenshot(path=str(SCREENSHOTS / "election-during.png"))
+
+    view["after"] = True
+    wait_announced(page, "Mongo-0 back as SECONDARY.")
+    assert tile(page)["state"] == "SECONDARY"
+    page.locator("#database").screenshot(path=str(SCREENSHOTS / "election-after.png"))
