@@ -527,6 +527,7 @@ def run_api(db: FerretDB, server: Server, sampler: RssSampler) -> dict:
     endpoints = [("GET /highscores/list", "/highscores/list", "GET", "", c) for c in CONNECTIONS]
     endpoints += [
         ("GET /location/metadata", "/location/metadata", "GET", "", API_CONNECTIONS),
+        ("GET /cluster", "/cluster", "GET", "", API_CONNECTIONS),
         ("GET /user/id", "/user/id", "GET", "", workers),
         ("POST /highscores", "/highscores", "POST", SCORE_BODY, workers),
         ("POST /user/stats", "/user/stats", "POST", stats_bodies, workers),
@@ -595,7 +596,7 @@ def run_api(db: FerretDB, server: Server, sampler: RssSampler) -> dict:
             notes.append("own score on top in the next list: "
                          + ("always" if row["stale_after_own_write"] == 0
                             else f"NOT {row['stale_after_own_write']} times"))
-        if name == "GET /highscores/list":
+        if name in ("GET /highscores/list", "GET /cluster"):
             static = [r for r in results["runs"] if r["kind"] == "api_static"
                       and r["connections"] == c]
             row["static_rps"] = median(r["rps"] for r in static)
@@ -781,6 +782,7 @@ def run_callgrind(db: FerretDB, files) -> dict:
              None, None, 150, (200,)),
             ("GET /location/metadata", cached, "GET", "/location/metadata", None, None, 1000,
              (200,)),
+            ("GET /cluster", cached, "GET", "/cluster", None, None, 1000, (200,)),
             ("GET /user/id", cached, "GET", "/user/id", None, None, 150, (200,)),
             ("POST /highscores", uncached, "POST", "/highscores", json_headers, SCORE_BODY, 150,
              (200,)),

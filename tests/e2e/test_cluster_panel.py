@@ -58,7 +58,7 @@ def own_stack():
 
 
 def test_the_panels_render(stack, make_page):
-    page = make_page(stack.url + "/")
+    page = make_page(stack.url + "/", viewport={"width": 1280, "height": 1100})
     wait_tile(page, "PRIMARY", 10)
     t = tile(page)
     assert t["host"] == stack.db.address and t["name"] == stack.db.address
@@ -78,7 +78,10 @@ def test_the_panels_render(stack, make_page):
     assert page.evaluate(A11Y_CHECK) == []
     assert page.console_errors == []
     screenshot(page, "cluster-panel")
-    page.locator("#database").screenshot(path=str(SCREENSHOTS / "cluster-database.png"))
+    top, bottom = page.locator("#database").bounding_box(), page.locator("#web-tier").bounding_box()
+    screenshot(page, "cluster-panels", clip={"x": top["x"] - 8, "y": top["y"] - 8,
+                                             "width": top["width"] + 16,
+                                             "height": bottom["y"] + bottom["height"] - top["y"] + 16})
 
 
 def test_the_panels_on_a_phone(stack, make_page):
