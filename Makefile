@@ -60,8 +60,9 @@ help: ## list every target
 deps: ## install everything `make test` needs (apt, FerretDB, Python, Node)
 	scripts/deps.sh build run test browser image bench k8s
 
-run: build ## build and serve the game on http://localhost:8080 (starts a local database if none is configured)
-	scripts/deps.sh run
+run: ## build and serve the game on http://localhost:8080 (starts a local database if none is configured)
+	scripts/deps.sh build run
+	@$(MAKE) --no-print-directory build
 	scripts/run-local.sh
 
 test: deps build ## install what is needed and run every test suite
