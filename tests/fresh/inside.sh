@@ -15,7 +15,7 @@ update-ca-certificates >/dev/null 2>&1
 [ -n "${FRESH_NPM_LINK:-}" ] && ln -sf "$FRESH_NPM_TARGET" "$FRESH_NPM_LINK"
 
 t0=$(now)
-git -c advice.detachedHead=false clone -q /fresh/src.bundle /root/pacman
+git clone -q /fresh/src.git /root/pacman
 cd /root/pacman
 [ ! -e build ] && [ ! -e var ] || fail "the clone has build/ or var/ already"
 

@@ -23,8 +23,12 @@ podman_ensure_base
 pm build --pull=never --isolation=chroot --layers -q -t "$KIND_IMAGE" tests/fresh >/dev/null
 
 # The committed tree only (FRESH_REV, HEAD by default): what a `git clone` of this repository gets.
-git bundle create "$WORK/src.bundle" "${FRESH_REV:-HEAD}" 2>/dev/null
-mounts=(-v "$WORK/src.bundle:/fresh/src.bundle:ro" -v "$PWD/tests/fresh/inside.sh:/fresh/inside.sh:ro")
+rev=$(git rev-parse --verify "${FRESH_REV:-HEAD}^{commit}")
+rm -rf "$WORK/src.git"
+git clone -q --bare --no-local . "$WORK/src.git"
+git -C "$WORK/src.git" branch -q -f fresh "$rev"
+git -C "$WORK/src.git" symbolic-ref HEAD refs/heads/fresh
+mounts=(-v "$WORK/src.git:/fresh/src.git:ro" -v "$PWD/tests/fresh/inside.sh:/fresh/inside.sh:ro")
 go_mounts=() node_mounts=() env_args=()
 ro() { [ -e "$1" ] && mounts+=(-v "$1:${2:-$1}:ro"); return 0; }
 
