@@ -255,3 +255,24 @@ def test_an_election_drawn_from_its_event_sequence(stack, make_page, browser):
     wait_announced(page, "Mongo-0 back as SECONDARY.")
     assert tile(page)["state"] == "SECONDARY"
     page.locator("#database").screenshot(path=str(SCREENSHOTS / "election-after.png"))
+
+
+def test_hostile_text_in_the_cluster_view_stays_text(stack, make_page):
+    """Pod rows can be written by anyone with the game's database user: whatever they hold is
+    shown as typed, never run as HTML."""
+    hostile = "<img src=x onerror=alert(1)><script>alert(2)</script>"
+    view = election_view(False)
+    view["web"]["pods"][1]["host"] = hostile
+    view["web"]["pods"][1]["zone"] = hostile
+    view["database"]["events"][0]["text"] = hostile
+    view["database"]["members"][2]["name"] = hostile
+    page = make_page(stack.url + "/")
+    page.route("**/cluster", lambda route: route.fulfill(
+        status=200, content_type="application/json", body=json.dumps(view)))
+    page.wait_for_function(
+        "h => [...document.querySelectorAll('#web-pods .pod-name')].some(n => n.textContent === h)",
+        arg=hostile, timeout=10000)
+    assert hostile in event_texts(page)
+    assert page.locator("#database img, #web-tier img, #database script, #web-tier script").count() == 0
+    time.sleep(0.5)
+    assert page.alerts == []

@@ -12,6 +12,7 @@ import signal
 import socket
 import time
 
+import pymongo
 import pytest
 
 from harness import wait_for
@@ -283,3 +284,45 @@ def test_web_pods_keep_the_last_list_while_the_database_is_away(make_ferret, mak
     assert web["asOf"] is not None and web["asOf"] <= cluster(api)["now"]
     assert parse_time(cluster(api)["now"]) - parse_time(web["asOf"]) >= \
         datetime.timedelta(seconds=LIVE), (as_of, web["asOf"])
+
+
+def test_web_pods_rows_written_by_hand_are_read_defensively(make_ferret, make_server):
+    """Anyone with the game's database user can write webpods rows: wrong types, missing
+    fields, text too long or not printable, and far too many rows are read back without harm."""
+    ferret = make_ferret()
+    srv = make_server({"MONGO_URI": ferret.uri("pacman")})
+    api = Api(srv.url)
+    wait_for(lambda: cluster(api)["web"]["asOf"], 10, "the pod list to be read once")
+    now = datetime.datetime.now(datetime.timezone.utc)
+    client = pymongo.MongoClient(ferret.uri("pacman"), serverSelectionTimeoutMS=10000)
+    try:
+        rows = client["pacman"]["webpods"]
+        rows.insert_many([
+            {"_id": "html:1", "host": "<img src=x onerror=alert(1)>", "port": 1, "zone": "z",
+             "started": now, "lastSeen": now},
+            {"_id": "long:1", "host": "h" * 300, "port": 1, "zone": "z", "started": now,
+             "lastSeen": now},
+            {"_id": "control:1", "host": "bad\u0007bell", "port": 1, "zone": "z\u202e",
+             "started": now, "lastSeen": now},
+            {"_id": "types:1", "host": 42, "port": "1", "zone": ["z"], "started": "yesterday",
+             "lastSeen": now},
+            {"_id": "when:1", "host": "h", "port": 1, "zone": "z", "lastSeen": "now"},
+            {"_id": 7, "host": "numeric-id", "port": 1, "lastSeen": now},
+        ] + [{"_id": f"many-{i:03d}:1", "host": f"many-{i:03d}", "port": 1, "zone": "z",
+              "started": now, "lastSeen": now} for i in range(150)])
+
+        def listed():
+            return cluster(api)["web"]["pods"]
+        wait_for(lambda: any(p["id"] == "html:1" for p in listed()), BEAT * 3, "the rows read")
+        pods = {p["id"]: p for p in listed()}
+        # what is shown is data, rendered as text by the page; what cannot be read is dropped
+        assert pods["html:1"]["host"] == "<img src=x onerror=alert(1)>"
+        assert "long:1" not in pods and "types:1" not in pods and "when:1" not in pods
+        assert "control:1" not in pods  # a host of control characters reads as none
+        assert all(isinstance(p["port"], int) and isinstance(p["zone"], str) for p in pods.values())
+        assert len(pods) <= 101, len(pods)  # 100 rows read back, and this pod
+        assert cluster(api)["web"]["selfId"] in pods
+        assert metric(api, "pacman_web_pods") == len(pods)
+        assert srv.running()
+    finally:
+        client.close()
