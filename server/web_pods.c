@@ -16,6 +16,7 @@
 #define WEB_PODS_COLLECTION "webpods"
 #define WEB_PODS_QUERY_TIME_MS 2000
 #define WEB_PODS_TEXT_SIZE STORE_PLACE_SIZE
+#define WEB_PODS_ID_CHARS (STORE_PLACE_CHARS + 6) /* host:port */
 #define WEB_PODS_ID_SIZE (WEB_PODS_TEXT_SIZE + 8)
 
 struct web_pod {
@@ -57,9 +58,10 @@ static int64_t web_pods_now_ms(void)
 
 /* ---- documents ---- */
 
-/* A text field of a row another replica wrote; "" when it is missing, too long or not
- * printable UTF-8 (a row written by hand may hold anything). */
-static void web_pods_read_text(const bson_t *doc, const char *key, char *out, size_t size)
+/* A text field of a row another replica wrote; "" when it is missing, longer than max_chars
+ * or not printable UTF-8 (a row written by hand may hold anything). */
+static void web_pods_read_text(const bson_t *doc, const char *key, size_t max_chars, char *out,
+                               size_t size)
 {
     bson_iter_t iter;
     uint32_t length = 0;
@@ -67,7 +69,10 @@ static void web_pods_read_text(const bson_t *doc, const char *key, char *out, si
     out[0] = '\0';
     if (bson_iter_init_find(&iter, doc, key) && BSON_ITER_HOLDS_UTF8(&iter))
         text = bson_iter_utf8(&iter, &length);
-    if (!text || length >= size || input_printable_chars(text, length) < 0)
+    if (!text || length >= size)
+        return;
+    long chars = input_printable_chars(text, length);
+    if (chars < 0 || (size_t)chars > max_chars)
         return;
     memcpy(out, text, length);
     out[length] = '\0';
@@ -84,9 +89,9 @@ static int64_t web_pods_read_date(const bson_t *doc, const char *key)
 static bool web_pods_read_row(const bson_t *doc, struct web_pod *pod)
 {
     memset(pod, 0, sizeof *pod);
-    web_pods_read_text(doc, "_id", pod->id, sizeof pod->id);
-    web_pods_read_text(doc, "host", pod->host, sizeof pod->host);
-    web_pods_read_text(doc, "zone", pod->zone, sizeof pod->zone);
+    web_pods_read_text(doc, "_id", WEB_PODS_ID_CHARS, pod->id, sizeof pod->id);
+    web_pods_read_text(doc, "host", STORE_PLACE_CHARS, pod->host, sizeof pod->host);
+    web_pods_read_text(doc, "zone", STORE_PLACE_CHARS, pod->zone, sizeof pod->zone);
     bson_iter_t iter;
     if (bson_iter_init_find(&iter, doc, "port") && BSON_ITER_HOLDS_INT32(&iter))
         pod->port = bson_iter_int32(&iter);
