@@ -94,6 +94,8 @@ def test_the_panels_on_a_phone(stack, make_page):
         box = page.locator(selector).bounding_box()
         assert box["x"] >= 0 and box["x"] + box["width"] <= 390, (selector, box)
     assert page.evaluate(A11Y_CHECK) == []
+    page.locator("#database").scroll_into_view_if_needed()
+    screenshot(page, "cluster-phone")
 
 
 def test_the_panel_follows_a_database_kill_and_restart(own_stack, make_page):
