@@ -77,21 +77,30 @@ test('the summary names the primary, or how long there has been none', () => {
   assert.equal(primaryName(none), null);
 });
 
-test('only events not seen before are announced, oldest first, and none on the first answer', () => {
-  const first = election().database.events;
-  const { fresh, keys } = freshEvents(null, first.slice(1));
-  assert.deepEqual(fresh, []);
-  const next = freshEvents(keys, first);
+test('only events not told before are announced, oldest first, and none on the first answer', () => {
+  const all = election().database.events;
+  const first = freshEvents(null, all.slice(1));
+  assert.deepEqual(first.fresh, []);
+  const next = freshEvents(first.seen, all);
   assert.deepEqual(next.fresh.map((e) => e.kind), ['new_primary']);
-  const again = freshEvents(next.keys, first);
-  assert.deepEqual(again.fresh, []);
+  assert.deepEqual(freshEvents(next.seen, all).fresh, []);
   // Two events in one change, both new: told in the order they happened.
-  const both = freshEvents(new Set(), first.slice(1));
+  const both = freshEvents([], all.slice(1));
   assert.deepEqual(both.fresh.map((e) => e.kind), ['member_unreachable', 'no_primary']);
-  assert.notEqual(eventKey(first[1]), eventKey(first[2]));
+  assert.notEqual(eventKey(all[1]), eventKey(all[2]));
   assert.equal(sentence('mongo-0 unreachable'), 'Mongo-0 unreachable.');
   assert.equal(sentence('done.'), 'Done.');
   assert.equal(sentence(''), '');
+});
+
+test('behind an ingress, the same change seen by another pod a moment later is not told twice', () => {
+  const fromPodA = election().database.events;
+  const fromPodB = fromPodA.map((e) => ({ ...e, at: new Date(Date.parse(e.at) + 1300).toISOString() }));
+  const told = freshEvents(freshEvents(null, fromPodA.slice(1)).seen, fromPodA).seen;
+  assert.deepEqual(freshEvents(told, fromPodB).fresh, []);
+  // The same words much later are another change: mongo-0 was lost again.
+  const later = { ...fromPodA[2], at: '2024-05-01T13:00:00.000Z' };
+  assert.deepEqual(freshEvents(told, [later, ...fromPodA]).fresh.map((e) => e.at), [later.at]);
 });
 
 test('pods: the one answering is marked, hosts shared by several replicas get their port', () => {

@@ -4,7 +4,7 @@
 // pods alive now, the one answering highlighted. Refreshes every 2 s while the page is visible.
 // Every value goes in as text (textContent), never as HTML.
 import {
-  databaseSummary, eventKey, freshEvents, memberTiles, podRows, primaryName, savedNote,
+  databaseSummary, freshEvents, memberTiles, podRows, primaryName, savedNote,
   sentence, webStaleness, webSummary,
 } from './cluster-view.js';
 import { setStatus } from './hud.js';
@@ -52,7 +52,6 @@ function drawEvents(list, cluster) {
   list.replaceChildren(...events.map((e) => {
     const li = el(doc, 'li', 'event');
     li.dataset.kind = e.kind;
-    li.dataset.key = eventKey(e);
     const time = el(doc, 'time', '', clock(e.at));
     time.dateTime = e.at;
     li.append(time, el(doc, 'span', 'event-text', e.text));
@@ -110,8 +109,8 @@ export class ClusterPanel {
     setStatus(els.dbStatus, '', 'ok');
     drawMembers(els.members, cluster);
     drawEvents(els.events, cluster);
-    const { fresh, keys } = freshEvents(this.seen, cluster.database.events);
-    this.seen = keys;
+    const { fresh, seen } = freshEvents(this.seen, cluster.database.events);
+    this.seen = seen;
     if (fresh.length) els.announce.textContent = fresh.map((e) => sentence(e.text)).join(' ');
     els.webSummary.textContent = webSummary(cluster);
     const stale = webStaleness(cluster);

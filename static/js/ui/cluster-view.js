@@ -73,20 +73,31 @@ export function databaseSummary(cluster) {
   return `${set}, ${members}: no primary reachable.`;
 }
 
-/** A stable identity of an event, to tell new ones from those already shown. */
+/** What an event is about, whichever pod saw it: its kind, member and text (not its time). */
 export function eventKey(e) {
-  return `${e.at}|${e.kind}|${e.member}|${e.text}`;
+  return `${e.kind}|${e.member}|${e.text}`;
 }
 
 /**
- * The events not in `seen` (a Set of keys), oldest first, to announce; and the keys of all
- * events now. With seen === null (the first answer) nothing is announced: that is history.
+ * The events of an answer not told before, oldest first, to announce; `seen` is what was
+ * told (from the previous call; null on the first answer, whose events are history and are
+ * not announced). Behind an ingress each refresh may come from another pod, and every pod's
+ * driver sees the same change at a slightly different time, so an event counts as told when
+ * one like it (same kind, member and text) was told within windowMs of it.
  */
-export function freshEvents(seen, events) {
+export function freshEvents(seen, events, windowMs = 10000) {
   const list = Array.isArray(events) ? events : [];
-  const keys = new Set(list.map(eventKey));
-  if (seen === null) return { fresh: [], keys };
-  return { fresh: list.filter((e) => !seen.has(eventKey(e))).reverse(), keys };
+  const told = seen ? [...seen] : [];
+  const fresh = [];
+  for (const e of [...list].reverse()) {
+    const at = Date.parse(e.at) || 0;
+    const known = told.some((t) => t.key === eventKey(e) && Math.abs(t.at - at) <= windowMs);
+    if (!known) {
+      told.push({ key: eventKey(e), at });
+      if (seen) fresh.push(e);
+    }
+  }
+  return { fresh, seen: told.slice(-200) };
 }
 
 /** The event's text as a sentence: capitalised, with a full stop. */
