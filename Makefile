@@ -143,7 +143,7 @@ demo: build ## the minikube demo rehearsed locally: 10 replicas behind nginx, da
 	scripts/deps.sh bench test
 	$(PY) tests/demo/rehearse.py
 
-C_FORMATTED := server/*.c server/*.h tests/unit/*.c
+C_FORMATTED := server/*.c server/*.h tests/unit/*.c tests/integration/*.c
 
 format: ## clang-format the C sources (style in .clang-format)
 	scripts/deps.sh format

@@ -6,24 +6,23 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "app.h"
+#include "background.h"
 #include "input.h"
-#include "timing.h"
 
 #define LOCATION_MAX_RESPONSE (1024 * 1024)
 #define LOCATION_ATTEMPTS 6
 
 struct location {
-    pthread_mutex_t lock;
-    pthread_cond_t wake;
+    pthread_mutex_t lock; /* guards place */
     struct store_place place;
     struct logger *logger;
     char *url, *token_path, *ca_path;
-    bool running, stopping;
-    pthread_t thread;
+    struct background *lookup; /* NULL when there is nothing to look up */
+    int attempts;
+    long delay_ms; /* before the next attempt; doubles after each failure */
 };
 
 static void location_copy_text(char *out, size_t size, const char *text)
@@ -166,23 +165,15 @@ static bool location_lookup(struct location *location)
     return done;
 }
 
-static void *location_loop(void *arg)
+/* One attempt of the lookup on the background thread; the next one 1, 2, 4, ... s later. */
+static long location_round(void *arg)
 {
     struct location *location = arg;
-    unsigned delay_s = 1;
-    for (int attempt = 0; attempt < LOCATION_ATTEMPTS && !location_lookup(location); attempt++) {
-        pthread_mutex_lock(&location->lock);
-        struct timespec until = timing_after_ms((long)delay_s * 1000);
-        while (!location->stopping &&
-               pthread_cond_timedwait(&location->wake, &location->lock, &until) == 0)
-            ;
-        bool stopping = location->stopping;
-        pthread_mutex_unlock(&location->lock);
-        if (stopping)
-            break;
-        delay_s *= 2;
-    }
-    return NULL;
+    if (location_lookup(location) || ++location->attempts >= LOCATION_ATTEMPTS)
+        return BACKGROUND_DONE;
+    long delay_ms = location->delay_ms;
+    location->delay_ms *= 2;
+    return delay_ms;
 }
 
 struct location *location_new(const struct config *config, struct logger *logger)
@@ -191,8 +182,8 @@ struct location *location_new(const struct config *config, struct logger *logger
     if (!location)
         return NULL;
     pthread_mutex_init(&location->lock, NULL);
-    pthread_cond_init(&location->wake, NULL);
     location->logger = logger;
+    location->delay_ms = 1000;
     snprintf(location->place.cloud, sizeof location->place.cloud, "unknown");
     snprintf(location->place.zone, sizeof location->place.zone, "unknown");
     char host[256] = "unknown";
@@ -219,7 +210,9 @@ struct location *location_new(const struct config *config, struct logger *logger
                     "location: MY_NODE_NAME is not a node name; not looking it up");
         return location;
     }
-    location->running = pthread_create(&location->thread, NULL, location_loop, location) == 0;
+    location->lookup = background_start(location_round, location, 0);
+    if (!location->lookup)
+        log_message(logger, LOG_WARN, "location: cannot start the node lookup thread");
     return location;
 }
 
@@ -227,15 +220,8 @@ void location_free(struct location *location)
 {
     if (!location)
         return;
-    if (location->running) {
-        pthread_mutex_lock(&location->lock);
-        location->stopping = true;
-        pthread_cond_signal(&location->wake);
-        pthread_mutex_unlock(&location->lock);
-        pthread_join(location->thread, NULL);
-    }
+    background_stop(location->lookup);
     pthread_mutex_destroy(&location->lock);
-    pthread_cond_destroy(&location->wake);
     free(location->url);
     free(location->token_path);
     free(location->ca_path);

@@ -2,14 +2,13 @@
 #include "store.h"
 
 #include <mongoc/mongoc.h>
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "timing.h"
+#include "background.h"
 
 #define STORE_HIGHSCORES "highscore"
 #define STORE_PLAYERS "userstats"
@@ -27,11 +26,9 @@ struct store {
     atomic_bool indexes_ready;
     atomic_uint_fast64_t operations;
     atomic_uint_fast64_t failures;
-    pthread_t monitor;
-    pthread_mutex_t lock;
-    pthread_cond_t wake;
-    bool stopping;
-    bool monitor_running;
+    struct background *monitor;
+    bool monitor_was_available; /* the monitor's own, for its log lines */
+    bool monitor_first;
 };
 
 /* The driver's own messages: warnings and errors go to our log, its chatter is dropped. */
@@ -148,46 +145,30 @@ static bool store_ensure_indexes(struct store *store, bson_error_t *error)
     return ok;
 }
 
-/* Pings every 2 s while the database answers and every 0.5 s while it does not, so
- * store_available() turns true again within about half a second of the database's return
- * and requests stop being refused without a restart. */
-static void *store_monitor_loop(void *arg)
+/* One round of the monitor: pings, so store_available() turns true again within about half a
+ * second of the database's return and requests stop being refused without a restart. The
+ * next round is 2 s away while the database answers, 0.5 s while it does not, and at once
+ * when a request finds it away (store_mark_unavailable). */
+static long store_monitor_round(void *arg)
 {
     struct store *store = arg;
-    bool was_available = true;
-    bool first = true;
-    for (;;) {
-        bson_error_t error;
-        bool ok = store_ping(store, &error);
-        if (ok && !atomic_load(&store->indexes_ready)) {
-            if (store_ensure_indexes(store, &error))
-                atomic_store(&store->indexes_ready, true);
-            else
-                log_message(store->logger, LOG_WARN, "creating indexes failed (will retry): %s",
-                            error.message);
-        }
-        atomic_store(&store->available, ok);
-        if (ok && (!was_available || first))
-            log_message(store->logger, LOG_INFO, "database reachable");
-        else if (!ok && (was_available || first))
-            log_message(store->logger, LOG_WARN, "database unreachable, retrying: %s",
+    bson_error_t error;
+    bool ok = store_ping(store, &error);
+    if (ok && !atomic_load(&store->indexes_ready)) {
+        if (store_ensure_indexes(store, &error))
+            atomic_store(&store->indexes_ready, true);
+        else
+            log_message(store->logger, LOG_WARN, "creating indexes failed (will retry): %s",
                         error.message);
-        was_available = ok;
-        first = false;
-
-        pthread_mutex_lock(&store->lock);
-        if (!store->stopping) {
-            /* under the lock: a request that marked the database away since the ping has
-             * signalled already or will find us waiting */
-            struct timespec until =
-                timing_after_ms(ok && atomic_load(&store->available) ? 2000 : 500);
-            pthread_cond_timedwait(&store->wake, &store->lock, &until);
-        }
-        bool stopping = store->stopping;
-        pthread_mutex_unlock(&store->lock);
-        if (stopping)
-            return NULL;
     }
+    atomic_store(&store->available, ok);
+    if (ok && (!store->monitor_was_available || store->monitor_first))
+        log_message(store->logger, LOG_INFO, "database reachable");
+    else if (!ok && (store->monitor_was_available || store->monitor_first))
+        log_message(store->logger, LOG_WARN, "database unreachable, retrying: %s", error.message);
+    store->monitor_was_available = ok;
+    store->monitor_first = false;
+    return ok ? 2000 : 500;
 }
 
 struct store *store_new(const struct config *config, struct logger *logger, char *error,
@@ -238,18 +219,14 @@ struct store *store_new(const struct config *config, struct logger *logger, char
     mongoc_client_pool_max_size(store->pool, config->db_workers + 1);
     store->logger = logger;
     atomic_init(&store->available, true);
-    pthread_mutex_init(&store->lock, NULL);
-    pthread_cond_init(&store->wake, NULL);
-    if (pthread_create(&store->monitor, NULL, store_monitor_loop, store) != 0) {
+    store->monitor_was_available = true;
+    store->monitor_first = true;
+    store->monitor = background_start(store_monitor_round, store, 0);
+    if (!store->monitor) {
         snprintf(error, error_size, "cannot start the database monitor thread");
-        pthread_mutex_destroy(&store->lock);
-        pthread_cond_destroy(&store->wake);
-        mongoc_client_pool_destroy(store->pool);
-        free(store->database);
-        free(store);
+        store_free(store);
         return NULL;
     }
-    store->monitor_running = true;
     return store;
 }
 
@@ -257,15 +234,7 @@ void store_free(struct store *store)
 {
     if (!store)
         return;
-    if (store->monitor_running) {
-        pthread_mutex_lock(&store->lock);
-        store->stopping = true;
-        pthread_cond_signal(&store->wake);
-        pthread_mutex_unlock(&store->lock);
-        pthread_join(store->monitor, NULL);
-        pthread_mutex_destroy(&store->lock);
-        pthread_cond_destroy(&store->wake);
-    }
+    background_stop(store->monitor);
     if (store->pool)
         mongoc_client_pool_destroy(store->pool);
     mongoc_log_set_handler(NULL, NULL);
@@ -280,11 +249,8 @@ bool store_available(const struct store *store)
 
 void store_mark_unavailable(struct store *store)
 {
-    if (atomic_exchange(&store->available, false)) {
-        pthread_mutex_lock(&store->lock);
-        pthread_cond_signal(&store->wake);
-        pthread_mutex_unlock(&store->lock);
-    }
+    if (atomic_exchange(&store->available, false))
+        background_wake(store->monitor);
 }
 
 void store_get_counters(const struct store *store, struct store_counters *out)
