@@ -72,10 +72,23 @@ test: deps build ## install what is needed and run every test suite
 
 # ---- the suites (each can be run on its own) ----
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_*.c))
-$(BUILD)/unit/%: tests/unit/%.c $(LIB_SRCS) $(HEADERS) | $(BUILD)/.deps-build
+# Each unit test links only the server modules listed for it: the module it tests and what
+# that module itself calls. A module that reached for more (the store, libmicrohttpd, a
+# handler) would fail to link, so the list is the proof that the module is that pure.
+UNIT_MODULES_test_api              := api background dbqueue highscores input location log metrics ops player_expiry players receive_deadline reply result_cache router store timing
+UNIT_MODULES_test_config           := config
+UNIT_MODULES_test_dbqueue          := dbqueue background timing
+UNIT_MODULES_test_input            := input
+UNIT_MODULES_test_receive_deadline := receive_deadline background log timing
+UNIT_MODULES_test_result_cache     := result_cache reply timing
+UNIT_MODULES_test_static           := static_files router
+unit_sources = $(patsubst %,server/%.c,$(or $(UNIT_MODULES_$(1)),$(error tests/unit/$(1).c: \
+               list the modules it links in UNIT_MODULES_$(1) (Makefile))))
+.SECONDEXPANSION:
+$(BUILD)/unit/%: tests/unit/%.c $$(call unit_sources,%) $(HEADERS) | $(BUILD)/.deps-build
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Iserver -fsanitize=address,undefined -fno-omit-frame-pointer \
-	  -o $@ $< $(LIB_SRCS) $(LDLIBS) -lcmocka
+	  -o $@ $< $(call unit_sources,$*) $(LDLIBS) -lcmocka
 
 test-unit: $(UNIT_TESTS) ## C unit tests of the pure modules (cmocka, under ASan/UBSan)
 	@set -e; for t in $(UNIT_TESTS); do echo "== $$t"; $$t; done

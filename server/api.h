@@ -12,8 +12,8 @@
 
 struct app;
 
-typedef struct db_task *(*api_handler_fn)(struct app *app, enum method method,
-                                          const struct input *input, struct reply *reply);
+typedef struct dbqueue_task *(*api_handler_fn)(struct app *app, enum method method,
+                                               const struct input *input, struct reply *reply);
 
 /* The handler for an API route; NULL for ROUTE_STATIC. */
 api_handler_fn api_handler(enum route route);

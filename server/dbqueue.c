@@ -2,6 +2,7 @@
 #include "dbqueue.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 
 #include "background.h"
@@ -20,28 +21,22 @@ struct dbqueue_worker {
 struct dbqueue {
     struct store *store;
     pthread_mutex_t lock;
-    struct db_task *head, *tail;
-    struct db_task *running; /* singly linked through next while running */
+    struct dbqueue_task *head, *tail;
+    struct dbqueue_task *running; /* singly linked through next while running */
     unsigned waiting, max_waiting, active;
     bool closing;
     unsigned worker_count;
     struct dbqueue_worker *workers;
     struct dbqueue_worker **idle; /* workers asleep until a task comes: a stack */
     unsigned idle_count;
-    struct db_task **late; /* the deadline round's scratch, one slot per worker */
+    struct dbqueue_task **late; /* the deadline round's scratch, one slot per worker */
     unsigned late_capacity;
     struct background *deadline;
 };
 
-/* With the lock held: drops one reference, returning true when the task must be destroyed. */
-static bool dbqueue_unref_locked(struct db_task *task)
+static void dbqueue_remove_running(struct dbqueue *queue, struct dbqueue_task *task)
 {
-    return --task->references == 0;
-}
-
-static void dbqueue_remove_running(struct dbqueue *queue, struct db_task *task)
-{
-    for (struct db_task **p = &queue->running; *p; p = &(*p)->next)
+    for (struct dbqueue_task **p = &queue->running; *p; p = &(*p)->next)
         if (*p == task) {
             *p = task->next;
             task->next = NULL;
@@ -56,7 +51,7 @@ static long dbqueue_worker_round(void *arg)
     struct dbqueue_worker *worker = arg;
     struct dbqueue *queue = worker->queue;
     pthread_mutex_lock(&queue->lock);
-    struct db_task *task = queue->closing ? NULL : queue->head;
+    struct dbqueue_task *task = queue->closing ? NULL : queue->head;
     if (!task) {
         queue->idle[queue->idle_count++] = worker;
         pthread_mutex_unlock(&queue->lock);
@@ -82,7 +77,7 @@ static long dbqueue_worker_round(void *arg)
     pthread_mutex_unlock(&queue->lock);
     if (!expired)
         task->done(task, false, task->cookie);
-    dbqueue_release(queue, task); /* the queue's reference */
+    dbqueue_release(task); /* the queue's reference */
     return 0;
 }
 
@@ -93,10 +88,10 @@ static void dbqueue_expire(struct dbqueue *queue)
     pthread_mutex_lock(&queue->lock);
     int64_t now = timing_now_us();
     bool closing = queue->closing;
-    struct db_task *expired = NULL;
+    struct dbqueue_task *expired = NULL;
     queue->tail = NULL;
-    for (struct db_task **p = &queue->head; *p;) {
-        struct db_task *task = *p;
+    for (struct dbqueue_task **p = &queue->head; *p;) {
+        struct dbqueue_task *task = *p;
         if (closing || task->deadline_us <= now) {
             *p = task->next;
             queue->waiting--;
@@ -109,26 +104,27 @@ static void dbqueue_expire(struct dbqueue *queue)
         }
     }
     size_t late_count = 0;
-    for (struct db_task *t = queue->running; t && late_count < queue->late_capacity; t = t->next)
+    for (struct dbqueue_task *t = queue->running; t && late_count < queue->late_capacity;
+         t = t->next)
         if (t->state == TASK_RUNNING && (closing || t->deadline_us <= now)) {
             t->state = TASK_EXPIRED;
-            t->references++; /* held while done runs outside the lock */
+            atomic_fetch_add(&t->references, 1); /* held while done runs outside the lock */
             queue->late[late_count++] = t;
         }
-    struct db_task **late = queue->late;
+    struct dbqueue_task **late = queue->late;
     pthread_mutex_unlock(&queue->lock);
 
     while (expired) {
-        struct db_task *task = expired;
+        struct dbqueue_task *task = expired;
         expired = task->next;
         task->next = NULL;
         task->done(task, true, task->cookie);
-        dbqueue_release(queue, task); /* the queue's reference */
+        dbqueue_release(task); /* the queue's reference */
     }
     /* late is only written by this function, which runs on one thread at a time */
     for (size_t i = 0; i < late_count; i++) {
         late[i]->done(late[i], true, late[i]->cookie);
-        dbqueue_release(queue, late[i]);
+        dbqueue_release(late[i]);
     }
 }
 
@@ -175,8 +171,8 @@ struct dbqueue *dbqueue_new(struct store *store, unsigned workers, unsigned max_
     return queue;
 }
 
-bool dbqueue_submit(struct dbqueue *queue, struct db_task *task, unsigned timeout_ms,
-                    db_task_done_fn done, void *cookie)
+bool dbqueue_submit(struct dbqueue *queue, struct dbqueue_task *task, unsigned timeout_ms,
+                    dbqueue_done_fn done, void *cookie)
 {
     task->done = done;
     task->cookie = cookie;
@@ -188,7 +184,7 @@ bool dbqueue_submit(struct dbqueue *queue, struct db_task *task, unsigned timeou
         pthread_mutex_unlock(&queue->lock);
         return false;
     }
-    task->references = 2; /* the caller's and the queue's */
+    atomic_store(&task->references, 2); /* the caller's and the queue's */
     if (queue->tail)
         queue->tail->next = task;
     else
@@ -202,12 +198,9 @@ bool dbqueue_submit(struct dbqueue *queue, struct db_task *task, unsigned timeou
     return true;
 }
 
-void dbqueue_release(struct dbqueue *queue, struct db_task *task)
+void dbqueue_release(struct dbqueue_task *task)
 {
-    pthread_mutex_lock(&queue->lock);
-    bool destroy = dbqueue_unref_locked(task);
-    pthread_mutex_unlock(&queue->lock);
-    if (destroy)
+    if (atomic_fetch_sub(&task->references, 1) == 1)
         task->destroy(task);
 }
 

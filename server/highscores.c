@@ -56,11 +56,11 @@ json_t *highscores_list_json(const struct store_score *scores, size_t count)
 /* ---- GET /highscores/list ---- */
 
 struct highscores_list_task {
-    struct db_task task;
+    struct dbqueue_task task;
     struct result_cache *cache;
 };
 
-static void highscores_list_run(struct db_task *task, struct store *store)
+static void highscores_list_run(struct dbqueue_task *task, struct store *store)
 {
     struct result_cache *cache = ((struct highscores_list_task *)task)->cache;
     struct result_cache_read read;
@@ -76,14 +76,14 @@ static void highscores_list_run(struct db_task *task, struct store *store)
     result_cache_finish_read(cache, &read, &task->reply, status != STORE_OK);
 }
 
-static void highscores_task_free(struct db_task *task)
+static void highscores_task_free(struct dbqueue_task *task)
 {
     reply_clear(&task->reply);
     free(task);
 }
 
-struct db_task *highscores_handle_list(struct app *app, enum method method,
-                                       const struct input *input, struct reply *reply)
+struct dbqueue_task *highscores_handle_list(struct app *app, enum method method,
+                                            const struct input *input, struct reply *reply)
 {
     (void)method, (void)input;
     struct result_cache *cache = app->highscores->cache;
@@ -149,12 +149,12 @@ bool highscores_parse_submission(const struct input *input, struct store_score *
 }
 
 struct highscores_post_task {
-    struct db_task task;
+    struct dbqueue_task task;
     struct highscores *highscores;
     struct store_score score;
 };
 
-static void highscores_post_run(struct db_task *task, struct store *store)
+static void highscores_post_run(struct dbqueue_task *task, struct store *store)
 {
     struct highscores_post_task *post = (struct highscores_post_task *)task;
     struct store_score stored;
@@ -172,8 +172,8 @@ static void highscores_post_run(struct db_task *task, struct store *store)
                          (json_int_t)stored.level, "rs", "success"));
 }
 
-struct db_task *highscores_handle_post(struct app *app, enum method method,
-                                       const struct input *input, struct reply *reply)
+struct dbqueue_task *highscores_handle_post(struct app *app, enum method method,
+                                            const struct input *input, struct reply *reply)
 {
     (void)method;
     struct highscores_post_task *post = calloc(1, sizeof *post);

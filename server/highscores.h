@@ -14,10 +14,10 @@ struct highscores;
 struct highscores *highscores_new(unsigned cache_ms);
 void highscores_free(struct highscores *highscores);
 
-struct db_task *highscores_handle_list(struct app *app, enum method method,
-                                       const struct input *input, struct reply *reply);
-struct db_task *highscores_handle_post(struct app *app, enum method method,
-                                       const struct input *input, struct reply *reply);
+struct dbqueue_task *highscores_handle_list(struct app *app, enum method method,
+                                            const struct input *input, struct reply *reply);
+struct dbqueue_task *highscores_handle_post(struct app *app, enum method method,
+                                            const struct input *input, struct reply *reply);
 
 /* Validates a submission into score. False with a 400 reply naming the field otherwise. */
 bool highscores_parse_submission(const struct input *input, struct store_score *score,

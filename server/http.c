@@ -63,8 +63,7 @@ struct http_request {
     size_t body_length;
     size_t discarded;                             /* bytes of an oversized body read and dropped */
     struct receive_deadline_connection *deadline; /* the connection's; NULL: none */
-    struct db_task *task;                         /* while a database task runs for this request */
-    atomic_bool task_done;
+    struct dbqueue_task *task;                    /* while a database task runs for this request */
     bool task_expired;
     bool dispatched; /* handed to a handler once; never twice */
 };
@@ -221,19 +220,18 @@ static enum MHD_Result http_serve_static(struct http_request *request, const cha
 /* ---- database tasks ---- */
 
 /* Runs on a database worker or the deadline thread, exactly once per task. */
-static void http_task_done(struct db_task *task, bool expired, void *cookie)
+static void http_task_done(struct dbqueue_task *task, bool expired, void *cookie)
 {
     (void)task;
     struct http_request *request = cookie;
     request->task_expired = expired;
-    atomic_store(&request->task_done, true);
     MHD_resume_connection(request->connection);
 }
 
 static enum MHD_Result http_finish_task(struct http_request *request)
 {
     struct app *app = request->server->app;
-    struct db_task *task = request->task;
+    struct dbqueue_task *task = request->task;
     struct reply reply = {0};
     if (request->task_expired) {
         /* Refuse at once until the monitor's ping succeeds again: requests sent on to a hung
@@ -246,7 +244,7 @@ static enum MHD_Result http_finish_task(struct http_request *request)
         task->reply.body = NULL;
     }
     request->task = NULL;
-    dbqueue_release(app->dbqueue, task);
+    dbqueue_release(task);
     return http_send_reply(request, &reply);
 }
 
@@ -274,7 +272,7 @@ static enum MHD_Result http_dispatch(struct http_request *request, const char *u
             return http_send_error(request, status, NULL, error);
         }
     }
-    struct db_task *task = api_handler(request->route)(app, request->method, &input, &reply);
+    struct dbqueue_task *task = api_handler(request->route)(app, request->method, &input, &reply);
     input_free(&input);
     if (!task)
         return http_send_reply(request, &reply);
@@ -290,7 +288,8 @@ static enum MHD_Result http_dispatch(struct http_request *request, const char *u
     MHD_suspend_connection(request->connection);
     if (!dbqueue_submit(app->dbqueue, task, app->config->mongo_timeout_ms, http_task_done,
                         request)) {
-        /* queue full or closing: answer 503 through the same resume path */
+        /* queue full or closing: the task is still ours alone (see dbqueue_submit); answer
+         * 503 through the same resume path */
         request->task = NULL;
         task->destroy(task);
         MHD_resume_connection(request->connection);
@@ -440,7 +439,7 @@ static void http_completed(void *cls, struct MHD_Connection *connection, void **
     metrics_request_finished(server->app->metrics, request->route, status, duration);
     log_request(server->app->logger, request->method_name, request->path, status, duration);
     if (request->task)
-        dbqueue_release(server->app->dbqueue, request->task);
+        dbqueue_release(request->task);
     free(request->body);
     free(request);
 }

@@ -235,8 +235,8 @@ void location_get(struct location *location, struct store_place *place)
     pthread_mutex_unlock(&location->lock);
 }
 
-struct db_task *location_handle(struct app *app, enum method method, const struct input *input,
-                                struct reply *reply)
+struct dbqueue_task *location_handle(struct app *app, enum method method, const struct input *input,
+                                     struct reply *reply)
 {
     (void)method, (void)input;
     struct store_place place;

@@ -23,8 +23,8 @@ void location_free(struct location *location);
 /* Copies the current place. */
 void location_get(struct location *location, struct store_place *place);
 
-struct db_task *location_handle(struct app *app, enum method method, const struct input *input,
-                                struct reply *reply);
+struct dbqueue_task *location_handle(struct app *app, enum method method, const struct input *input,
+                                     struct reply *reply);
 
 /* Reads cloud (the scheme of spec.providerID: "gce", "aws", "azure", ...) and zone (label
  * topology.kubernetes.io/zone, else failure-domain.beta.kubernetes.io/zone) from a Node

@@ -9,16 +9,16 @@
 
 #include "app.h"
 
-struct db_task *ops_handle_healthz(struct app *app, enum method method, const struct input *input,
-                                   struct reply *reply)
+struct dbqueue_task *ops_handle_healthz(struct app *app, enum method method,
+                                        const struct input *input, struct reply *reply)
 {
     (void)app, (void)method, (void)input;
     reply_json(reply, 200, json_pack("{s:s}", "status", "ok"));
     return NULL;
 }
 
-struct db_task *ops_handle_readyz(struct app *app, enum method method, const struct input *input,
-                                  struct reply *reply)
+struct dbqueue_task *ops_handle_readyz(struct app *app, enum method method,
+                                       const struct input *input, struct reply *reply)
 {
     (void)method, (void)input;
     const char *database = store_available(app->store) ? "up" : "down";
@@ -42,8 +42,8 @@ static long ops_resident_bytes(void)
     return resident * sysconf(_SC_PAGESIZE);
 }
 
-struct db_task *ops_handle_metrics(struct app *app, enum method method, const struct input *input,
-                                   struct reply *reply)
+struct dbqueue_task *ops_handle_metrics(struct app *app, enum method method,
+                                        const struct input *input, struct reply *reply)
 {
     (void)method, (void)input;
     struct store_counters store;

@@ -5,11 +5,11 @@
 
 #include "api.h"
 
-struct db_task *ops_handle_healthz(struct app *app, enum method method, const struct input *input,
-                                   struct reply *reply);
-struct db_task *ops_handle_readyz(struct app *app, enum method method, const struct input *input,
-                                  struct reply *reply);
-struct db_task *ops_handle_metrics(struct app *app, enum method method, const struct input *input,
-                                   struct reply *reply);
+struct dbqueue_task *ops_handle_healthz(struct app *app, enum method method,
+                                        const struct input *input, struct reply *reply);
+struct dbqueue_task *ops_handle_readyz(struct app *app, enum method method,
+                                       const struct input *input, struct reply *reply);
+struct dbqueue_task *ops_handle_metrics(struct app *app, enum method method,
+                                        const struct input *input, struct reply *reply);
 
 #endif

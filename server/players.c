@@ -38,18 +38,18 @@ void players_cache_counts(const struct players *players, uint64_t *hits, uint64_
 }
 
 struct players_task {
-    struct db_task task;
+    struct dbqueue_task task;
     struct result_cache *cache;      /* GET /user/stats */
     struct store_player_stats stats; /* POST /user/stats only */
 };
 
-static void players_task_free(struct db_task *task)
+static void players_task_free(struct dbqueue_task *task)
 {
     reply_clear(&task->reply);
     free(task);
 }
 
-static struct db_task *players_task_new(db_task_run_fn run, struct reply *reply)
+static struct dbqueue_task *players_task_new(dbqueue_run_fn run, struct reply *reply)
 {
     struct players_task *players = calloc(1, sizeof *players);
     if (!players) {
@@ -63,7 +63,7 @@ static struct db_task *players_task_new(db_task_run_fn run, struct reply *reply)
 
 /* ---- GET /user/id ---- */
 
-static void players_id_run(struct db_task *task, struct store *store)
+static void players_id_run(struct dbqueue_task *task, struct store *store)
 {
     char id[25];
     enum store_status status = store_create_player(store, id);
@@ -73,8 +73,8 @@ static void players_id_run(struct db_task *task, struct store *store)
         reply_json(&task->reply, 200, json_string(id));
 }
 
-struct db_task *players_handle_id(struct app *app, enum method method, const struct input *input,
-                                  struct reply *reply)
+struct dbqueue_task *players_handle_id(struct app *app, enum method method,
+                                       const struct input *input, struct reply *reply)
 {
     (void)app, (void)method, (void)input;
     return players_task_new(players_id_run, reply);
@@ -110,7 +110,7 @@ bool players_parse_stats(const struct input *input, struct store_player_stats *s
     return api_read_place(input, &stats->place, reply);
 }
 
-static void players_update_run(struct db_task *task, struct store *store)
+static void players_update_run(struct dbqueue_task *task, struct store *store)
 {
     struct players_task *players = (struct players_task *)task;
     enum store_status status = store_update_player_stats(store, &players->stats);
@@ -147,7 +147,7 @@ json_t *players_stats_json(const struct store_player_stats *rows, size_t count)
     return list;
 }
 
-static void players_list_run(struct db_task *task, struct store *store)
+static void players_list_run(struct dbqueue_task *task, struct store *store)
 {
     struct result_cache *cache = ((struct players_task *)task)->cache;
     struct result_cache_read read;
@@ -166,13 +166,13 @@ static void players_list_run(struct db_task *task, struct store *store)
     result_cache_finish_read(cache, &read, &task->reply, database_failed);
 }
 
-struct db_task *players_handle_stats(struct app *app, enum method method, const struct input *input,
-                                     struct reply *reply)
+struct dbqueue_task *players_handle_stats(struct app *app, enum method method,
+                                          const struct input *input, struct reply *reply)
 {
     struct result_cache *cache = app->players->cache;
     if (method != METHOD_POST && result_cache_get(cache, reply))
         return NULL;
-    struct db_task *task =
+    struct dbqueue_task *task =
         players_task_new(method == METHOD_POST ? players_update_run : players_list_run, reply);
     if (!task)
         return NULL;

@@ -18,10 +18,10 @@ struct players;
 struct players *players_new(unsigned cache_ms);
 void players_free(struct players *players);
 
-struct db_task *players_handle_id(struct app *app, enum method method, const struct input *input,
-                                  struct reply *reply);
-struct db_task *players_handle_stats(struct app *app, enum method method, const struct input *input,
-                                     struct reply *reply);
+struct dbqueue_task *players_handle_id(struct app *app, enum method method,
+                                       const struct input *input, struct reply *reply);
+struct dbqueue_task *players_handle_stats(struct app *app, enum method method,
+                                          const struct input *input, struct reply *reply);
 
 /* Validates a stats report into stats. False with a 400 reply naming the field otherwise. */
 bool players_parse_stats(const struct input *input, struct store_player_stats *stats,

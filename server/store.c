@@ -171,6 +171,15 @@ static long store_monitor_round(void *arg)
     return ok ? 2000 : 500;
 }
 
+/* Every thread that can hold a client at once gets one: each database worker, the monitor and
+ * player expiry. A pool one short would let workers stuck on a hung database and the expiry
+ * round take every client, and the monitor's ping would then wait in mongoc_client_pool_pop
+ * instead of telling the database's state. */
+static uint32_t store_pool_size(const struct config *config)
+{
+    return config->db_workers + 2;
+}
+
 struct store *store_new(const struct config *config, struct logger *logger, char *error,
                         size_t error_size)
 {
@@ -191,7 +200,7 @@ struct store *store_new(const struct config *config, struct logger *logger, char
     if (!mongoc_uri_has_option(uri, MONGOC_URI_RETRYREADS))
         mongoc_uri_set_option_as_bool(uri, MONGOC_URI_RETRYREADS, true);
     if (!mongoc_uri_has_option(uri, MONGOC_URI_MAXPOOLSIZE))
-        store_set_default_int(uri, MONGOC_URI_MAXPOOLSIZE, (int32_t)config->db_workers + 1);
+        store_set_default_int(uri, MONGOC_URI_MAXPOOLSIZE, (int32_t)store_pool_size(config));
     mongoc_write_concern_t *concern = mongoc_write_concern_new();
     mongoc_write_concern_set_wmajority(concern, STORE_WRITE_TIMEOUT_MS);
     mongoc_write_concern_set_journal(concern, true);
@@ -216,7 +225,7 @@ struct store *store_new(const struct config *config, struct logger *logger, char
     mongoc_log_set_handler(store_log_driver, logger);
     mongoc_client_pool_set_error_api(store->pool, MONGOC_ERROR_API_VERSION_2);
     mongoc_client_pool_set_appname(store->pool, "pacman");
-    mongoc_client_pool_max_size(store->pool, config->db_workers + 1);
+    mongoc_client_pool_max_size(store->pool, store_pool_size(config));
     store->logger = logger;
     atomic_init(&store->available, true);
     store->monitor_was_available = true;
