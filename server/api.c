@@ -1,6 +1,8 @@
 /* api: the route-to-handler table and what the API areas share. */
 #include "api.h"
 
+#include <stdlib.h>
+
 #include "highscores.h"
 #include "location.h"
 #include "ops.h"
@@ -63,4 +65,39 @@ bool api_read_place(const struct input *input, struct store_place *place, struct
         return false;
     }
     return true;
+}
+
+void api_task_free(struct dbqueue_task *task)
+{
+    reply_clear(&task->reply);
+    free(task);
+}
+
+struct api_cached_task {
+    struct dbqueue_task task;
+    struct result_cache *cache;
+    result_cache_fill_fn fill;
+};
+
+static void api_cached_run(struct dbqueue_task *task, struct store *store)
+{
+    struct api_cached_task *cached = (struct api_cached_task *)task;
+    result_cache_fill(cached->cache, &task->reply, cached->fill, store);
+}
+
+struct dbqueue_task *api_cached_read(struct result_cache *cache, result_cache_fill_fn fill,
+                                     struct reply *reply)
+{
+    if (result_cache_get(cache, reply))
+        return NULL;
+    struct api_cached_task *cached = calloc(1, sizeof *cached);
+    if (!cached) {
+        reply_error(reply, 500, "out of memory");
+        return NULL;
+    }
+    cached->task.run = api_cached_run;
+    cached->task.destroy = api_task_free;
+    cached->cache = cache;
+    cached->fill = fill;
+    return &cached->task;
 }

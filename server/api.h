@@ -7,6 +7,7 @@
 #include "dbqueue.h"
 #include "input.h"
 #include "reply.h"
+#include "result_cache.h"
 #include "router.h"
 #include "store.h"
 
@@ -30,5 +31,15 @@ void api_place_to_json(json_t *object, const struct store_place *place);
 /* Reads cloud, zone and host (each optional, at most STORE_PLACE_CHARS characters, default
  * "unknown"). False with a 400 reply naming the field otherwise. */
 bool api_read_place(const struct input *input, struct store_place *place, struct reply *reply);
+
+/* A GET whose body a result_cache holds: answered at once from the cache when fresh (NULL,
+ * reply filled), otherwise a database task whose run is result_cache_fill(cache, reply, fill,
+ * store), so concurrent misses make one read. NULL with a 500 reply when out of memory. */
+struct dbqueue_task *api_cached_read(struct result_cache *cache, result_cache_fill_fn fill,
+                                     struct reply *reply);
+
+/* Destroys a task allocated with malloc whose struct starts with its struct dbqueue_task:
+ * clears its reply and frees it. The destroy function of every API task. */
+void api_task_free(struct dbqueue_task *task);
 
 #endif

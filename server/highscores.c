@@ -55,49 +55,25 @@ json_t *highscores_list_json(const struct store_score *scores, size_t count)
 
 /* ---- GET /highscores/list ---- */
 
-struct highscores_list_task {
-    struct dbqueue_task task;
-    struct result_cache *cache;
-};
-
-static void highscores_list_run(struct dbqueue_task *task, struct store *store)
+/* The cache's database read (ctx is the store). */
+static bool highscores_read(void *store, struct reply *reply)
 {
-    struct result_cache *cache = ((struct highscores_list_task *)task)->cache;
-    struct result_cache_read read;
-    if (result_cache_begin_read(cache, &task->reply, &read))
-        return;
     struct store_score scores[STORE_TOP_SCORES];
     size_t count = 0;
     enum store_status status = store_list_scores(store, scores, &count);
-    if (status != STORE_OK)
-        api_reply_store_error(&task->reply, status);
-    else
-        reply_json(&task->reply, 200, highscores_list_json(scores, count));
-    result_cache_finish_read(cache, &read, &task->reply, status != STORE_OK);
-}
-
-static void highscores_task_free(struct dbqueue_task *task)
-{
-    reply_clear(&task->reply);
-    free(task);
+    if (status != STORE_OK) {
+        api_reply_store_error(reply, status);
+        return false;
+    }
+    reply_json(reply, 200, highscores_list_json(scores, count));
+    return true;
 }
 
 struct dbqueue_task *highscores_handle_list(struct app *app, enum method method,
                                             const struct input *input, struct reply *reply)
 {
     (void)method, (void)input;
-    struct result_cache *cache = app->highscores->cache;
-    if (result_cache_get(cache, reply))
-        return NULL;
-    struct highscores_list_task *list = calloc(1, sizeof *list);
-    if (!list) {
-        reply_error(reply, 500, "out of memory");
-        return NULL;
-    }
-    list->task.run = highscores_list_run;
-    list->task.destroy = highscores_task_free;
-    list->cache = cache;
-    return &list->task;
+    return api_cached_read(app->highscores->cache, highscores_read, reply);
 }
 
 /* ---- POST /highscores ---- */
@@ -186,7 +162,7 @@ struct dbqueue_task *highscores_handle_post(struct app *app, enum method method,
         return NULL;
     }
     post->task.run = highscores_post_run;
-    post->task.destroy = highscores_task_free;
+    post->task.destroy = api_task_free;
     post->highscores = app->highscores;
     return &post->task;
 }

@@ -39,15 +39,8 @@ void players_cache_counts(const struct players *players, uint64_t *hits, uint64_
 
 struct players_task {
     struct dbqueue_task task;
-    struct result_cache *cache;      /* GET /user/stats */
     struct store_player_stats stats; /* POST /user/stats only */
 };
-
-static void players_task_free(struct dbqueue_task *task)
-{
-    reply_clear(&task->reply);
-    free(task);
-}
 
 static struct dbqueue_task *players_task_new(dbqueue_run_fn run, struct reply *reply)
 {
@@ -57,7 +50,7 @@ static struct dbqueue_task *players_task_new(dbqueue_run_fn run, struct reply *r
         return NULL;
     }
     players->task.run = run;
-    players->task.destroy = players_task_free;
+    players->task.destroy = api_task_free;
     return &players->task;
 }
 
@@ -147,38 +140,31 @@ json_t *players_stats_json(const struct store_player_stats *rows, size_t count)
     return list;
 }
 
-static void players_list_run(struct dbqueue_task *task, struct store *store)
+/* The cache's database read (ctx is the store). */
+static bool players_read(void *store, struct reply *reply)
 {
-    struct result_cache *cache = ((struct players_task *)task)->cache;
-    struct result_cache_read read;
-    if (result_cache_begin_read(cache, &task->reply, &read))
-        return;
     struct store_player_stats *rows = calloc(STORE_PLAYER_ROWS, sizeof *rows);
+    if (!rows) { /* not the database failing: waiters then read themselves */
+        api_reply_store_error(reply, STORE_ERROR);
+        return true;
+    }
     size_t count = 0;
-    enum store_status status = rows ? store_list_player_stats(store, rows, &count) : STORE_ERROR;
-    /* Out of memory for the rows is not the database failing: waiters then read themselves. */
-    bool database_failed = rows && status != STORE_OK;
+    enum store_status status = store_list_player_stats(store, rows, &count);
     if (status != STORE_OK)
-        api_reply_store_error(&task->reply, status);
+        api_reply_store_error(reply, status);
     else
-        reply_json(&task->reply, 200, players_stats_json(rows, count));
+        reply_json(reply, 200, players_stats_json(rows, count));
     free(rows);
-    result_cache_finish_read(cache, &read, &task->reply, database_failed);
+    return status == STORE_OK;
 }
 
 struct dbqueue_task *players_handle_stats(struct app *app, enum method method,
                                           const struct input *input, struct reply *reply)
 {
-    struct result_cache *cache = app->players->cache;
-    if (method != METHOD_POST && result_cache_get(cache, reply))
-        return NULL;
-    struct dbqueue_task *task =
-        players_task_new(method == METHOD_POST ? players_update_run : players_list_run, reply);
-    if (!task)
-        return NULL;
-    struct players_task *stats_task = (struct players_task *)task;
-    stats_task->cache = cache;
-    if (method == METHOD_POST && !players_parse_stats(input, &stats_task->stats, reply)) {
+    if (method != METHOD_POST)
+        return api_cached_read(app->players->cache, players_read, reply);
+    struct dbqueue_task *task = players_task_new(players_update_run, reply);
+    if (task && !players_parse_stats(input, &((struct players_task *)task)->stats, reply)) {
         task->destroy(task);
         return NULL;
     }
