@@ -75,13 +75,14 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/te
 # Each unit test links only the server modules listed for it: the module it tests and what
 # that module itself calls. A module that reached for more (the store, libmicrohttpd, a
 # handler) would fail to link, so the list is the proof that the module is that pure.
-UNIT_MODULES_test_api              := api background dbqueue highscores input location log metrics ops player_expiry players receive_deadline reply result_cache router store timing
+UNIT_MODULES_test_api              := api background dbqueue highscores input location log metrics ops player_expiry players receive_deadline reply result_cache router store timing hex strbuf
 UNIT_MODULES_test_config           := config
 UNIT_MODULES_test_dbqueue          := dbqueue background timing
-UNIT_MODULES_test_input            := input
-UNIT_MODULES_test_receive_deadline := receive_deadline background log timing
+UNIT_MODULES_test_input            := input hex
+UNIT_MODULES_test_receive_deadline := receive_deadline background hex log timing
 UNIT_MODULES_test_result_cache     := result_cache reply timing
-UNIT_MODULES_test_static           := static_files router
+UNIT_MODULES_test_static           := static_files router hex
+UNIT_MODULES_test_strbuf           := strbuf hex
 unit_sources = $(patsubst %,server/%.c,$(or $(UNIT_MODULES_$(1)),$(error tests/unit/$(1).c: \
                list the modules it links in UNIT_MODULES_$(1) (Makefile))))
 .SECONDEXPANSION:

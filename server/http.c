@@ -28,6 +28,7 @@
 #include "api.h"
 #include "app.h"
 #include "receive_deadline.h"
+#include "strbuf.h"
 #include "timing.h"
 
 static const char http_csp[] =
@@ -58,9 +59,8 @@ struct http_request {
     enum method method;
     unsigned status;
     char method_name[16];
-    char path[200]; /* for the log line; may be truncated */
-    char *body;
-    size_t body_length;
+    char path[200];                               /* for the log line; may be truncated */
+    struct strbuf body;                           /* up to INPUT_MAX_BODY */
     size_t discarded;                             /* bytes of an oversized body read and dropped */
     struct receive_deadline_connection *deadline; /* the connection's; NULL: none */
     struct dbqueue_task *task;                    /* while a database task runs for this request */
@@ -262,8 +262,8 @@ static enum MHD_Result http_dispatch(struct http_request *request, const char *u
         char error[160];
         const char *type = MHD_lookup_connection_value(request->connection, MHD_HEADER_KIND,
                                                        MHD_HTTP_HEADER_CONTENT_TYPE);
-        enum input_result parsed =
-            input_parse(&input, type, request->body, request->body_length, error, sizeof error);
+        enum input_result parsed = input_parse(&input, type, request->body.data,
+                                               request->body.length, error, sizeof error);
         if (parsed != INPUT_OK) {
             input_free(&input);
             unsigned status = parsed == INPUT_UNSUPPORTED_TYPE ? 415
@@ -363,6 +363,7 @@ static enum MHD_Result http_handle(void *cls, struct MHD_Connection *connection,
         *request_cls = request;
         request->server = server;
         request->connection = connection;
+        strbuf_init(&request->body, INPUT_MAX_BODY);
         request->started_us = timing_now_us();
         const union MHD_ConnectionInfo *info =
             MHD_get_connection_info(connection, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
@@ -395,21 +396,15 @@ static enum MHD_Result http_handle(void *cls, struct MHD_Connection *connection,
     if (*upload_data_size) {
         size_t n = *upload_data_size;
         *upload_data_size = 0;
-        if (request->discarded || request->body_length + n > INPUT_MAX_BODY) {
-            /* Read and drop a moderate excess so the client, still sending, can read the 413;
-             * past HTTP_DISCARD_LIMIT answer at once and let MHD close the connection. */
-            request->discarded += n;
-            if (request->discarded > HTTP_DISCARD_LIMIT)
-                return http_send_error(request, 413, NULL, "request body is larger than 16 KiB");
+        if (!request->discarded && strbuf_append(&request->body, upload_data, n))
             return MHD_YES;
-        }
-        char *grown = realloc(request->body, request->body_length + n + 1);
-        if (!grown)
-            return MHD_NO;
-        memcpy(grown + request->body_length, upload_data, n);
-        request->body = grown;
-        request->body_length += n;
-        request->body[request->body_length] = '\0';
+        if (!request->discarded && request->body.length + n <= INPUT_MAX_BODY)
+            return MHD_NO; /* within the limit, so out of memory */
+        /* Read and drop a moderate excess so the client, still sending, can read the 413;
+         * past HTTP_DISCARD_LIMIT answer at once and let MHD close the connection. */
+        request->discarded += n;
+        if (request->discarded > HTTP_DISCARD_LIMIT)
+            return http_send_error(request, 413, NULL, "request body is larger than 16 KiB");
         return MHD_YES;
     }
     if (request->discarded)
@@ -440,7 +435,7 @@ static void http_completed(void *cls, struct MHD_Connection *connection, void **
     log_request(server->app->logger, request->method_name, request->path, status, duration);
     if (request->task)
         dbqueue_release(request->task);
-    free(request->body);
+    strbuf_free(&request->body);
     free(request);
 }
 

@@ -11,6 +11,7 @@
 #include "app.h"
 #include "background.h"
 #include "input.h"
+#include "strbuf.h"
 
 #define LOCATION_MAX_RESPONSE (1024 * 1024)
 #define LOCATION_ATTEMPTS 6
@@ -68,25 +69,10 @@ bool location_parse_node(const char *json, size_t length, char *cloud, size_t cl
     return true;
 }
 
-struct location_buffer {
-    char *data;
-    size_t length;
-};
-
 static size_t location_collect(char *data, size_t size, size_t count, void *arg)
 {
-    struct location_buffer *buffer = arg;
-    size_t n = size * count;
-    if (buffer->length + n > LOCATION_MAX_RESPONSE)
-        return 0; /* makes curl fail the transfer */
-    char *grown = realloc(buffer->data, buffer->length + n + 1);
-    if (!grown)
-        return 0;
-    memcpy(grown + buffer->length, data, n);
-    buffer->data = grown;
-    buffer->length += n;
-    buffer->data[buffer->length] = '\0';
-    return n;
+    /* a short count makes curl fail the transfer: past LOCATION_MAX_RESPONSE, or no memory */
+    return strbuf_append(arg, data, size * count) ? size * count : 0;
 }
 
 static char *location_read_token(const char *path)
@@ -120,7 +106,8 @@ static bool location_lookup(struct location *location)
     struct curl_slist *headers = curl_slist_append(NULL, header);
     headers = curl_slist_append(headers, "Accept: application/json");
     explicit_bzero(header, sizeof header);
-    struct location_buffer buffer = {NULL, 0};
+    struct strbuf buffer;
+    strbuf_init(&buffer, LOCATION_MAX_RESPONSE);
     long status = 0;
     CURLcode result = CURLE_FAILED_INIT;
     if (curl && headers) {
@@ -161,7 +148,7 @@ static bool location_lookup(struct location *location)
             done = true;
         }
     }
-    free(buffer.data);
+    strbuf_free(&buffer);
     return done;
 }
 

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "background.h"
+#include "hex.h"
 #include "timing.h"
 
 #define LOG_NOISY_PER_SECOND 10
@@ -93,7 +94,6 @@ static void log_timestamp(char out[32])
 
 size_t log_escape(char *out, size_t size, const char *text)
 {
-    static const char hex[] = "0123456789abcdef";
     size_t n = 0;
     if (size == 0)
         return 0;
@@ -106,8 +106,8 @@ size_t log_escape(char *out, size_t size, const char *text)
             len = 2;
         } else if (*p < 0x20 || *p >= 0x7f) {
             memcpy(piece, "\\u00", 4);
-            piece[4] = hex[*p >> 4];
-            piece[5] = hex[*p & 15];
+            piece[4] = hex_digit(*p >> 4);
+            piece[5] = hex_digit(*p);
             len = 6;
         } else {
             piece[0] = (char)*p;

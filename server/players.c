@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "hex.h"
 #include "result_cache.h"
 
 struct players {
@@ -85,13 +86,12 @@ bool players_parse_stats(const struct input *input, struct store_player_stats *s
         reply_error(reply, 400, "%s", error);
         return false;
     }
-    if (strspn(stats->user_id, "0123456789abcdefABCDEF") != 24) {
+    if (!hex_is_digits(stats->user_id, 24)) {
         reply_error(reply, 400, "userId must be 24 hexadecimal digits");
         return false;
     }
     for (char *c = stats->user_id; *c; c++)
-        if (*c >= 'A' && *c <= 'F')
-            *c = (char)(*c - 'A' + 'a');
+        *c = hex_digit((unsigned)hex_value(*c)); /* lower case, as ObjectIds are written */
     if (!input_get_int(input, "score", true, 0, 10000000, 0, &stats->score, error, sizeof error) ||
         !input_get_int(input, "level", true, 1, 999, 1, &stats->level, error, sizeof error) ||
         !input_get_int(input, "lives", true, 0, 99, 0, &stats->lives, error, sizeof error) ||
