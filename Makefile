@@ -77,9 +77,10 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/te
 # handler) would fail to link, so the list is the proof that the module is that pure.
 UNIT_MODULES_test_api              := api background dbqueue highscores input location log metrics ops player_expiry players receive_deadline reply result_cache router store timing hex strbuf
 UNIT_MODULES_test_config           := config
-UNIT_MODULES_test_dbqueue          := dbqueue background timing
+UNIT_MODULES_test_dbqueue          := dbqueue background strbuf timing
 UNIT_MODULES_test_input            := input hex
-UNIT_MODULES_test_receive_deadline := receive_deadline background hex log timing
+UNIT_MODULES_test_metrics          := metrics router strbuf
+UNIT_MODULES_test_receive_deadline := receive_deadline background hex log strbuf timing
 UNIT_MODULES_test_result_cache     := result_cache reply timing
 UNIT_MODULES_test_static           := static_files router hex
 UNIT_MODULES_test_strbuf           := strbuf hex

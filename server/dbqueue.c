@@ -3,9 +3,11 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdlib.h>
 
 #include "background.h"
+#include "strbuf.h"
 #include "timing.h"
 
 /* Deadlines are kept to within this. */
@@ -202,6 +204,12 @@ void dbqueue_release(struct dbqueue_task *task)
 {
     if (atomic_fetch_sub(&task->references, 1) == 1)
         task->destroy(task);
+}
+
+void dbqueue_metrics(const void *queue, struct strbuf *out)
+{
+    strbuf_printf(out, "# TYPE pacman_database_pending gauge\npacman_database_pending %u\n",
+                  dbqueue_pending((struct dbqueue *)(uintptr_t)queue));
 }
 
 unsigned dbqueue_pending(struct dbqueue *queue)

@@ -58,6 +58,11 @@ void dbqueue_release(struct dbqueue_task *task);
 /* Tasks queued or running now. */
 unsigned dbqueue_pending(struct dbqueue *queue);
 
+struct strbuf;
+
+/* The queue's metrics (a metrics_source_fn; ctx is the queue): tasks pending. */
+void dbqueue_metrics(const void *queue, struct strbuf *out);
+
 /* Refuses new tasks and expires every queued and running one at once (done with expired
  * true: suspended requests get their 503 now), then waits for the workers to finish what they
  * run (a worker blocked in a driver call holds this as long) and joins them. NULL is

@@ -6,6 +6,7 @@
 
 #include "app.h"
 #include "result_cache.h"
+#include "strbuf.h"
 
 struct highscores {
     struct result_cache *cache; /* the list's JSON body */
@@ -32,9 +33,17 @@ void highscores_free(struct highscores *highscores)
     free(highscores);
 }
 
-void highscores_cache_counts(const struct highscores *highscores, uint64_t *hits, uint64_t *misses)
+void highscores_metrics(const void *ctx, struct strbuf *out)
 {
-    result_cache_counts(highscores->cache, hits, misses);
+    const struct highscores *highscores = ctx;
+    uint64_t hits, misses;
+    result_cache_counts(highscores->cache, &hits, &misses);
+    strbuf_printf(out,
+                  "# TYPE pacman_highscores_cache_hits_total counter\n"
+                  "pacman_highscores_cache_hits_total %llu\n"
+                  "# TYPE pacman_highscores_cache_misses_total counter\n"
+                  "pacman_highscores_cache_misses_total %llu\n",
+                  (unsigned long long)hits, (unsigned long long)misses);
 }
 
 json_t *highscores_list_json(const struct store_score *scores, size_t count)

@@ -30,6 +30,9 @@ bool highscores_plausible(int64_t score, int64_t level);
 /* The list body for scores, as the old client expects it: [{name,cloud,zone,host,score}]. */
 json_t *highscores_list_json(const struct store_score *scores, size_t count);
 
-void highscores_cache_counts(const struct highscores *highscores, uint64_t *hits, uint64_t *misses);
+struct strbuf;
+
+/* The top-10 cache's hits and misses (a metrics_source_fn; ctx is the highscores area). */
+void highscores_metrics(const void *highscores, struct strbuf *out);
 
 #endif

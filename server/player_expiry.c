@@ -7,6 +7,7 @@
 #include "background.h"
 #include "log.h"
 #include "store.h"
+#include "strbuf.h"
 
 #define PLAYER_EXPIRY_MIN_INTERVAL_MS 1000L
 #define PLAYER_EXPIRY_MAX_INTERVAL_MS 60000L
@@ -77,7 +78,13 @@ void player_expiry_stop(struct player_expiry *expiry)
     free(expiry);
 }
 
-uint64_t player_expiry_total(const struct player_expiry *expiry)
+void player_expiry_metrics(const void *ctx, struct strbuf *out)
 {
-    return atomic_load(&expiry->deleted);
+    const struct player_expiry *expiry = ctx;
+    strbuf_printf(out,
+                  "# HELP pacman_players_expired_total Players deleted by this replica for "
+                  "not reporting within PLAYER_TTL_SECONDS.\n"
+                  "# TYPE pacman_players_expired_total counter\n"
+                  "pacman_players_expired_total %llu\n",
+                  (unsigned long long)atomic_load(&expiry->deleted));
 }

@@ -7,6 +7,7 @@
 #include "app.h"
 #include "hex.h"
 #include "result_cache.h"
+#include "strbuf.h"
 
 struct players {
     struct result_cache *cache; /* the GET /user/stats body */
@@ -33,9 +34,21 @@ void players_free(struct players *players)
     free(players);
 }
 
-void players_cache_counts(const struct players *players, uint64_t *hits, uint64_t *misses)
+void players_metrics(const void *ctx, struct strbuf *out)
 {
-    result_cache_counts(players->cache, hits, misses);
+    const struct players *players = ctx;
+    uint64_t hits, misses;
+    result_cache_counts(players->cache, &hits, &misses);
+    strbuf_printf(out,
+                  "# HELP pacman_userstats_cache_hits_total GET /user/stats answered from this "
+                  "replica's copy.\n"
+                  "# TYPE pacman_userstats_cache_hits_total counter\n"
+                  "pacman_userstats_cache_hits_total %llu\n"
+                  "# HELP pacman_userstats_cache_misses_total GET /user/stats sent to a database "
+                  "worker.\n"
+                  "# TYPE pacman_userstats_cache_misses_total counter\n"
+                  "pacman_userstats_cache_misses_total %llu\n",
+                  (unsigned long long)hits, (unsigned long long)misses);
 }
 
 struct players_task {

@@ -30,7 +30,10 @@ bool players_parse_stats(const struct input *input, struct store_player_stats *s
 /* The GET /user/stats body: [{cloud,zone,host,score,level,lives,et,txncount}]. */
 json_t *players_stats_json(const struct store_player_stats *rows, size_t count);
 
-/* GET /user/stats answers from the cache (hits) and from the database (misses), since start. */
-void players_cache_counts(const struct players *players, uint64_t *hits, uint64_t *misses);
+struct strbuf;
+
+/* GET /user/stats answered from the cache (hits) and sent to the database (misses) since
+ * start (a metrics_source_fn; ctx is the players area). */
+void players_metrics(const void *players, struct strbuf *out);
 
 #endif

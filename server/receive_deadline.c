@@ -11,6 +11,7 @@
 
 #include "background.h"
 #include "log.h"
+#include "strbuf.h"
 #include "timing.h"
 
 /* A connection's state is one word, so the sweeper can move it with a single compare-and-swap
@@ -245,6 +246,16 @@ unsigned receive_deadline_sweep(struct receive_deadline *deadline, int64_t now_u
     pthread_mutex_unlock(&deadline->lock);
     atomic_fetch_add(&deadline->cut_total, cut);
     return cut;
+}
+
+void receive_deadline_metrics(const void *deadline, struct strbuf *out)
+{
+    strbuf_printf(out,
+                  "# HELP pacman_http_slow_requests_closed_total Connections closed because a "
+                  "request took longer than REQUEST_TIMEOUT_SECONDS to arrive.\n"
+                  "# TYPE pacman_http_slow_requests_closed_total counter\n"
+                  "pacman_http_slow_requests_closed_total %llu\n",
+                  (unsigned long long)receive_deadline_cut_total(deadline));
 }
 
 uint64_t receive_deadline_cut_total(const struct receive_deadline *deadline)

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "background.h"
+#include "strbuf.h"
 
 #define STORE_HIGHSCORES "highscore"
 #define STORE_PLAYERS "userstats"
@@ -86,15 +87,27 @@ static int64_t store_now_ms(void)
     return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
 }
 
-static mongoc_client_t *store_client(struct store *store)
+/* A pooled client and one collection of the database, for one operation. */
+struct store_handle {
+    mongoc_client_t *client;
+    mongoc_collection_t *collection;
+};
+
+/* Takes a client from the pool (waits while every one is in use) and opens collection.
+ * counted: a request's operation (pacman_database_operations_total), not housekeeping. */
+static struct store_handle store_open(struct store *store, const char *collection, bool counted)
 {
-    atomic_fetch_add(&store->operations, 1);
-    return mongoc_client_pool_pop(store->pool);
+    if (counted)
+        atomic_fetch_add(&store->operations, 1);
+    mongoc_client_t *client = mongoc_client_pool_pop(store->pool);
+    return (struct store_handle){client,
+                                 mongoc_client_get_collection(client, store->database, collection)};
 }
 
-static void store_release(struct store *store, mongoc_client_t *client)
+static void store_close(struct store *store, struct store_handle *handle)
 {
-    mongoc_client_pool_push(store->pool, client);
+    mongoc_collection_destroy(handle->collection);
+    mongoc_client_pool_push(store->pool, handle->client);
 }
 
 static bool store_ping(struct store *store, bson_error_t *error)
@@ -262,11 +275,19 @@ void store_mark_unavailable(struct store *store)
         background_wake(store->monitor);
 }
 
-void store_get_counters(const struct store *store, struct store_counters *out)
+void store_metrics(const void *ctx, struct strbuf *out)
 {
-    out->operations = atomic_load(&store->operations);
-    out->failures = atomic_load(&store->failures);
-    out->available = atomic_load(&store->available);
+    const struct store *store = ctx;
+    strbuf_printf(out,
+                  "# HELP pacman_database_up 1 while the last contact with MongoDB succeeded.\n"
+                  "# TYPE pacman_database_up gauge\npacman_database_up %d\n"
+                  "# TYPE pacman_database_operations_total counter\n"
+                  "pacman_database_operations_total %llu\n"
+                  "# TYPE pacman_database_failures_total counter\n"
+                  "pacman_database_failures_total %llu\n",
+                  atomic_load(&store->available) ? 1 : 0,
+                  (unsigned long long)atomic_load(&store->operations),
+                  (unsigned long long)atomic_load(&store->failures));
 }
 
 /* ---- reading documents back ---- */
@@ -355,9 +376,8 @@ static enum store_status store_find_score_by_id(struct store *store,
 enum store_status store_insert_score(struct store *store, const struct store_score *score,
                                      struct store_score *stored)
 {
-    mongoc_client_t *client = store_client(store);
-    mongoc_collection_t *collection =
-        mongoc_client_get_collection(client, store->database, STORE_HIGHSCORES);
+    struct store_handle handle = store_open(store, STORE_HIGHSCORES, true);
+    mongoc_collection_t *collection = handle.collection;
     char id[STORE_SUBMISSION_ID_CHARS + 8];
     bson_t doc = BSON_INITIALIZER;
     if (score->submission_id[0]) {
@@ -385,16 +405,14 @@ enum store_status store_insert_score(struct store *store, const struct store_sco
     else if (status == STORE_DUPLICATE && score->submission_id[0])
         status = store_find_score_by_id(store, collection, id, stored);
     bson_destroy(&doc);
-    mongoc_collection_destroy(collection);
-    store_release(store, client);
+    store_close(store, &handle);
     return status;
 }
 
 enum store_status store_list_scores(struct store *store, struct store_score *out, size_t *count)
 {
-    mongoc_client_t *client = store_client(store);
-    mongoc_collection_t *collection =
-        mongoc_client_get_collection(client, store->database, STORE_HIGHSCORES);
+    struct store_handle handle = store_open(store, STORE_HIGHSCORES, true);
+    mongoc_collection_t *collection = handle.collection;
     bson_t filter = BSON_INITIALIZER, opts = BSON_INITIALIZER, sort, projection;
     BSON_APPEND_DOCUMENT_BEGIN(&opts, "sort", &sort);
     BSON_APPEND_INT32(&sort, "score", -1);
@@ -427,8 +445,7 @@ enum store_status store_list_scores(struct store *store, struct store_score *out
     mongoc_cursor_destroy(cursor);
     bson_destroy(&filter);
     bson_destroy(&opts);
-    mongoc_collection_destroy(collection);
-    store_release(store, client);
+    store_close(store, &handle);
     return status;
 }
 
@@ -436,9 +453,8 @@ enum store_status store_list_scores(struct store *store, struct store_score *out
 
 enum store_status store_create_player(struct store *store, char id[25])
 {
-    mongoc_client_t *client = store_client(store);
-    mongoc_collection_t *collection =
-        mongoc_client_get_collection(client, store->database, STORE_PLAYERS);
+    struct store_handle handle = store_open(store, STORE_PLAYERS, true);
+    mongoc_collection_t *collection = handle.collection;
     bson_oid_t oid;
     bson_oid_init(&oid, NULL);
     bson_t doc = BSON_INITIALIZER;
@@ -454,8 +470,7 @@ enum store_status store_create_player(struct store *store, char id[25])
     else
         bson_oid_to_string(&oid, id);
     bson_destroy(&doc);
-    mongoc_collection_destroy(collection);
-    store_release(store, client);
+    store_close(store, &handle);
     return status;
 }
 
@@ -464,9 +479,8 @@ enum store_status store_update_player_stats(struct store *store,
 {
     if (!bson_oid_is_valid(stats->user_id, strlen(stats->user_id)))
         return STORE_NOT_FOUND;
-    mongoc_client_t *client = store_client(store);
-    mongoc_collection_t *collection =
-        mongoc_client_get_collection(client, store->database, STORE_PLAYERS);
+    struct store_handle handle = store_open(store, STORE_PLAYERS, true);
+    mongoc_collection_t *collection = handle.collection;
     bson_oid_t oid;
     bson_oid_init_from_string(&oid, stats->user_id);
     bson_t filter = BSON_INITIALIZER, update = BSON_INITIALIZER, set, inc, reply;
@@ -495,17 +509,15 @@ enum store_status store_update_player_stats(struct store *store,
     bson_destroy(&reply);
     bson_destroy(&filter);
     bson_destroy(&update);
-    mongoc_collection_destroy(collection);
-    store_release(store, client);
+    store_close(store, &handle);
     return status;
 }
 
 enum store_status store_list_player_stats(struct store *store, struct store_player_stats *out,
                                           size_t *count)
 {
-    mongoc_client_t *client = store_client(store);
-    mongoc_collection_t *collection =
-        mongoc_client_get_collection(client, store->database, STORE_PLAYERS);
+    struct store_handle handle = store_open(store, STORE_PLAYERS, true);
+    mongoc_collection_t *collection = handle.collection;
     /* Players who reported stats have an updateCounter, whichever server wrote them; the old
      * Node.js server wrote no lastUpdate, so its players sort after ours, newest id first. */
     bson_t filter = BSON_INITIALIZER, exists, opts = BSON_INITIALIZER, sort;
@@ -542,8 +554,7 @@ enum store_status store_list_player_stats(struct store *store, struct store_play
     mongoc_read_prefs_destroy(prefs);
     bson_destroy(&filter);
     bson_destroy(&opts);
-    mongoc_collection_destroy(collection);
-    store_release(store, client);
+    store_close(store, &handle);
     return status;
 }
 
@@ -551,9 +562,8 @@ enum store_status store_expire_players(struct store *store, unsigned ttl_seconds
 {
     *deleted = 0;
     /* Not counted in store->operations: those are the requests' database calls. */
-    mongoc_client_t *client = mongoc_client_pool_pop(store->pool);
-    mongoc_collection_t *collection =
-        mongoc_client_get_collection(client, store->database, STORE_PLAYERS);
+    struct store_handle handle = store_open(store, STORE_PLAYERS, false);
+    mongoc_collection_t *collection = handle.collection;
     /* lastUpdate is indexed (lastUpdate_desc). Documents the old Node.js server wrote have no
      * lastUpdate date, so they are never matched: nothing says when they were last used. */
     bson_t filter = BSON_INITIALIZER, older, reply;
@@ -571,7 +581,6 @@ enum store_status store_expire_players(struct store *store, unsigned ttl_seconds
     }
     bson_destroy(&reply);
     bson_destroy(&filter);
-    mongoc_collection_destroy(collection);
-    mongoc_client_pool_push(store->pool, client);
+    store_close(store, &handle);
     return status;
 }

@@ -14,7 +14,6 @@
 #include "highscores.h"
 #include "location.h"
 #include "log.h"
-#include "metrics.h"
 #include "players.h"
 
 static void form(struct input *in, const char *body)
@@ -188,39 +187,12 @@ static void test_log_escape(void **state)
     assert_int_equal(log_escape(out, 4, "\n"), 0); /* never half an escape */
 }
 
-static void test_metrics(void **state)
-{
-    (void)state;
-    struct metrics *metrics = metrics_new();
-    metrics_request_started(metrics);
-    metrics_request_started(metrics);
-    assert_int_equal(metrics_in_flight(metrics), 2);
-    metrics_request_finished(metrics, ROUTE_HIGHSCORES, 200, 700);
-    metrics_request_finished(metrics, ROUTE_HIGHSCORES, 418, 3000000);
-    assert_int_equal(metrics_in_flight(metrics), 0);
-    struct metrics_gauges gauges = {.ready = true, .database_available = true};
-    char *text = metrics_render(metrics, &gauges);
-    assert_non_null(
-        strstr(text, "pacman_http_requests_total{route=\"highscores\",status=\"200\"} 1\n"));
-    assert_non_null(
-        strstr(text, "pacman_http_requests_total{route=\"highscores\",status=\"other\"} 1\n"));
-    assert_non_null(strstr(
-        text,
-        "pacman_http_request_duration_seconds_bucket{route=\"highscores\",le=\"0.001\"} 1\n"));
-    assert_non_null(strstr(
-        text, "pacman_http_request_duration_seconds_bucket{route=\"highscores\",le=\"+Inf\"} 2\n"));
-    assert_non_null(strstr(text, "pacman_database_up 1\n"));
-    free(text);
-    metrics_free(metrics);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_submission), cmocka_unit_test(test_stats),
         cmocka_unit_test(test_list_json),  cmocka_unit_test(test_reply_error),
         cmocka_unit_test(test_node),       cmocka_unit_test(test_log_escape),
-        cmocka_unit_test(test_metrics),
     };
     return cmocka_run_group_tests_name("api", tests, NULL, NULL);
 }
