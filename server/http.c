@@ -27,7 +27,17 @@
 
 #include "api.h"
 #include "app.h"
+#include "config.h"
+#include "dbqueue.h"
+#include "dispatch.h"
+#include "input.h"
+#include "log.h"
+#include "metrics.h"
 #include "receive_deadline.h"
+#include "reply.h"
+#include "router.h"
+#include "static_files.h"
+#include "store.h"
 #include "strbuf.h"
 #include "timing.h"
 
@@ -272,7 +282,8 @@ static enum MHD_Result http_dispatch(struct http_request *request, const char *u
             return http_send_error(request, status, NULL, error);
         }
     }
-    struct dbqueue_task *task = api_handler(request->route)(app, request->method, &input, &reply);
+    struct dbqueue_task *task =
+        dispatch_handler(request->route)(app, request->method, &input, &reply);
     input_free(&input);
     if (!task)
         return http_send_reply(request, &reply);

@@ -8,9 +8,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "api.h"
 #include "app.h"
 #include "background.h"
-#include "input.h"
+#include "config.h"
+#include "kubernetes.h"
+#include "log.h"
+#include "reply.h"
+#include "store.h"
 #include "strbuf.h"
 
 #define LOCATION_MAX_RESPONSE (1024 * 1024)
@@ -25,49 +30,6 @@ struct location {
     int attempts;
     long delay_ms; /* before the next attempt; doubles after each failure */
 };
-
-static void location_copy_text(char *out, size_t size, const char *text)
-{
-    size_t length = strlen(text);
-    /* Only short printable values reach the page; anything else stays "unknown". */
-    if (length == 0 || length >= size || length > STORE_PLACE_CHARS ||
-        input_printable_chars(text, length) < 0)
-        return;
-    memcpy(out, text, length + 1);
-}
-
-bool location_parse_node(const char *json, size_t length, char *cloud, size_t cloud_size,
-                         char *zone, size_t zone_size)
-{
-    json_t *node = json_loadb(json, length, 0, NULL);
-    if (!json_is_object(node) || !json_is_object(json_object_get(node, "metadata"))) {
-        json_decref(node);
-        return false;
-    }
-    const char *provider =
-        json_string_value(json_object_get(json_object_get(node, "spec"), "providerID"));
-    if (provider) {
-        const char *scheme_end = strstr(provider, "://");
-        if (scheme_end && scheme_end > provider) {
-            char scheme[STORE_PLACE_CHARS + 1];
-            size_t n = (size_t)(scheme_end - provider);
-            if (n < sizeof scheme) {
-                memcpy(scheme, provider, n);
-                scheme[n] = '\0';
-                location_copy_text(cloud, cloud_size, scheme);
-            }
-        }
-    }
-    json_t *labels = json_object_get(json_object_get(node, "metadata"), "labels");
-    const char *found = json_string_value(json_object_get(labels, "topology.kubernetes.io/zone"));
-    if (!found)
-        found =
-            json_string_value(json_object_get(labels, "failure-domain.beta.kubernetes.io/zone"));
-    if (found)
-        location_copy_text(zone, zone_size, found);
-    json_decref(node);
-    return true;
-}
 
 static size_t location_collect(char *data, size_t size, size_t count, void *arg)
 {
@@ -138,8 +100,8 @@ static bool location_lookup(struct location *location)
     } else {
         struct store_place place;
         location_get(location, &place);
-        if (location_parse_node(buffer.data, buffer.length, place.cloud, sizeof place.cloud,
-                                place.zone, sizeof place.zone)) {
+        if (kubernetes_parse_node(buffer.data, buffer.length, place.cloud, sizeof place.cloud,
+                                  place.zone, sizeof place.zone)) {
             pthread_mutex_lock(&location->lock);
             location->place = place;
             pthread_mutex_unlock(&location->lock);
@@ -178,7 +140,7 @@ struct location *location_new(const struct config *config, struct logger *logger
         snprintf(host, sizeof host, "unknown");
     host[sizeof host - 1] = '\0';
     snprintf(location->place.host, sizeof location->place.host, "unknown");
-    location_copy_text(location->place.host, sizeof location->place.host, host);
+    kubernetes_copy_text(location->place.host, sizeof location->place.host, host);
 
     if (!config->node_name || !config->kubernetes_host)
         return location;

@@ -13,8 +13,19 @@
 #include <unistd.h>
 
 #include "app.h"
+#include "config.h"
+#include "dbqueue.h"
+#include "highscores.h"
 #include "http.h"
+#include "location.h"
+#include "log.h"
+#include "metrics.h"
 #include "ops.h"
+#include "player_expiry.h"
+#include "players.h"
+#include "receive_deadline.h"
+#include "static_files.h"
+#include "store.h"
 
 #ifndef PACMAN_VERSION
 #define PACMAN_VERSION "dev"

@@ -9,6 +9,8 @@
 
 #include "app.h"
 #include "metrics.h"
+#include "reply.h"
+#include "store.h"
 #include "strbuf.h"
 
 struct dbqueue_task *ops_handle_healthz(struct app *app, enum method method,

@@ -4,9 +4,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api.h"
 #include "app.h"
-#include "hex.h"
+#include "dbqueue.h"
+#include "input.h"
+#include "reply.h"
 #include "result_cache.h"
+#include "store.h"
 #include "strbuf.h"
 
 struct players {
@@ -89,33 +93,6 @@ struct dbqueue_task *players_handle_id(struct app *app, enum method method,
 
 /* ---- POST /user/stats ---- */
 
-bool players_parse_stats(const struct input *input, struct store_player_stats *stats,
-                         struct reply *reply)
-{
-    char error[160];
-    memset(stats, 0, sizeof *stats);
-    if (!input_get_text(input, "userId", true, 24, 24, NULL, stats->user_id, sizeof stats->user_id,
-                        error, sizeof error)) {
-        reply_error(reply, 400, "%s", error);
-        return false;
-    }
-    if (!hex_is_digits(stats->user_id, 24)) {
-        reply_error(reply, 400, "userId must be 24 hexadecimal digits");
-        return false;
-    }
-    for (char *c = stats->user_id; *c; c++)
-        *c = hex_digit((unsigned)hex_value(*c)); /* lower case, as ObjectIds are written */
-    if (!input_get_int(input, "score", true, 0, 10000000, 0, &stats->score, error, sizeof error) ||
-        !input_get_int(input, "level", true, 1, 999, 1, &stats->level, error, sizeof error) ||
-        !input_get_int(input, "lives", true, 0, 99, 0, &stats->lives, error, sizeof error) ||
-        !input_get_int(input, "elapsedTime", true, 0, 86400, 0, &stats->elapsed_time, error,
-                       sizeof error)) {
-        reply_error(reply, 400, "%s", error);
-        return false;
-    }
-    return api_read_place(input, &stats->place, reply);
-}
-
 static void players_update_run(struct dbqueue_task *task, struct store *store)
 {
     struct players_task *players = (struct players_task *)task;
@@ -134,25 +111,6 @@ static void players_update_run(struct dbqueue_task *task, struct store *store)
 
 /* ---- GET /user/stats ---- */
 
-json_t *players_stats_json(const struct store_player_stats *rows, size_t count)
-{
-    json_t *list = json_array();
-    for (size_t i = 0; list && i < count; i++) {
-        json_t *entry = json_object();
-        api_place_to_json(entry, &rows[i].place);
-        json_object_set_new(entry, "score", json_integer(rows[i].score));
-        json_object_set_new(entry, "level", json_integer(rows[i].level));
-        json_object_set_new(entry, "lives", json_integer(rows[i].lives));
-        json_object_set_new(entry, "et", json_integer(rows[i].elapsed_time));
-        json_object_set_new(entry, "txncount", json_integer(rows[i].update_counter));
-        if (json_array_append_new(list, entry) != 0) {
-            json_decref(list);
-            return NULL;
-        }
-    }
-    return list;
-}
-
 /* The cache's database read (ctx is the store). */
 static bool players_read(void *store, struct reply *reply)
 {
@@ -166,7 +124,7 @@ static bool players_read(void *store, struct reply *reply)
     if (status != STORE_OK)
         api_reply_store_error(reply, status);
     else
-        reply_json(reply, 200, players_stats_json(rows, count));
+        reply_json(reply, 200, api_player_stats_json(rows, count));
     free(rows);
     return status == STORE_OK;
 }
@@ -177,7 +135,7 @@ struct dbqueue_task *players_handle_stats(struct app *app, enum method method,
     if (method != METHOD_POST)
         return api_cached_read(app->players->cache, players_read, reply);
     struct dbqueue_task *task = players_task_new(players_update_run, reply);
-    if (task && !players_parse_stats(input, &((struct players_task *)task)->stats, reply)) {
+    if (task && !api_read_player_stats(input, &((struct players_task *)task)->stats, reply)) {
         task->destroy(task);
         return NULL;
     }
