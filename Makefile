@@ -31,7 +31,8 @@ PY := $(BUILD)/venv/bin/python
 export MONGOC_DISABLE_SHM := 1
 
 .PHONY: build help deps run test check test-unit test-js test-integration test-asan test-e2e \
-        test-k8s test-image test-fresh test-hostile test-reliability test-demo valgrind fuzz fuzz-smoke \
+        test-k8s test-cluster test-image test-fresh test-hostile test-reliability test-demo valgrind \
+        fuzz fuzz-smoke \
         asan bench loadtest loadtest-smoke demo format format-check clean
 
 build: $(BIN) ## build the server to build/pacman (hardened, warnings are errors)
@@ -58,7 +59,7 @@ help: ## list every target
 	  awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
 
 deps: ## install everything `make test` needs (apt, FerretDB, Python, Node)
-	scripts/deps.sh build run test browser image bench k8s
+	scripts/deps.sh build run test browser image bench k8s cluster
 
 run: ## build and serve the game on http://localhost:8080 (starts a local database if none is configured)
 	scripts/deps.sh build run
@@ -66,7 +67,7 @@ run: ## build and serve the game on http://localhost:8080 (starts a local databa
 	scripts/run-local.sh
 
 test: deps build ## install what is needed and run every test suite
-	$(MAKE) --no-print-directory format-check test-unit test-js test-integration test-e2e test-k8s \
+	$(MAKE) --no-print-directory format-check test-unit test-js test-integration test-e2e test-k8s test-cluster \
 	  test-hostile fuzz-smoke test-asan test-reliability test-demo valgrind test-image \
 	  test-fresh loadtest-smoke
 	@echo "make test: all suites passed"
@@ -120,6 +121,10 @@ test-e2e: build ## the game in Debian's Chromium via Playwright, against the rea
 test-k8s: build ## offline checks of k8s/ manifests and overlays
 	scripts/deps.sh k8s
 	tests/k8s/run.sh
+
+test-cluster: ## the README's kubectl commands on a real control plane (etcd, kube-apiserver, kwok; built once)
+	scripts/deps.sh cluster
+	tests/cluster/run.sh
 
 test-image: ## build the Dockerfile with podman and smoke-test the container
 	scripts/deps.sh image
