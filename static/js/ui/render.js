@@ -8,7 +8,7 @@ import { lookDirection } from '../rules/ghost-motion.js';
 import { paintMaze } from './maze-art.js';
 import { drawPacman, drawPacmanDeath, drawGhost, drawFruit, mouthFor, COLORS } from './sprites.js';
 import { drawText, textWidth } from './font.js';
-import { drawAct, drawScene, rollCallFrame } from './scenes.js';
+import { drawAct, drawScene, rollCallFrame, CHASE_FLOOR } from './scenes.js';
 
 // The screen: the maze plus two rows below it for lives and level fruit.
 export const VIEW_COLS = COLS;
@@ -296,7 +296,7 @@ export class Renderer {
     ctx.beginPath();
     ctx.rect(0, 20, COLS, 6);
     ctx.clip();
-    drawScene(ctx, frame.chase, { clock: t });
+    drawScene(ctx, frame.chase, { clock: t, floor: CHASE_FLOOR });
     ctx.restore();
     this.drawPrompt(t, info, 27.5);
   }

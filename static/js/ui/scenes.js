@@ -10,10 +10,14 @@ import {
 } from './sprites.js';
 import { drawText } from './font.js';
 
-// Where the actors run: the floor under them and the size of the big Pacman.
-export const STAGE_Y = 15.5;
-const BIG = 3;
-const PEG_X = 14;
+// The acts are played big: the actors at twice their size in the maze, on one floor line.
+export const SCALE = 2;
+export const FLOOR = 19;
+const HALF = 0.8 * SCALE; // half an actor's width
+const OFF_RIGHT = COLS + HALF + 0.5; // just off the right edge
+const OFF_LEFT = -HALF - 0.5;
+const BIG = 2.5; // the big Pacman of act 1, times an actor's size
+const PEG_X = 15;
 
 /** Position along a straight run: from x0 at t0, `speed` tiles a second (negative: leftwards). */
 function run(t, t0, x0, speed) {
@@ -26,51 +30,51 @@ function between(t, a, b) {
 
 function pacman(t, t0, x0, speed, extra = {}) {
   const x = run(t, t0, x0, speed);
-  return { kind: 'pacman', x, y: STAGE_Y, dir: speed < 0 ? 'left' : 'right', open: mouthFor(Math.abs(x - x0)), ...extra };
+  return { kind: 'pacman', x, dir: speed < 0 ? 'left' : 'right', open: mouthFor(Math.abs(x - x0) / SCALE), ...extra };
 }
 
 function ghost(name, t, t0, x0, speed, look = 'normal', extra = {}) {
-  return { kind: 'ghost', name, x: run(t, t0, x0, speed), y: STAGE_Y, dir: speed < 0 ? 'left' : 'right', look, ...extra };
+  return { kind: 'ghost', name, x: run(t, t0, x0, speed), dir: speed < 0 ? 'left' : 'right', look, ...extra };
 }
 
 // ---- act 1: Blinky chases Pacman off the screen; a big Pacman chases him back ----
 
 function act1(t) {
   const s = [];
-  if (between(t, 0.3, 4.2)) s.push(pacman(t, 0.3, 29.5, -9.2));
-  if (between(t, 0.3, 4.6)) s.push(ghost('blinky', t, 0.3, 32.5, -9.0));
-  if (between(t, 4.6, 9)) {
-    s.push(ghost('blinky', t, 4.6, -2, 7.2, 'frightened'));
-    const big = pacman(t, 4.6, -9, 8, { scale: BIG });
-    big.y = STAGE_Y + 0.8 - 0.8 * BIG; // standing on the same floor
-    s.push(big);
+  if (between(t, 0.3, 4.6)) s.push(pacman(t, 0.3, OFF_RIGHT, -8.5));
+  if (between(t, 0.3, 5)) s.push(ghost('blinky', t, 0.3, OFF_RIGHT + 4.5, -8.6));
+  if (between(t, 5, 9)) {
+    s.push(ghost('blinky', t, 5, OFF_LEFT, 8, 'frightened'));
+    s.push(pacman(t, 5, OFF_LEFT - HALF * BIG - 2.5, 8.5, { scale: BIG }));
   }
   return s;
 }
 
 // ---- act 2: a peg in the floor snags Blinky's cloak, which stretches and tears ----
 
-const SNAG_X = PEG_X - 0.75; // Blinky's centre when the back of his skirt reaches the peg
-const SNAG_T = 1.0 + (31 - SNAG_X) / 10;
+const SNAG_X = PEG_X - 0.75 * SCALE; // Blinky's centre when the back of his skirt reaches the peg
+const BLINKY2_X0 = OFF_RIGHT + 2;
+const SNAG_T = 1.0 + (BLINKY2_X0 - SNAG_X) / 10;
 const TEAR_T = 4.6;
+const STRAIN = 1.3 * SCALE; // how far he gets with the cloak held
 
 function act2(t) {
-  const s = [{ kind: 'peg', x: PEG_X, y: STAGE_Y }];
-  if (between(t, 0.4, 4.3)) s.push(pacman(t, 0.4, 29.5, -9));
-  if (between(t, 1.0, SNAG_T)) s.push(ghost('blinky', t, 1.0, 31, -10));
+  const s = [{ kind: 'peg', x: PEG_X }];
+  if (between(t, 0.4, 4.6)) s.push(pacman(t, 0.4, OFF_RIGHT, -8.5));
+  if (between(t, 1.0, SNAG_T)) s.push(ghost('blinky', t, 1.0, BLINKY2_X0, -10));
   else if (between(t, SNAG_T, TEAR_T)) {
     // Held back: he strains forward ever more slowly, the cloak stretching behind him.
     const k = (t - SNAG_T) / (TEAR_T - SNAG_T);
-    const x = SNAG_X - 1.8 * (1 - (1 - k) ** 2);
-    s.push({ kind: 'stretch', x, y: STAGE_Y, toX: PEG_X, k });
-    s.push({ kind: 'ghost', name: 'blinky', x, y: STAGE_Y, dir: 'left', look: 'normal' });
+    const x = SNAG_X - STRAIN * (1 - (1 - k) ** 2);
+    s.push({ kind: 'stretch', x, toX: PEG_X, k });
+    s.push({ kind: 'ghost', name: 'blinky', x, dir: 'left', look: 'normal' });
   } else if (t >= TEAR_T) {
     // Torn free: a stumble forward, then he stands and looks back at what he lost.
     const lurch = Math.min(1, (t - TEAR_T) / 0.25);
-    const x = SNAG_X - 1.8 - 0.7 * lurch;
+    const x = SNAG_X - STRAIN - 0.6 * SCALE * lurch;
     const dir = t < 5.4 ? 'left' : between(t, 5.4, 6.9) ? 'right' : between(t, 6.9, 8.1) ? 'down' : 'right';
-    s.push({ kind: 'scrap', x: PEG_X, y: STAGE_Y, t: t - TEAR_T });
-    s.push({ kind: 'ghost', name: 'blinky', x, y: STAGE_Y, dir, look: 'torn' });
+    s.push({ kind: 'scrap', x: PEG_X, t: t - TEAR_T });
+    s.push({ kind: 'ghost', name: 'blinky', x, dir, look: 'torn' });
   }
   return s;
 }
@@ -79,19 +83,22 @@ function act2(t) {
 
 function act3(t) {
   const s = [];
-  if (between(t, 0.3, 4.2)) s.push(pacman(t, 0.3, 29.5, -9.2));
-  if (between(t, 0.3, 4.6)) s.push(ghost('blinky', t, 0.3, 32.5, -9.0, 'patched'));
-  if (between(t, 5.0, 9.5)) {
-    const x = run(t, 5.0, -3, 7);
-    s.push({ kind: 'cloak', x: x - 2.1, y: STAGE_Y, fromX: x, t });
-    s.push({ kind: 'bare', x, y: STAGE_Y, dir: 'right', t });
+  if (between(t, 0.3, 4.6)) s.push(pacman(t, 0.3, OFF_RIGHT, -8.5));
+  if (between(t, 0.3, 5)) s.push(ghost('blinky', t, 0.3, OFF_RIGHT + 4.5, -8.6, 'patched'));
+  if (between(t, 5.2, 9.5)) {
+    const x = run(t, 5.2, OFF_LEFT - 2, 8);
+    s.push({ kind: 'cloak', x: x - 2.2 * SCALE, fromX: x, t });
+    s.push({ kind: 'bare', x, dir: 'right', t });
   }
   return s;
 }
 
 const ACTS = { 1: act1, 2: act2, 3: act3 };
 
-/** What is on stage `t` seconds into intermission act 1, 2 or 3: a list of sprites. */
+/**
+ * What is on stage `t` seconds into intermission act 1, 2 or 3: a list of sprites
+ * {kind, x (centre, in tiles), dir, look, scale, ...} standing on the FLOOR line.
+ */
 export function actFrame(act, t) {
   const scene = ACTS[act];
   if (!scene || t < 0 || t > intermissionSeconds(act)) return [];
@@ -107,8 +114,8 @@ export const ROLL_CALL = Object.freeze([
   { name: 'clyde', label: 'CLYDE', blurb: 'KEEPS HIS DISTANCE' },
 ]);
 const CHASE_START = 5.5;
-const CHASE_Y = 23;
-const ENERGIZER_X = 3;
+export const CHASE_FLOOR = 24;
+const ENERGIZER_X = 3.5;
 const CHASE_SPEED = 8;
 
 /**
@@ -122,24 +129,24 @@ export function rollCallFrame(t) {
   const c = t - CHASE_START;
   const eatAt = (26 - ENERGIZER_X) / CHASE_SPEED; // Pacman reaches the energizer
   if (c >= 0) {
-    if (c < eatAt) chase.push({ kind: 'energizer', x: ENERGIZER_X, y: CHASE_Y, lit: Math.floor(t * 4) % 2 === 0 });
+    if (c < eatAt) chase.push({ kind: 'energizer', x: ENERGIZER_X, lit: Math.floor(t * 4) % 2 === 0 });
     const before = c < eatAt;
     const px = before ? 26 - CHASE_SPEED * c : ENERGIZER_X + CHASE_SPEED * (c - eatAt);
-    chase.push({ kind: 'pacman', x: px, y: CHASE_Y, dir: before ? 'left' : 'right', open: mouthFor(Math.abs(26 - px) + (before ? 0 : 30)) });
+    chase.push({ kind: 'pacman', x: px, dir: before ? 'left' : 'right', open: mouthFor(Math.abs(26 - px) + (before ? 0 : 30)) });
     ROLL_CALL.forEach((g, i) => {
       const start = 28.5 + 1.8 * i;
       if (before) {
-        chase.push({ kind: 'ghost', name: g.name, x: start - CHASE_SPEED * c, y: CHASE_Y, dir: 'left', look: 'normal' });
+        chase.push({ kind: 'ghost', name: g.name, x: start - CHASE_SPEED * c, dir: 'left', look: 'normal' });
         return;
       }
       // Frightened, they turn back at half speed; Pacman gains 4 tiles a second on them.
       const gx0 = start - CHASE_SPEED * eatAt;
       const caught = eatAt + (gx0 - ENERGIZER_X - 0.3) / (CHASE_SPEED / 2);
       const gx = gx0 + (CHASE_SPEED / 2) * (c - eatAt);
-      if (c < caught) chase.push({ kind: 'ghost', name: g.name, x: gx, y: CHASE_Y, dir: 'right', look: 'frightened' });
+      if (c < caught) chase.push({ kind: 'ghost', name: g.name, x: gx, dir: 'right', look: 'frightened' });
       else if (c < caught + 0.9) {
         const at = gx0 + (CHASE_SPEED / 2) * (caught - eatAt);
-        chase.push({ kind: 'points', x: at, y: CHASE_Y, text: String(200 * 2 ** i) });
+        chase.push({ kind: 'points', x: at, text: String(200 * 2 ** i) });
       }
     });
   }
@@ -148,59 +155,64 @@ export function rollCallFrame(t) {
 
 // ---- drawing ----
 
-/** Paints a list of sprites from actFrame or rollCallFrame(...).chase, in tile units. */
-export function drawScene(ctx, sprites, { clock = 0 } = {}) {
+/**
+ * Paints sprites from actFrame() or rollCallFrame().chase, in tile units: each `scale` times
+ * an actor's size in the maze (times its own scale), standing on the line y = floor.
+ */
+export function drawScene(ctx, sprites, { clock = 0, scale = 1, floor = FLOOR } = {}) {
   const wave = Math.floor(clock * 7) % 2 === 0;
   for (const s of sprites) {
-    const x = s.x + 0.5;
-    const y = s.y;
+    const size = scale * (s.scale ?? 1);
+    ctx.save();
+    ctx.translate(s.x, floor - 0.8 * size);
+    ctx.scale(size, size);
+    // From here on the actor's centre is (0, 0) and an actor is 1.6 wide, as in sprites.js.
     switch (s.kind) {
-      case 'pacman': {
-        const scale = s.scale ?? 1;
-        drawPacman(ctx, x, y, s.dir, s.open, 0.8 * scale);
+      case 'pacman':
+        drawPacman(ctx, 0, 0, s.dir, s.open);
         break;
-      }
       case 'ghost':
-        drawGhost(ctx, x, y, COLORS[s.name], s.dir, s.look, wave);
+        drawGhost(ctx, 0, 0, COLORS[s.name], s.dir, s.look, wave);
         break;
       case 'peg':
-        drawPeg(ctx, s.x, y);
+        drawPeg(ctx, 0, 0);
         break;
       case 'stretch':
-        drawCloakStretch(ctx, x, y, s.toX, s.k);
+        drawCloakStretch(ctx, 0, 0, (s.toX - s.x) / size, s.k);
         break;
       case 'scrap':
-        drawScrap(ctx, s.x, y, s.t);
+        drawScrap(ctx, 0, 0, s.t);
         break;
       case 'bare':
-        drawBareGhost(ctx, x, y, s.dir, s.t);
+        drawBareGhost(ctx, 0, 0, s.dir, s.t);
         break;
       case 'cloak':
-        drawDraggedCloak(ctx, x, y, s.fromX + 0.5, s.t);
+        drawDraggedCloak(ctx, 0, 0, (s.fromX - s.x) / size, s.t);
         break;
       case 'energizer':
         if (s.lit) {
           ctx.fillStyle = COLORS.pellet;
           ctx.beginPath();
-          ctx.arc(x, y, 0.42, 0, Math.PI * 2);
+          ctx.arc(0, 0, 0.42, 0, Math.PI * 2);
           ctx.fill();
         }
         break;
       case 'points':
-        drawText(ctx, s.text, x, y - 0.35, { pixel: 0.1, color: COLORS.inky, align: 'center' });
+        drawText(ctx, s.text, 0, -0.35, { pixel: 0.1, color: COLORS.inky, align: 'center' });
         break;
       default:
         break;
     }
+    ctx.restore();
   }
 }
 
-/** Clips to the stage band and paints an act. */
+/** Paints act 1, 2 or 3 at `t` seconds. */
 export function drawAct(ctx, act, t) {
   ctx.save();
   ctx.beginPath();
-  ctx.rect(0, STAGE_Y - 8, COLS, 12);
+  ctx.rect(0, FLOOR - 12, COLS, 14);
   ctx.clip();
-  drawScene(ctx, actFrame(act, t), { clock: t });
+  drawScene(ctx, actFrame(act, t), { clock: t, scale: SCALE });
   ctx.restore();
 }

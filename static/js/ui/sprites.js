@@ -246,7 +246,7 @@ export function drawDraggedCloak(ctx, x, y, fromX, t) {
   ctx.fillStyle = COLORS.blinky;
   ctx.beginPath();
   ctx.moveTo(x - 0.95, y + 0.82);
-  for (let i = 0; i <= 6; i++) ctx.lineTo(x - 0.95 + i * 0.32, y + 0.5 + (i % 2 ? 0.1 : 0) + ripple(i));
+  for (let i = 0; i <= 6; i++) ctx.lineTo(x - 0.95 + i * 0.32, y + 0.3 + (i % 2 ? 0.12 : 0) + ripple(i));
   ctx.lineTo(x + 0.95, y + 0.82);
   ctx.closePath();
   ctx.fill();
