@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { Game, STEP, TIMING } from '../../static/js/rules/game.js';
 import { TUNNEL_ROW } from '../../static/js/rules/maze.js';
 import { tilesPerSecond } from '../../static/js/rules/movement.js';
-import { intermissionSeconds } from '../../static/js/rules/levels.js';
+import * as levels from '../../static/js/rules/levels.js';
 
 function run(g, seconds) {
   const events = [];
@@ -159,7 +159,7 @@ test('the three acts come after levels 2, 5 and 9; 13 and 17 repeat the third; e
       continue;
     }
     acts.push([level, shown.act]);
-    const seconds = intermissionSeconds(shown.act);
+    const seconds = levels.intermissionSeconds?.(shown.act);
     assert.ok(seconds >= 6 && seconds <= 12, `act ${shown.act}: ${seconds} s`);
     run(g, seconds - 0.2);
     assert.equal(g.phase, 'intermission', 'still playing');
