@@ -24,8 +24,8 @@ export const WAVES = Object.freeze({
   round: table((a) => Math.sin(a) * 0.85 + Math.sin(2 * a) * 0.15),
   // Hollow, with odd harmonics: the chomps.
   hollow: table((a) => (Math.sin(a) + Math.sin(3 * a) / 3 + Math.sin(5 * a) / 6) / 1.2),
-  // A buzzing ramp: the fright siren and the eyes.
-  buzz: table((a, i) => ((i % 16) / 7.5 - 1) * 0.9),
+  // A buzzing ramp with a notch: the fright siren and the eyes.
+  buzz: table((a, i) => (1 - i / 15.5) * 0.8 + (i % 8 < 2 ? 0.15 : 0)),
   // A narrow pulse with a rounded top: melodies.
   reed: table((a, i) => (i < 10 ? 0.9 - ((i - 5) ** 2) / 60 : -0.7)),
   // Bright and ringing: fruit, the extra life.
@@ -207,7 +207,7 @@ export const TUNES = Object.freeze({
       [38, 2], [45, 2], [38, 2], [45, 2], [34, 2], [41, 2], [33, 2], [40, 2],
       [38, 2], [45, 2], [38, 2], [45, 2], [34, 2], [41, 2], [33, 2], [40, 2],
       [41, 4], [40, 4], [33, 4], [37, 4],
-      [38, 4], [33, 4], [38, 6],
+      [38, 4], [33, 4], [38, 4],
     ],
   }),
   // Act 3, the patched ghost: a swaggering shuffle in G, then a scamper.
