@@ -32,6 +32,11 @@ CANVAS_HASH = """() => {
 }"""
 
 
+def scene_shot(page, name: str):
+    """A screenshot of the canvas alone: the README's pictures of the scenes."""
+    return screenshot(page, name, clip=page.locator("#screen").bounding_box())
+
+
 def attr(page, name: str) -> str:
     return page.get_attribute("#game", f"data-{name}")
 
@@ -67,7 +72,7 @@ def test_intermission_plays_and_a_held_key_never_skips_it(stack, make_page):
     assert attr(page, "act") == "1"
     # About 2 s in: Pacman runs from Blinky, both on screen.
     assert page.evaluate(COLOUR_COUNT, RED) > 200 and page.evaluate(COLOUR_COUNT, YELLOW) > 200
-    screenshot(page, "act1")
+    scene_shot(page, "act1")
     before = page.evaluate(CANVAS_HASH)
     time.sleep(0.3)
     assert page.evaluate(CANVAS_HASH) != before, "the scene moves"
@@ -96,9 +101,9 @@ def test_act_two_plays_to_its_end_and_act_three_can_be_skipped(stack, make_page)
     assert attr(page, "act") == "2"
     started = time.time()
     time.sleep(3.9)  # the cloak stretched on the peg
-    screenshot(page, "act2")
+    scene_shot(page, "act2")
     time.sleep(2.0)
-    screenshot(page, "act2-torn")
+    scene_shot(page, "act2-torn")
     assert page.evaluate(COLOUR_COUNT, RED) > 200, "Blinky on stage"
     wait_phase(page, "ready", 10)
     played = time.time() - started
@@ -109,9 +114,9 @@ def test_act_two_plays_to_its_end_and_act_three_can_be_skipped(stack, make_page)
     reach_intermission(page, 9)
     assert attr(page, "act") == "3"
     time.sleep(2.0)
-    screenshot(page, "act3")
+    scene_shot(page, "act3")
     time.sleep(4.8)
-    screenshot(page, "act3-bare")
+    scene_shot(page, "act3-bare")
     page.keyboard.press("Escape")
     wait_phase(page, "ready", 2)
     assert page.inner_text("#level") == "10"
@@ -123,14 +128,14 @@ def test_attract_mode_roll_call_and_demo_play_until_a_key(stack, make_page):
     assert attr(page, "attract") == "title"
     wait_attr(page, "attract", "rollCall", 16)
     time.sleep(9.2)  # all four ghosts and the chase
-    screenshot(page, "rollcall")
+    scene_shot(page, "rollcall")
     wait_attr(page, "attract", "demo", 8)
     time.sleep(4)  # READY, then the bot plays
     first = page.evaluate(CANVAS_HASH)
     time.sleep(0.5)
     assert page.evaluate(CANVAS_HASH) != first, "the demo game moves"
     assert page.evaluate(COLOUR_COUNT, YELLOW) > 100
-    screenshot(page, "demo")
+    scene_shot(page, "demo")
     assert phase(page) == "attract" and page.inner_text("#score") == "0", "the demo does not count"
     page.keyboard.press("ArrowUp")
     wait_attr(page, "attract", "title", 2)

@@ -6,6 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Game, STEP } from '../../static/js/rules/game.js';
+import { playing } from './support.js';
 import { TUNNEL_ROW } from '../../static/js/rules/maze.js';
 import { FULL_SPEED, OPPOSITE } from '../../static/js/rules/movement.js';
 import { moveGhost } from '../../static/js/rules/ghost-motion.js';
@@ -13,14 +14,6 @@ import { modeSchedule } from '../../static/js/rules/modes.js';
 
 // The seed a game gets when none is given (ARCADE_SEED): read from a new game.
 const DEFAULT = new Game().seed ?? 1;
-
-function playing(options = {}) {
-  const g = new Game({ seed: 3, ...options });
-  g.start();
-  while (g.phase !== 'playing') g.update(STEP);
-  g.drainEvents();
-  return g;
-}
 
 /** Keeps everyone but the ghosts named out of the way: in the house, never released. */
 function only(g, ...names) {

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { modeAt, modeSchedule, frightSeconds, flashCount, frightFlashWhite, FLASH_PERIOD } from '../../static/js/rules/modes.js';
-import { Game, STEP } from '../../static/js/rules/game.js';
+import { STEP } from '../../static/js/rules/game.js';
+import { playing } from './support.js';
 import { OPPOSITE } from '../../static/js/rules/movement.js';
 
 test('level 1 alternates scatter 7, chase 20, scatter 7, chase 20, scatter 5, chase 20, scatter 5, then chase for good', () => {
@@ -64,14 +65,6 @@ test('frightened ghosts flash 14 frames white, 14 blue, the level\'s number of t
   assert.equal(frightFlashWhite(1, 0), false);
   assert.equal(frightFlashWhite(1, 5.9), false, 'blue at first');
 });
-
-function playing(options = {}) {
-  const g = new Game({ seed: 3, ...options });
-  g.start();
-  while (g.phase !== 'playing') g.update(STEP);
-  g.drainEvents();
-  return g;
-}
 
 test('a mode change tells every roaming ghost to reverse; each does at the next tile it enters', () => {
   const g = playing();
