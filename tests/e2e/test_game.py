@@ -7,8 +7,6 @@ there)."""
 
 import time
 
-import pytest
-
 from e2e_support import number, phase, screenshot, wait_phase
 
 # Pixels of Blinky's red and Pacman's yellow on the canvas (sprites.js COLORS).
@@ -278,10 +276,3 @@ def test_enter_starts_the_next_game_at_once_while_the_score_list_is_slow(stack, 
     assert waited < 3.5, f"Enter worked only after {waited:.1f} s"
     assert page.inner_text("#lives") == "1" and page.inner_text("#score") == "0"
     assert attr(page, "can-start") == "false", "not during a game"
-
-
-@pytest.mark.parametrize("level", [13, 17])
-def test_later_levels_repeat_act_three(stack, make_page, level):
-    page = make_page(stack.url + f"/?level={level}&dots=1")
-    reach_intermission(page, level)
-    assert attr(page, "act") == "3"
