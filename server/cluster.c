@@ -1,13 +1,16 @@
-/* cluster: the /cluster route and its metrics. */
+/* cluster: the /cluster route. */
 #include "cluster.h"
 
 #include <time.h>
 
 #include "app.h"
 #include "cluster_events.h"
+#include "reply.h"
+#include "topology.h"
+#include "web_pods.h"
 
-struct db_task *cluster_handle(struct app *app, enum method method, const struct input *input,
-                               struct reply *reply)
+struct dbqueue_task *cluster_handle(struct app *app, enum method method, const struct input *input,
+                                    struct reply *reply)
 {
     (void)method, (void)input;
     struct timespec now;
@@ -19,14 +22,4 @@ struct db_task *cluster_handle(struct app *app, enum method method, const struct
                json_pack("{s:s, s:o, s:o}", "now", at, "database", topology_to_json(app->topology),
                          "web", web_pods_to_json(app->web_pods)));
     return NULL;
-}
-
-void cluster_write_metrics(struct app *app, FILE *out)
-{
-    topology_write_metrics(app->topology, out);
-    fprintf(out,
-            "# HELP pacman_web_pods Web replicas alive now, as this replica reads the "
-            "registry (itself included).\n"
-            "# TYPE pacman_web_pods gauge\npacman_web_pods %zu\n",
-            web_pods_count(app->web_pods));
 }

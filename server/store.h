@@ -115,12 +115,10 @@ typedef bool (*store_run_fn)(struct _mongoc_client_t *client, const char *databa
  * request's operation. */
 enum store_status store_run(struct store *store, store_run_fn fn, void *ctx);
 
-/* Counts for /metrics. */
-struct store_counters {
-    uint64_t operations;
-    uint64_t failures;
-    bool available;
-};
-void store_get_counters(const struct store *store, struct store_counters *out);
+struct strbuf;
+
+/* The store's metrics (a metrics_source_fn; ctx is the store): database up, operations and
+ * failures. */
+void store_metrics(const void *store, struct strbuf *out);
 
 #endif

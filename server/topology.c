@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "cluster_events.h"
+#include "strbuf.h"
 
 /* A heartbeat's own round-trip time is fresher than the driver's average; the average is used
  * when no heartbeat has measured one for this long (MongoDB 4.4+ measures out of band). */
@@ -383,44 +384,46 @@ json_t *topology_to_json(struct topology *topology)
 }
 
 /* Prometheus label values escape \, " and newlines; hosts hold none, but a label is a label. */
-static void topology_write_label(FILE *out, const char *value)
+static void topology_write_label(struct strbuf *out, const char *value)
 {
     for (const char *c = value; *c; c++) {
         if (*c == '\\' || *c == '"')
-            fputc('\\', out);
+            strbuf_append(out, "\\", 1);
         if (*c == '\n')
-            fputs("\\n", out);
+            strbuf_append(out, "\\n", 2);
         else
-            fputc(*c, out);
+            strbuf_append(out, c, 1);
     }
 }
 
-void topology_write_metrics(struct topology *topology, FILE *out)
+void topology_metrics(const void *ctx, struct strbuf *out)
 {
+    /* metrics sources get their object as const; reading this one takes its lock */
+    struct topology *topology = (struct topology *)(uintptr_t)ctx;
     pthread_mutex_lock(&topology->lock);
-    fputs("# HELP pacman_database_member_state The state this replica's driver sees each "
-          "replica-set member in: 1 for its state, 0 for the others.\n"
-          "# TYPE pacman_database_member_state gauge\n",
-          out);
+    strbuf_printf(out, "# HELP pacman_database_member_state The state this replica's driver sees "
+                       "each replica-set member in: 1 for its state, 0 for the others.\n"
+                       "# TYPE pacman_database_member_state gauge\n");
     for (size_t i = 0; i < topology->count; i++)
         for (int s = 0; s < CLUSTER_STATE_COUNT; s++) {
-            fputs("pacman_database_member_state{member=\"", out);
+            strbuf_printf(out, "pacman_database_member_state{member=\"");
             topology_write_label(out, topology->members[i].view.host);
-            fprintf(out, "\",state=\"%s\"} %d\n", cluster_state_name((enum cluster_state)s),
-                    topology->members[i].view.state == (enum cluster_state)s);
+            strbuf_printf(out, "\",state=\"%s\"} %d\n", cluster_state_name((enum cluster_state)s),
+                          topology->members[i].view.state == (enum cluster_state)s);
         }
     int64_t gap = topology->history.last_gap_ms;
     if (topology->history.without_primary)
         gap = topology_monotonic_ms() - topology->history.no_primary_since_ms;
-    fprintf(out,
-            "# HELP pacman_database_primary_changes_total Times this replica saw a primary "
-            "after none, or instead of another (the first one found at start-up not counted).\n"
-            "# TYPE pacman_database_primary_changes_total counter\n"
-            "pacman_database_primary_changes_total %llu\n"
-            "# HELP pacman_database_no_primary_seconds The stretch without a primary going on "
-            "now, else the last one that ended (0: none yet).\n"
-            "# TYPE pacman_database_no_primary_seconds gauge\n"
-            "pacman_database_no_primary_seconds %.3f\n",
-            (unsigned long long)topology->history.primary_changes, (double)gap / 1000.0);
+    strbuf_printf(out,
+                  "# HELP pacman_database_primary_changes_total Times this replica saw a primary "
+                  "after none, or instead of another (the first one found at start-up not "
+                  "counted).\n"
+                  "# TYPE pacman_database_primary_changes_total counter\n"
+                  "pacman_database_primary_changes_total %llu\n"
+                  "# HELP pacman_database_no_primary_seconds The stretch without a primary going "
+                  "on now, else the last one that ended (0: none yet).\n"
+                  "# TYPE pacman_database_no_primary_seconds gauge\n"
+                  "pacman_database_no_primary_seconds %.3f\n",
+                  (unsigned long long)topology->history.primary_changes, (double)gap / 1000.0);
     pthread_mutex_unlock(&topology->lock);
 }

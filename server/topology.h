@@ -17,11 +17,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 
 /* the driver's types, named without its headers */
 struct _mongoc_client_pool_t;
 struct _mongoc_client_t;
+struct strbuf;
 
 #define TOPOLOGY_MAX_MEMBERS 64 /* a replica set has at most 50 */
 #define TOPOLOGY_EVENTS 50
@@ -55,10 +55,10 @@ json_t *topology_to_json(struct topology *topology);
 /* Copies the current primary's host ("" when there is none) into out. */
 void topology_primary(struct topology *topology, char *out, size_t size);
 
-/* Writes the Prometheus lines: pacman_database_member_state{member,state} (1 for the state
- * each member is in, 0 for the others), pacman_database_primary_changes_total and
- * pacman_database_no_primary_seconds (the stretch without a primary going on now, else the
- * last one that ended). */
-void topology_write_metrics(struct topology *topology, FILE *out);
+/* The replica set's metrics (a metrics_source_fn; ctx is the topology):
+ * pacman_database_member_state{member,state} (1 for the state each member is in, 0 for the
+ * others), pacman_database_primary_changes_total and pacman_database_no_primary_seconds (the
+ * stretch without a primary going on now, else the last one that ended). */
+void topology_metrics(const void *ctx, struct strbuf *out);
 
 #endif

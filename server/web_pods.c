@@ -7,11 +7,12 @@
 #include <string.h>
 #include <time.h>
 
+#include "background.h"
 #include "cluster_events.h"
 #include "input.h"
-#include "location.h"
 #include "log.h"
 #include "store.h"
+#include "strbuf.h"
 
 #define WEB_PODS_COLLECTION "webpods"
 #define WEB_PODS_QUERY_TIME_MS 2000
@@ -35,18 +36,19 @@ struct web_pods_beat {
 
 struct web_pods {
     struct store *store;
-    struct location *location;
+    web_pods_place_fn place;
+    void *place_ctx;
     struct logger *logger;
+    struct web_pods_beat *beat; /* the thread's: what one beat read */
+    bool failing;               /* the thread's: the last beat failed (said once) */
+    struct background *thread;
 
     pthread_mutex_t lock; /* guards everything below */
     struct web_pod self;  /* the thread writes its zone */
-    pthread_cond_t wake;  /* on CLOCK_MONOTONIC */
-    bool leaving, stopping;
+    bool leaving;
     struct web_pod pods[WEB_PODS_MAX]; /* as last read, sorted by id */
     size_t count;
-    int64_t read_at_ms;         /* 0: never read */
-    struct web_pods_beat *beat; /* the thread's: what one beat read */
-    pthread_t thread;
+    int64_t read_at_ms; /* 0: never read */
 };
 
 static int64_t web_pods_now_ms(void)
@@ -207,79 +209,50 @@ static bool web_pods_remove_run(mongoc_client_t *client, const char *database, v
 static void web_pods_update_self(struct web_pods *pods)
 {
     struct store_place place;
-    location_get(pods->location, &place); /* the zone arrives once the node is read */
+    pods->place(pods->place_ctx, &place); /* the zone arrives once the node is read */
     pthread_mutex_lock(&pods->lock);
     snprintf(pods->self.zone, sizeof pods->self.zone, "%s", place.zone);
     pthread_mutex_unlock(&pods->lock);
 }
 
-/* Waits until the next beat is due or something is asked; returns with the lock held. */
-static void web_pods_wait(struct web_pods *pods)
-{
-    struct timespec until;
-    clock_gettime(CLOCK_MONOTONIC, &until);
-    until.tv_sec += WEB_PODS_BEAT_MS / 1000;
-    until.tv_nsec += (WEB_PODS_BEAT_MS % 1000) * 1000000L;
-    if (until.tv_nsec >= 1000000000L) {
-        until.tv_sec++;
-        until.tv_nsec -= 1000000000L;
-    }
-    pthread_mutex_lock(&pods->lock);
-    while (!pods->stopping && !pods->leaving &&
-           pthread_cond_timedwait(&pods->wake, &pods->lock, &until) == 0)
-        ;
-}
-
-static void *web_pods_loop(void *arg)
+/* One round: a beat every WEB_PODS_BEAT_MS, or, once leaving, the row's deletion and no more. */
+static long web_pods_round(void *arg)
 {
     struct web_pods *pods = arg;
-    struct web_pods_beat *beat = pods->beat;
-    bool failing = false;
-    for (bool first = true;; first = false) {
-        if (!first)
-            web_pods_wait(pods);
-        else
-            pthread_mutex_lock(&pods->lock);
-        bool stopping = pods->stopping, leaving = pods->leaving;
-        pthread_mutex_unlock(&pods->lock);
-        if (stopping)
-            break;
-        if (leaving) {
-            if (store_run(pods->store, web_pods_remove_run, &pods->self) != STORE_OK)
-                log_message(pods->logger, LOG_WARN,
-                            "web pods: could not remove this pod's row; the others drop it "
-                            "within %d s",
-                            WEB_PODS_LIVE_MS / 1000);
-            pthread_mutex_lock(&pods->lock);
-            while (!pods->stopping)
-                pthread_cond_wait(&pods->wake, &pods->lock);
-            pthread_mutex_unlock(&pods->lock);
-            break;
-        }
-        if (!store_available(pods->store))
-            continue; /* the requests' 503s tell already; the list stays as last read */
-        web_pods_update_self(pods);
-        beat->pods = pods;
-        enum store_status status = store_run(pods->store, web_pods_beat_run, beat);
-        if (status != STORE_OK) {
-            if (!failing)
-                log_message(pods->logger, LOG_WARN,
-                            "web pods: recording this pod failed (will retry every %d s)",
-                            WEB_PODS_BEAT_MS / 1000);
-            failing = true;
-            continue;
-        }
-        failing = false;
-        pthread_mutex_lock(&pods->lock);
-        memcpy(pods->pods, beat->rows, beat->count * sizeof beat->rows[0]);
-        pods->count = beat->count;
-        pods->read_at_ms = web_pods_now_ms();
-        pthread_mutex_unlock(&pods->lock);
+    pthread_mutex_lock(&pods->lock);
+    bool leaving = pods->leaving;
+    pthread_mutex_unlock(&pods->lock);
+    if (leaving) {
+        if (store_run(pods->store, web_pods_remove_run, &pods->self) != STORE_OK)
+            log_message(pods->logger, LOG_WARN,
+                        "web pods: could not remove this pod's row; the others drop it within "
+                        "%d s",
+                        WEB_PODS_LIVE_MS / 1000);
+        return BACKGROUND_DONE;
     }
-    return NULL;
+    if (!store_available(pods->store))
+        return WEB_PODS_BEAT_MS; /* the requests' 503s tell already; the list stays as read */
+    web_pods_update_self(pods);
+    struct web_pods_beat *beat = pods->beat;
+    beat->pods = pods;
+    if (store_run(pods->store, web_pods_beat_run, beat) != STORE_OK) {
+        if (!pods->failing)
+            log_message(pods->logger, LOG_WARN,
+                        "web pods: recording this pod failed (will retry every %d s)",
+                        WEB_PODS_BEAT_MS / 1000);
+        pods->failing = true;
+        return WEB_PODS_BEAT_MS;
+    }
+    pods->failing = false;
+    pthread_mutex_lock(&pods->lock);
+    memcpy(pods->pods, beat->rows, beat->count * sizeof beat->rows[0]);
+    pods->count = beat->count;
+    pods->read_at_ms = web_pods_now_ms();
+    pthread_mutex_unlock(&pods->lock);
+    return WEB_PODS_BEAT_MS;
 }
 
-struct web_pods *web_pods_start(struct store *store, struct location *location,
+struct web_pods *web_pods_start(struct store *store, web_pods_place_fn place, void *place_ctx,
                                 struct logger *logger, unsigned port)
 {
     struct web_pods *pods = calloc(1, sizeof *pods);
@@ -291,24 +264,19 @@ struct web_pods *web_pods_start(struct store *store, struct location *location,
         return NULL;
     }
     pods->store = store;
-    pods->location = location;
+    pods->place = place;
+    pods->place_ctx = place_ctx;
     pods->logger = logger;
-    struct store_place place;
-    location_get(location, &place);
-    snprintf(pods->self.host, sizeof pods->self.host, "%s", place.host);
-    snprintf(pods->self.zone, sizeof pods->self.zone, "%s", place.zone);
-    snprintf(pods->self.id, sizeof pods->self.id, "%s:%u", place.host, port);
+    struct store_place where;
+    place(place_ctx, &where);
+    snprintf(pods->self.host, sizeof pods->self.host, "%s", where.host);
+    snprintf(pods->self.zone, sizeof pods->self.zone, "%s", where.zone);
+    snprintf(pods->self.id, sizeof pods->self.id, "%s:%u", where.host, port);
     pods->self.port = (int32_t)port;
     pods->self.started_ms = web_pods_now_ms();
-
-    pthread_condattr_t attributes;
-    pthread_condattr_init(&attributes);
-    pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC);
-    pthread_cond_init(&pods->wake, &attributes);
-    pthread_condattr_destroy(&attributes);
     pthread_mutex_init(&pods->lock, NULL);
-    if (pthread_create(&pods->thread, NULL, web_pods_loop, pods) != 0) {
-        pthread_cond_destroy(&pods->wake);
+    pods->thread = background_start(web_pods_round, pods, 0);
+    if (!pods->thread) {
         pthread_mutex_destroy(&pods->lock);
         free(pods->beat);
         free(pods);
@@ -321,20 +289,15 @@ void web_pods_leave(struct web_pods *pods)
 {
     pthread_mutex_lock(&pods->lock);
     pods->leaving = true;
-    pthread_cond_signal(&pods->wake);
     pthread_mutex_unlock(&pods->lock);
+    background_wake(pods->thread);
 }
 
 void web_pods_stop(struct web_pods *pods)
 {
     if (!pods)
         return;
-    pthread_mutex_lock(&pods->lock);
-    pods->stopping = true;
-    pthread_cond_signal(&pods->wake);
-    pthread_mutex_unlock(&pods->lock);
-    pthread_join(pods->thread, NULL);
-    pthread_cond_destroy(&pods->wake);
+    background_stop(pods->thread);
     pthread_mutex_destroy(&pods->lock);
     free(pods->beat);
     free(pods);
@@ -392,6 +355,17 @@ json_t *web_pods_to_json(struct web_pods *pods)
     pthread_mutex_unlock(&pods->lock);
     return json_pack("{s:s, s:s, s:o, s:o}", "self", self.host, "selfId", self.id, "asOf",
                      web_pods_time_json(read_at), "pods", list);
+}
+
+void web_pods_metrics(const void *ctx, struct strbuf *out)
+{
+    /* metrics sources get their object as const; counting takes its lock */
+    struct web_pods *pods = (struct web_pods *)(uintptr_t)ctx;
+    strbuf_printf(out,
+                  "# HELP pacman_web_pods Web replicas alive now, as this replica reads the "
+                  "registry (itself included).\n"
+                  "# TYPE pacman_web_pods gauge\npacman_web_pods %zu\n",
+                  web_pods_count(pods));
 }
 
 size_t web_pods_count(struct web_pods *pods)

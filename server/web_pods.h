@@ -26,14 +26,19 @@
 #define WEB_PODS_FORGET_MS 60000
 #define WEB_PODS_MAX 100 /* rows read back; a Deployment of more shows the first 100 by name */
 
-struct location;
 struct logger;
 struct store;
+struct store_place;
+struct strbuf;
 struct web_pods;
 
-/* Starts the thread that beats for this replica (host from location, the given HTTP port).
- * NULL when out of memory or threads. */
-struct web_pods *web_pods_start(struct store *store, struct location *location,
+/* Where this replica runs (location_get: host now, zone once the node is read); ctx as given
+ * to web_pods_start. Called on the beating thread before each beat. */
+typedef void (*web_pods_place_fn)(void *ctx, struct store_place *place);
+
+/* Starts the thread that beats for this replica (its host and zone from place, the given HTTP
+ * port). NULL when out of memory or threads. */
+struct web_pods *web_pods_start(struct store *store, web_pods_place_fn place, void *place_ctx,
                                 struct logger *logger, unsigned port);
 
 /* SIGTERM: deletes this replica's row (on the thread, so the caller does not wait for the
@@ -50,5 +55,8 @@ json_t *web_pods_to_json(struct web_pods *pods);
 
 /* Pods in the list now (this replica included). */
 size_t web_pods_count(struct web_pods *pods);
+
+/* The web tier's metric (a metrics_source_fn; ctx is the registry): pacman_web_pods. */
+void web_pods_metrics(const void *ctx, struct strbuf *out);
 
 #endif
