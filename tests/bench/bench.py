@@ -13,7 +13,8 @@ Environment (all optional):
   BENCH_CONNECTIONS  connection counts for the static and list runs (10,100,1000)
   BENCH_API_CONNECTIONS  connections for the other API runs (100)
   BENCH_OUT          where results.json and results.md go (build/bench)
-  BENCH_SKIP         comma-separated sections to skip: static,modes,api,writes,startup,callgrind
+  BENCH_SKIP         comma-separated sections to skip: static,modes,api,writes,startup,callgrind,
+                     cluster
 
 Writes BENCH_OUT/results.json (every run, for scripts) and BENCH_OUT/results.md (the tables).
 """
@@ -34,6 +35,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from harness import (BUILD, ROOT, FerretDB, Server, end_process, free_port,  # noqa: E402
                      port_open, wait_for)
+import cluster_view  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 SECONDS = int(os.environ.get("BENCH_SECONDS", "2"))
@@ -940,6 +942,8 @@ def main() -> int:
         ours.stop()
         if "callgrind" not in SKIP:
             results["callgrind"] = run_callgrind(db, files)
+        if "cluster" not in SKIP:
+            results["cluster"] = cluster_view.run(say, section)
     finally:
         if nginx:
             nginx.stop()

@@ -22,7 +22,7 @@ from test_faults import api_calls_in_flight
 TIMEOUT_MS = 1000
 ISO = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 MEMORY_BUDGET = 0.1     # seconds for one /cluster while the database hangs (it never waits)
-UNREACHABLE_WITHIN = 3  # seconds from kill -9 to UNREACHABLE (measured ~0.5-2 s here)
+UNREACHABLE_WITHIN = 2  # seconds from kill -9 to UNREACHABLE (make bench: 0.14-0.92 s)
 BEAT = 2                # WEB_PODS_BEAT_MS
 LIVE = 6                # WEB_PODS_LIVE_MS
 
