@@ -158,16 +158,16 @@ bool api_read_player_stats(const struct input *input, struct store_player_stats 
 {
     char error[160];
     memset(stats, 0, sizeof *stats);
-    if (!input_get_text(input, "userId", true, 24, 24, NULL, stats->user_id, sizeof stats->user_id,
-                        error, sizeof error)) {
+    if (!input_get_text(input, "userId", true, 24, 24, NULL, stats->player_id,
+                        sizeof stats->player_id, error, sizeof error)) {
         reply_error(reply, 400, "%s", error);
         return false;
     }
-    if (!hex_is_digits(stats->user_id, 24)) {
+    if (!hex_is_digits(stats->player_id, 24)) {
         reply_error(reply, 400, "userId must be 24 hexadecimal digits");
         return false;
     }
-    for (char *c = stats->user_id; *c; c++)
+    for (char *c = stats->player_id; *c; c++)
         *c = hex_digit((unsigned)hex_value(*c)); /* lower case, as ObjectIds are written */
     if (!input_get_int(input, "score", true, 0, 10000000, 0, &stats->score, error, sizeof error) ||
         !input_get_int(input, "level", true, 1, 999, 1, &stats->level, error, sizeof error) ||

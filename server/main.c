@@ -117,7 +117,7 @@ int main(void)
     }
     app.metrics = metrics_new();
     app.highscores = highscores_new(config.highscores_cache_ms);
-    app.players = players_new(config.highscores_cache_ms); /* the same age for the live players */
+    app.players = players_new(config.players_cache_ms);
     app.location = location_new(&config, app.logger);
     app.dbqueue = dbqueue_new(app.store, config.db_workers, config.db_workers * 64);
     app.receive_deadline = receive_deadline_new(config.request_timeout_seconds * 1000, app.logger);
@@ -133,7 +133,7 @@ int main(void)
         status = main_fail("cannot start HTTP", error);
         goto done;
     }
-    log_message(app.logger, LOG_INFO,
+    log_message(app.logger, LOG_LEVEL_INFO,
                 "pacman %s listening on port %u: %zu static files (%zu KiB) from %s, "
                 "database %s, %u HTTP threads, %u database workers",
                 PACMAN_VERSION, config.port, app.static_files.count,
@@ -143,7 +143,7 @@ int main(void)
     int signal_number = 0;
     sigwait(&signals, &signal_number);
     atomic_store(&app.shutting_down, true);
-    log_message(app.logger, LOG_INFO,
+    log_message(app.logger, LOG_LEVEL_INFO,
                 "%s: not ready any more; serving %u s more before closing (a second signal "
                 "skips the wait)",
                 signal_number == SIGINT ? "SIGINT" : "SIGTERM", config.drain_seconds);
@@ -158,8 +158,8 @@ int main(void)
     }
     long left = metrics_in_flight(app.metrics);
     if (left > 0)
-        log_message(app.logger, LOG_WARN, "closing with %ld requests still in flight", left);
-    log_message(app.logger, LOG_INFO, "stopped");
+        log_message(app.logger, LOG_LEVEL_WARN, "closing with %ld requests still in flight", left);
+    log_message(app.logger, LOG_LEVEL_INFO, "stopped");
     pthread_t watchdog;
     if (pthread_create(&watchdog, NULL, main_exit_watchdog, NULL) == 0)
         pthread_detach(watchdog);

@@ -1,7 +1,7 @@
 /* players: GET /user/id, POST /user/stats and GET /user/stats (the live-players view), and
  * the per-replica cache of that view. Every open page polls it and reports its own stats
  * every few seconds, so the view is served from memory while it is younger than
- * HIGHSCORES_CACHE_MS, whoever reported since: any report, this replica's or another's,
+ * PLAYERS_CACHE_MS, whoever reported since: any report, this replica's or another's,
  * shows within the cache age, and the database sees at most one list read per replica per
  * cache age. */
 #ifndef PACMAN_PLAYERS_H
