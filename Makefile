@@ -77,6 +77,7 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/te
 # that module itself calls. A module that reached for more (the store, libmicrohttpd, a
 # handler) would fail to link, so the list is the proof that the module is that pure.
 UNIT_MODULES_test_api              := api hex input reply result_cache strbuf timing
+UNIT_MODULES_test_background       := background timing
 UNIT_MODULES_test_config           := config
 UNIT_MODULES_test_dbqueue          := dbqueue background strbuf timing
 UNIT_MODULES_test_input            := input hex
