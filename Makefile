@@ -31,9 +31,9 @@ PY := $(BUILD)/venv/bin/python
 export MONGOC_DISABLE_SHM := 1
 
 .PHONY: build help deps run test check test-unit test-js test-integration test-asan test-e2e \
-        test-k8s test-cluster test-image test-fresh test-hostile test-reliability test-demo valgrind fuzz \
-        fuzz-smoke \
-        asan bench loadtest loadtest-smoke demo format format-check clean
+        test-k8s test-cluster test-image test-fresh test-hostile test-reliability test-demo valgrind \
+        fuzz fuzz-smoke asan bench loadtest loadtest-smoke demo cluster-demo cluster-demo-local \
+        format format-check clean
 
 build: $(BIN) ## build the server to build/pacman (hardened, warnings are errors)
 
@@ -173,6 +173,13 @@ valgrind: build ## valgrind memcheck of the server through a short load (no leak
 demo: build ## the minikube demo rehearsed locally: 10 replicas behind nginx, database killed
 	scripts/deps.sh bench test
 	$(PY) tests/demo/rehearse.py
+
+cluster-demo: ## the minikube walkthrough as one measured run on the current kubectl context (ARGS=--keep leaves it up)
+	python3 scripts/cluster-demo.py $(ARGS)
+
+cluster-demo-local: build ## the same scenario as cluster-demo on the local rehearsal (FerretDB, replicas, nginx)
+	scripts/deps.sh bench test
+	$(PY) tests/demo/cluster_local.py $(ARGS)
 
 C_FORMATTED := server/*.c server/*.h tests/unit/*.c tests/integration/*.c
 
