@@ -224,7 +224,7 @@ static long web_pods_round(void *arg)
     pthread_mutex_unlock(&pods->lock);
     if (leaving) {
         if (store_run(pods->store, web_pods_remove_run, &pods->self) != STORE_OK)
-            log_message(pods->logger, LOG_WARN,
+            log_message(pods->logger, LOG_LEVEL_WARN,
                         "web pods: could not remove this pod's row; the others drop it within "
                         "%d s",
                         WEB_PODS_LIVE_MS / 1000);
@@ -237,7 +237,7 @@ static long web_pods_round(void *arg)
     beat->pods = pods;
     if (store_run(pods->store, web_pods_beat_run, beat) != STORE_OK) {
         if (!pods->failing)
-            log_message(pods->logger, LOG_WARN,
+            log_message(pods->logger, LOG_LEVEL_WARN,
                         "web pods: recording this pod failed (will retry every %d s)",
                         WEB_PODS_BEAT_MS / 1000);
         pods->failing = true;
