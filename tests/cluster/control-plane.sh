@@ -30,7 +30,6 @@
 # Every port is chosen free at start, so several control planes (worktrees) run side by side.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-ROOT=$PWD
 
 TOOLS_DIR=$(realpath -m "${PACMAN_TOOLS_DIR:-build/tools}")
 RUN_DIR=$(realpath -m "${PACMAN_CLUSTER_DIR:-build/cluster}")
@@ -385,5 +384,5 @@ case "${1:-}" in
         printf 'export KUBECONFIG=%q\n' "$KUBECONFIG_FILE"
         printf 'export PATH=%q:"$PATH"\n' "$KUBE_BIN"
         ;;
-    *) sed -n '9,22p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+    *) sed -n '9,30p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 esac

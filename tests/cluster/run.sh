@@ -15,4 +15,6 @@ if [ "$status" -eq 77 ]; then
     exit 0
 fi
 [ "$status" -eq 0 ] || exit "$status"
-exec build/venv/bin/python -m pytest -q tests/cluster "$@"
+# Bounded: every command and wait inside has its own timeout; this one stops a run that hangs
+# anyway with SIGINT, so the fixture still stops the control plane.
+exec timeout --signal=INT --kill-after=60 1200 build/venv/bin/python -m pytest -q tests/cluster "$@"
