@@ -12,6 +12,7 @@ none), so the passes here ask for none (APP_ROLE empty); the manifests ask for r
 the decision tests cover.
 """
 
+import json
 import os
 import shutil
 import signal
@@ -290,3 +291,42 @@ def test_a_half_open_connection_costs_one_pass_not_the_loop(primary):
         sidecar.stop()
         m.remove()
         proxy.close()
+
+
+# ---- the pass's I/O, piece by piece, in the real mongosh ----
+
+def bootstrap_functions(member: Member, script: str) -> str:
+    """Loads rs-bootstrap.js without running a pass, runs `script`, returns what it printed."""
+    code = f"load({str(SCRIPT)!r}); {script}"
+    result = subprocess.run([MONGOSH, "--nodb", "--quiet", "--norc", "--eval", code],
+                            env={**member.env, "RS_BOOTSTRAP_NO_PASS": "1"}, capture_output=True,
+                            text=True, timeout=120, cwd="/")
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout.strip()
+
+
+def test_members_are_told_apart_as_answering_silent_or_without_a_pod(primary, member):
+    """What decideReplicaSet is given about each peer: a hello, no answer (the pod exists:
+    its name resolves, nothing listens), or no such pod (its name does not resolve)."""
+    closed = harness.free_port()
+    out = bootstrap_functions(member, f"""
+        for (const host of ['127.0.0.1:{primary.port}', '127.0.0.1:{closed}', 'no-such-pod.invalid:27017']) {{
+          const seen = observe(host);
+          print(JSON.stringify({{ host, setName: seen.hello && seen.hello.setName, answer: seen.answer || null }}));
+        }}""")
+    seen = [json.loads(line) for line in out.splitlines()]
+    assert seen == [
+        {"host": f"127.0.0.1:{primary.port}", "setName": "rs0", "answer": None},
+        {"host": f"127.0.0.1:{closed}", "setName": None, "answer": "no answer"},
+        {"host": "no-such-pod.invalid:27017", "setName": None, "answer": "no such pod"},
+    ]
+
+
+def test_peers_are_asked_by_name_and_the_search_ends(primary, member):
+    """Member 0 without a config asks mongo-1, mongo-2, ... by their DNS names and stops after
+    two that give no hello (here none resolves: no cluster DNS on this machine)."""
+    out = bootstrap_functions(member, "print(JSON.stringify(askPeers().map((p) => [p.ordinal, p.host, p.answer])))")
+    asked = json.loads(out.splitlines()[-1])
+    assert [a[:2] for a in asked] == [[1, "mongo-1.mongo.pacman.svc:%d" % primary.port],
+                                      [2, "mongo-2.mongo.pacman.svc:%d" % primary.port]]
+    assert all(a[2] in ("no such pod", "no answer") for a in asked), asked

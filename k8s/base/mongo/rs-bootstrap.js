@@ -223,23 +223,29 @@ function memberSteps(self, app) {
   return { ready: ready.ready, changing };
 }
 
-// Failed commands throw (mongosh raises MongoServerError for ok: 0); the pass then ends with 1.
-let done = false;
-try {
-  const app = appCredentials();
-  const seen = observe(local);
-  if (!seen.hello) {
-    log(`mongod on ${local} does not answer yet`);
-  } else {
-    const self = replicaSetStep(seen.hello);
-    if (!self) {
-      setReady(false);
+/** One pass; exits 0 when there is nothing left to do, 1 to be run again soon. */
+function pass() {
+  // Failed commands throw (mongosh raises MongoServerError for ok: 0); the pass then ends with 1.
+  let done = false;
+  try {
+    const app = appCredentials();
+    const seen = observe(local);
+    if (!seen.hello) {
+      log(`mongod on ${local} does not answer yet`);
     } else {
-      const outcome = memberSteps(self, app);
-      done = outcome.ready && !outcome.changing;
+      const self = replicaSetStep(seen.hello);
+      if (!self) {
+        setReady(false);
+      } else {
+        const outcome = memberSteps(self, app);
+        done = outcome.ready && !outcome.changing;
+      }
     }
+  } catch (e) {
+    log(`error: ${e.message}`);
   }
-} catch (e) {
-  log(`error: ${e.message}`);
+  quit(done ? 0 : 1);
 }
-quit(done ? 0 : 1);
+
+// The tests load this file with RS_BOOTSTRAP_NO_PASS=1 to call its functions one by one.
+if (!env.RS_BOOTSTRAP_NO_PASS) pass();
