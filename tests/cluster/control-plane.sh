@@ -4,7 +4,8 @@
 # kwok playing the kubelet of one node: the node is Ready, pods are scheduled, become Running and
 # Ready (no container is ever started: images, commands and probes are not run), and volume
 # claims are provisioned and bound. It looks like minikube after step 1 of the README: one node
-# with 2 CPUs and 4 GiB, and the `csi-hostpath-sc` storage class of the csi-hostpath-driver addon.
+# with 4 CPUs (3.25 left for pods) and 4 GiB, and the `csi-hostpath-sc` storage class of the
+# csi-hostpath-driver addon.
 #
 # Usage: tests/cluster/control-plane.sh COMMAND
 #   build   build the binaries once (Go modules pinned in tools/kubernetes, tools/etcd,
@@ -262,9 +263,10 @@ metadata:
     type: kwok
 spec: {}
 status:
-  # What \`minikube start --cpus=2 --memory=4g\` gives its node.
-  allocatable: {cpu: "2", memory: 4Gi, pods: "110"}
-  capacity: {cpu: "2", memory: 4Gi, pods: "110"}
+  # What \`minikube start --cpus=4 --memory=4g\` (README step 1) gives its node, less the
+  # 750m CPU minikube's own pods request there (no such pods here).
+  capacity: {cpu: "4", memory: 4Gi, pods: "110"}
+  allocatable: {cpu: 3250m, memory: 4Gi, pods: "110"}
 ---
 # As minikube's csi-hostpath-driver addon creates it (README step 2 makes it the default).
 apiVersion: storage.k8s.io/v1
