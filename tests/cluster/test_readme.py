@@ -186,6 +186,14 @@ def nothing_left(walk, command, result):
     assert not c.ours(), "objects labelled part-of=pacman are left"
 
 
+def snapshot_stored(walk, command, result):
+    """The README's VolumeSnapshot, accepted by the addon's CRD: of data-mongo-1, in its class.
+    (No snapshot controller runs here: READYTOUSE never turns true.)"""
+    snap = walk.cluster.get("volumesnapshot", "data-mongo-1-snapshot", "-n", NAMESPACE)
+    assert snap["spec"] == {"source": {"persistentVolumeClaimName": "data-mongo-1"},
+                            "volumeSnapshotClassName": "csi-hostpath-snapclass"}, snap["spec"]
+
+
 def record_deletes(walk, command, result):
     walk.state.setdefault("deletes", []).append(command.text)
 
@@ -199,6 +207,8 @@ def minikube_checks() -> list[Check]:
         Check(r"^kubectl scale deployment pacman --replicas=10", "ten web pods ready", after=ten_web_pods),
         Check(r"^kubectl delete pod mongo-0 ", "mongo-0 recreated on its claim",
               before=mongo_0_before, after=mongo_0_back),
+        Check(r"^kubectl apply -n pacman -f - <<'EOF'\n(.*\n)*kind: VolumeSnapshot\n", "the VolumeSnapshot stored",
+              after=snapshot_stored),
         Check(r"^kubectl scale statefulset mongo --replicas=5 ", "five members, each on its own claim",
               after=five_members),
         Check(r"^kubectl scale statefulset mongo --replicas=3 ", "three members again, the extra claims deleted",
