@@ -113,7 +113,7 @@ for g in "${groups[@]}"; do
         fuzz) want_apt clang libclang-rt-14-dev ;;
         format) want_apt clang-format ;;
         k8s) : ;;
-        cluster) want_apt openssl curl python3-venv ;;   # Go builds the control plane itself
+        cluster) want_apt openssl curl python3-venv ;;   # tests/cluster/control-plane.sh builds the rest with Go
         *) log "unknown group '$g'"; exit 2 ;;
     esac
 done

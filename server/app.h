@@ -9,12 +9,11 @@
 
 struct config;
 struct dbqueue;
-struct highscores;
 struct location;
 struct logger;
 struct metrics;
 struct player_expiry;
-struct players;
+struct result_cache;
 struct receive_deadline;
 struct store;
 
@@ -25,8 +24,8 @@ struct app {
     struct dbqueue *dbqueue;
     struct metrics *metrics;
     struct location *location;
-    struct highscores *highscores;
-    struct players *players;
+    struct result_cache *highscores_cache;     /* the top 10's body (HIGHSCORES_CACHE_MS) */
+    struct result_cache *players_cache;        /* the live players' body (PLAYERS_CACHE_MS) */
     struct player_expiry *player_expiry;       /* PLAYER_TTL_SECONDS */
     struct receive_deadline *receive_deadline; /* REQUEST_TIMEOUT_SECONDS, for http */
     struct static_files static_files;

@@ -38,7 +38,4 @@ void background_wake(struct background *background);
  * round that blocks blocks this call as long). Then joins and frees. NULL is ignored. */
 void background_stop(struct background *background);
 
-/* True once background_stop has been called: lets a long round give up early. */
-bool background_stopping(struct background *background);
-
 #endif

@@ -5,10 +5,8 @@
  * objects (headers and body built once at start-up, shared by every request: no copy, no
  * allocation beyond the request record), which is why this mode beats thread-per-connection
  * (a thread per idle keep-alive connection costs memory and scheduling at 1,000 connections)
- * and plain select/poll (O(n) per wake-up). Measured by `make bench` (README, "Performance";
- * index.html on 2 cores, req/s): 1,000 busy connections: epoll 66k, poll 61k,
- * thread-per-connection 38k; 10 busy among 1,000 idle keep-alive ones: epoll 75k, poll 26k,
- * thread-per-connection 52k (and the most memory). Requests that need the database are
+ * and plain select/poll (O(n) per wake-up): README, "Performance", has the figures `make bench`
+ * measured for each HTTP_MODE. Requests that need the database are
  * suspended (MHD_suspend_connection) and handed to dbqueue's workers; the worker resumes them.
  * So a hung database can occupy workers, never the threads that serve the game. Every
  * connection is registered with receive_deadline, which cuts requests that arrive too slowly
@@ -206,10 +204,10 @@ static enum MHD_Result http_serve_static(struct http_request *request, const cha
         return http_send_error(request, 404, NULL, "not found");
     const struct http_static_responses *r = &server->responses[file - files->files];
     struct MHD_Connection *connection = request->connection;
-    bool gzip = file->gzip_data &&
-                static_accepts_gzip(MHD_lookup_connection_value(connection, MHD_HEADER_KIND,
-                                                                MHD_HTTP_HEADER_ACCEPT_ENCODING));
-    bool not_modified = static_etag_matches(
+    bool gzip =
+        file->gzip_data && static_files_accepts_gzip(MHD_lookup_connection_value(
+                               connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_ENCODING));
+    bool not_modified = static_files_etag_matches(
         MHD_lookup_connection_value(connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH),
         gzip ? file->gzip_etag : file->etag);
     unsigned status = not_modified ? 304 : 200;
@@ -469,7 +467,7 @@ static void http_connection_event(void *cls, struct MHD_Connection *connection,
 static size_t http_unescape(void *cls, struct MHD_Connection *connection, char *text)
 {
     (void)cls, (void)connection;
-    return static_unescape_path(text);
+    return static_files_unescape_path(text);
 }
 
 static void http_log_mhd(void *cls, const char *format, va_list args)

@@ -15,15 +15,14 @@
 #include "app.h"
 #include "config.h"
 #include "dbqueue.h"
-#include "highscores.h"
 #include "http.h"
 #include "location.h"
 #include "log.h"
 #include "metrics.h"
 #include "ops.h"
 #include "player_expiry.h"
-#include "players.h"
 #include "receive_deadline.h"
+#include "result_cache.h"
 #include "static_files.h"
 #include "store.h"
 
@@ -68,8 +67,8 @@ static bool main_add_metrics(struct app *app)
     return metrics_add_source(app->metrics, ops_metrics, app) &&
            metrics_add_source(app->metrics, store_metrics, app->store) &&
            metrics_add_source(app->metrics, dbqueue_metrics, app->dbqueue) &&
-           metrics_add_source(app->metrics, highscores_metrics, app->highscores) &&
-           metrics_add_source(app->metrics, players_metrics, app->players) &&
+           metrics_add_source(app->metrics, result_cache_metrics, app->highscores_cache) &&
+           metrics_add_source(app->metrics, result_cache_metrics, app->players_cache) &&
            metrics_add_source(app->metrics, receive_deadline_metrics, app->receive_deadline) &&
            metrics_add_source(app->metrics, player_expiry_metrics, app->player_expiry);
 }
@@ -116,14 +115,17 @@ int main(void)
         goto done;
     }
     app.metrics = metrics_new();
-    app.highscores = highscores_new(config.highscores_cache_ms);
-    app.players = players_new(config.highscores_cache_ms); /* the same age for the live players */
+    app.highscores_cache =
+        result_cache_new(config.highscores_cache_ms, NULL, "highscores", "GET /highscores/list");
+    /* "userstats": the old app's name for the players (see router.c) */
+    app.players_cache =
+        result_cache_new(config.players_cache_ms, NULL, "userstats", "GET /user/stats");
     app.location = location_new(&config, app.logger);
     app.dbqueue = dbqueue_new(app.store, config.db_workers, config.db_workers * 64);
     app.receive_deadline = receive_deadline_new(config.request_timeout_seconds * 1000, app.logger);
     app.player_expiry = player_expiry_start(app.store, app.logger, config.player_ttl_seconds);
-    if (!app.metrics || !app.highscores || !app.players || !app.location || !app.dbqueue ||
-        !app.receive_deadline || !receive_deadline_run(app.receive_deadline) ||
+    if (!app.metrics || !app.highscores_cache || !app.players_cache || !app.location ||
+        !app.dbqueue || !app.receive_deadline || !receive_deadline_run(app.receive_deadline) ||
         !app.player_expiry || !main_add_metrics(&app)) {
         status = main_fail("out of memory or threads at start-up", NULL);
         goto done;
@@ -133,7 +135,7 @@ int main(void)
         status = main_fail("cannot start HTTP", error);
         goto done;
     }
-    log_message(app.logger, LOG_INFO,
+    log_message(app.logger, LOG_LEVEL_INFO,
                 "pacman %s listening on port %u: %zu static files (%zu KiB) from %s, "
                 "database %s, %u HTTP threads, %u database workers",
                 PACMAN_VERSION, config.port, app.static_files.count,
@@ -143,7 +145,7 @@ int main(void)
     int signal_number = 0;
     sigwait(&signals, &signal_number);
     atomic_store(&app.shutting_down, true);
-    log_message(app.logger, LOG_INFO,
+    log_message(app.logger, LOG_LEVEL_INFO,
                 "%s: not ready any more; serving %u s more before closing (a second signal "
                 "skips the wait)",
                 signal_number == SIGINT ? "SIGINT" : "SIGTERM", config.drain_seconds);
@@ -158,8 +160,8 @@ int main(void)
     }
     long left = metrics_in_flight(app.metrics);
     if (left > 0)
-        log_message(app.logger, LOG_WARN, "closing with %ld requests still in flight", left);
-    log_message(app.logger, LOG_INFO, "stopped");
+        log_message(app.logger, LOG_LEVEL_WARN, "closing with %ld requests still in flight", left);
+    log_message(app.logger, LOG_LEVEL_INFO, "stopped");
     pthread_t watchdog;
     if (pthread_create(&watchdog, NULL, main_exit_watchdog, NULL) == 0)
         pthread_detach(watchdog);
@@ -171,8 +173,8 @@ done:
     location_free(app.location);
     player_expiry_stop(app.player_expiry); /* before the store it deletes through */
     store_free(app.store);
-    highscores_free(app.highscores);
-    players_free(app.players);
+    result_cache_free(app.highscores_cache);
+    result_cache_free(app.players_cache);
     metrics_free(app.metrics);
     static_files_free(&app.static_files);
     log_free(app.logger);

@@ -42,8 +42,8 @@ static void store_log_driver(mongoc_log_level_t level, const char *domain, const
      * (MongoDB has), and a warning on every clean exit would only alarm people. */
     if (strstr(message, "endSessions"))
         return;
-    log_message(arg, level == MONGOC_LOG_LEVEL_WARNING ? LOG_WARN : LOG_ERROR, "mongoc %s: %s",
-                domain, message);
+    log_message(arg, level == MONGOC_LOG_LEVEL_WARNING ? LOG_LEVEL_WARN : LOG_LEVEL_ERROR,
+                "mongoc %s: %s", domain, message);
 }
 
 static bool store_set_default_int(mongoc_uri_t *uri, const char *option, int32_t value)
@@ -75,7 +75,7 @@ static enum store_status store_classify(struct store *store, const bson_error_t 
     if (status == STORE_UNAVAILABLE)
         store_mark_unavailable(store);
     else
-        log_message(store->logger, LOG_ERROR, "database error %u.%u: %s", error->domain,
+        log_message(store->logger, LOG_LEVEL_ERROR, "database error %u.%u: %s", error->domain,
                     error->code, error->message);
     return status;
 }
@@ -171,14 +171,15 @@ static long store_monitor_round(void *arg)
         if (store_ensure_indexes(store, &error))
             atomic_store(&store->indexes_ready, true);
         else
-            log_message(store->logger, LOG_WARN, "creating indexes failed (will retry): %s",
+            log_message(store->logger, LOG_LEVEL_WARN, "creating indexes failed (will retry): %s",
                         error.message);
     }
     atomic_store(&store->available, ok);
     if (ok && (!store->monitor_was_available || store->monitor_first))
-        log_message(store->logger, LOG_INFO, "database reachable");
+        log_message(store->logger, LOG_LEVEL_INFO, "database reachable");
     else if (!ok && (store->monitor_was_available || store->monitor_first))
-        log_message(store->logger, LOG_WARN, "database unreachable, retrying: %s", error.message);
+        log_message(store->logger, LOG_LEVEL_WARN, "database unreachable, retrying: %s",
+                    error.message);
     store->monitor_was_available = ok;
     store->monitor_first = false;
     return ok ? 2000 : 500;
@@ -477,12 +478,12 @@ enum store_status store_create_player(struct store *store, char id[25])
 enum store_status store_update_player_stats(struct store *store,
                                             const struct store_player_stats *stats)
 {
-    if (!bson_oid_is_valid(stats->user_id, strlen(stats->user_id)))
+    if (!bson_oid_is_valid(stats->player_id, strlen(stats->player_id)))
         return STORE_NOT_FOUND;
     struct store_handle handle = store_open(store, STORE_PLAYERS, true);
     mongoc_collection_t *collection = handle.collection;
     bson_oid_t oid;
-    bson_oid_init_from_string(&oid, stats->user_id);
+    bson_oid_init_from_string(&oid, stats->player_id);
     bson_t filter = BSON_INITIALIZER, update = BSON_INITIALIZER, set, inc, reply;
     BSON_APPEND_OID(&filter, "_id", &oid);
     BSON_APPEND_DOCUMENT_BEGIN(&update, "$set", &set);

@@ -38,7 +38,7 @@ struct store_score {
 };
 
 struct store_player_stats {
-    char user_id[25]; /* 24 hex digits */
+    char player_id[25]; /* 24 hex digits (the API calls it userId) */
     struct store_place place;
     int64_t score;
     int64_t level;

@@ -39,6 +39,7 @@ def deployed(cluster):
     commands = readme.commands(readme.MINIKUBE)
     step_4 = readme.only(commands, readme.STEP_4, "that deploys the game on minikube")
     clean_up = readme.only(commands, readme.CLEAN_UP, "that deletes everything")
+    cluster.remove_the_game()
     result = cluster.shell(step_4.text)
     assert result.returncode == 0, result.stderr
     cluster.wait_settled()
