@@ -514,11 +514,10 @@ struct http_server *http_start(struct app *app, char *error, size_t error_size)
      * libmicrohttpd zeroes the whole pool on every request, so all of it is resident while
      * the connection is open, and it allocates pools of up to 32 KiB with malloc but larger
      * ones with mmap. Its default, exactly 32 KiB, came from malloc: after 1,000 connections
-     * closed, their pools stayed in the heap as fragments (RSS 62 MiB after `make bench`,
-     * against 15 MiB before it). 36 KiB (nine pages) is mmap'd and given back to the system
-     * when the connection closes (RSS back to 20 MiB after the same runs), with the same peak
-     * at 1,000 connections (about 52 MiB). Request headers: 15 KiB are answered and 24 KiB
-     * get 431, with either size. */
+     * closed, their pools stayed in the heap as fragments. 36 KiB (nine pages) is mmap'd and
+     * given back to the system when the connection closes, with the same peak at 1,000
+     * connections (README, "Memory, start-up and instructions", has what `make bench`
+     * measured). Request headers: 15 KiB are answered and 24 KiB get 431, with either size. */
     const size_t connection_memory = 36 * 1024;
     struct MHD_OptionItem pool[] = {
         {MHD_OPTION_THREAD_POOL_SIZE, config->http_threads, NULL},

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "app.h"
+#include "background.h"
 #include "config.h"
 #include "dbqueue.h"
 #include "http.h"
@@ -48,10 +49,11 @@ static bool main_wait_signal(const sigset_t *signals, double seconds)
  * has had its answer by now, so after a short bound the process just ends. */
 #define MAIN_EXIT_DEADLINE_SECONDS 2
 
-static void *main_exit_watchdog(void *arg)
+/* The watchdog's one round, MAIN_EXIT_DEADLINE_SECONDS after the cleanup began, unless the
+ * cleanup was done first and stopped it. */
+static long main_exit_watchdog(void *arg)
 {
     (void)arg;
-    sleep(MAIN_EXIT_DEADLINE_SECONDS);
     static const char message[] =
         "pacman: the database did not let go within 2 s of closing; exiting anyway\n";
     fflush(stdout);
@@ -100,6 +102,7 @@ int main(void)
     int status = 0;
     struct app app = {.config = &config};
     struct http_server *http = NULL;
+    struct background *watchdog = NULL;
     app.logger = log_new(config.log_format);
     if (!app.logger) {
         status = main_fail("cannot start logging", NULL);
@@ -162,9 +165,7 @@ int main(void)
     if (left > 0)
         log_message(app.logger, LOG_LEVEL_WARN, "closing with %ld requests still in flight", left);
     log_message(app.logger, LOG_LEVEL_INFO, "stopped");
-    pthread_t watchdog;
-    if (pthread_create(&watchdog, NULL, main_exit_watchdog, NULL) == 0)
-        pthread_detach(watchdog);
+    watchdog = background_start(main_exit_watchdog, NULL, MAIN_EXIT_DEADLINE_SECONDS * 1000L);
 
 done:
     dbqueue_free(app.dbqueue); /* expires what is left: suspended requests get their 503 */
@@ -181,5 +182,6 @@ done:
     config_free(&config);
     curl_global_cleanup();
     mongoc_cleanup();
+    background_stop(watchdog); /* in time: it never fires */
     return status;
 }
