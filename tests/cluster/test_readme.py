@@ -9,7 +9,6 @@ Checks attached to commands (walkthrough.py) assert what the README says happens
 from __future__ import annotations
 
 import json
-import re
 import time
 
 import pytest
