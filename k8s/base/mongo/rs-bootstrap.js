@@ -132,6 +132,18 @@ function helloWhenWorking(seconds) {
   return seen.hello;
 }
 
+/**
+ * Has the primary add this member (admin: the primary's admin database as root); returns the
+ * new config's version, or null when the config lists the member already.
+ */
+function addSelf(admin) {
+  const config = admin.runCommand({ replSetGetConfig: 1 }).config;
+  const next = configWithMember(config, selfHost);
+  if (!next) return null;
+  admin.runCommand({ replSetReconfig: next, maxTimeMS: 20000 });
+  return next.version;
+}
+
 /** Step 1; returns this member's hello once it is in the set, or null (run again soon). */
 function replicaSetStep(self) {
   const peers = inSomeSet(self) ? [] : askPeers();
@@ -143,14 +155,8 @@ function replicaSetStep(self) {
     return helloWhenWorking(15); // a set of one elects itself within a few seconds
   }
   if (decision.action === 'join') {
-    asRoot(decision.primary, (admin) => {
-      const config = admin.runCommand({ replSetGetConfig: 1 }).config;
-      const next = configWithMember(config, selfHost);
-      if (next) {
-        admin.runCommand({ replSetReconfig: next, maxTimeMS: 20000 });
-        log(`${decision.primary} added ${selfHost} (config version ${next.version})`);
-      }
-    });
+    const version = asRoot(decision.primary, addSelf);
+    if (version) log(`${decision.primary} added ${selfHost} (config version ${version})`);
     return null; // the config reaches this member with the primary's next heartbeats
   }
   return decision.action === 'none' ? self : null;
