@@ -48,7 +48,21 @@ def nginx_binary() -> str:
 class Nginx:
     """nginx in the foreground, proxying round-robin to the replicas it is given. Replicas
     change by rewriting the configuration and a graceful reload (SIGHUP), as an ingress
-    controller does; wait_reloaded() returns once new connections see the new set."""
+    controller does; wait_reloaded() returns once new connections see the new set.
+
+    Clients get one request per connection (keepalive_timeout 0; nginx answers with
+    Connection: close), because a reload closes the old worker's idle client keep-alive
+    connections at once: a client that has just written its next request on one reads a FIN
+    ("Remote end closed connection without response") or, when its bytes arrive after the
+    close, an RST ("Connection reset by peer"). Such a request never reaches nginx's access log
+    nor any replica, so it failed because of the harness and told nothing about the server
+    (tests/reliability/test_proxy_reload.py reproduces it: dozens per 60 reloads with client
+    keep-alive, none without). The Service nginx stands in for, kube-proxy, never closes a
+    client's connection when the endpoints change. A connection that carries one request is
+    never idle in nginx's sense: the old worker reads and answers whatever it has accepted
+    before it exits. Keep-alive towards the replicas stays (the upstream `keepalive` pool):
+    that is where the server's own keep-alive handling, and its Connection: close while it
+    drains, are exercised."""
 
     def __init__(self, workdir: Path, port: int | None = None):
         self.dir = workdir / "nginx"
@@ -89,6 +103,7 @@ http {{
     }}
     server {{
         listen 127.0.0.1:{self.port};
+        keepalive_timeout 0;  # one request per client connection: see the class comment
         location = /__generation {{ return 200 "{self.generation}"; }}
         location / {{
             proxy_pass http://pacman;
