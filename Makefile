@@ -163,7 +163,7 @@ loadtest-smoke: build ## a short Locust run against a fresh local stack
 	scripts/deps.sh run
 	tests/load/run.sh smoke
 
-test-reliability: build ## faults under load: 10 database kill/restart cycles, hung database, rolling restart behind nginx, 1,000 slow connections
+test-reliability: build ## faults under load: 10 database kill/restart cycles, hung database, rolling restart behind nginx (whose reloads drop nothing), 1,000 slow connections
 	scripts/deps.sh bench test
 	$(PY) -m pytest -q tests/reliability
 
