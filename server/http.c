@@ -36,6 +36,11 @@ static const char http_csp[] =
     "base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
 
 #define HTTP_DISCARD_LIMIT (1024 * 1024)
+#define HTTP_CONNECTION_MEMORY (8 * 1024)
+/* The most a request's line and headers may take (431 past it). What is left of the pool must
+ * hold the response headers: past this, libmicrohttpd would read a request whole and then
+ * close the connection without an answer, for want of room to write one. */
+#define HTTP_HEADER_LIMIT (HTTP_CONNECTION_MEMORY - 2 * 1024)
 
 /* The four prebuilt answers for one file: 200 and 304, plain and gzip. */
 struct http_static_responses {
@@ -188,6 +193,22 @@ static enum MHD_Result http_send_error(struct http_request *request, unsigned st
     return http_send_reply(request, &reply);
 }
 
+/* 431 with only the headers an error needs: what the request left of the connection's pool
+ * may not hold the usual ones. Queued on the first call, so the connection closes after it. */
+static enum MHD_Result http_send_headers_too_large(struct http_request *request)
+{
+    static const char body[] = "{\"error\":\"request line and headers larger than 6 KiB\"}";
+    struct MHD_Response *response = MHD_create_response_from_buffer(
+        sizeof body - 1, (void *)(uintptr_t)body, MHD_RESPMEM_PERSISTENT);
+    if (!response)
+        return MHD_NO;
+    MHD_add_response_header(response, "Content-Type", "application/json; charset=utf-8");
+    MHD_add_response_header(response, "X-Content-Type-Options", "nosniff");
+    enum MHD_Result result = http_queue(request, 431, response);
+    MHD_destroy_response(response);
+    return result;
+}
+
 static enum MHD_Result http_serve_static(struct http_request *request, const char *url)
 {
     struct http_server *server = request->server;
@@ -305,6 +326,7 @@ struct http_framing {
     unsigned content_lengths, transfer_encodings, hosts;
     bool chunked_only; /* every Transfer-Encoding is exactly "chunked" */
     bool bad_name;     /* an empty header name, or one with white space (obs-fold, "Name :") */
+    size_t bytes;      /* of the header lines, about as they were sent */
 };
 
 static enum MHD_Result http_count_header(void *cls, enum MHD_ValueKind kind, const char *name,
@@ -312,6 +334,7 @@ static enum MHD_Result http_count_header(void *cls, enum MHD_ValueKind kind, con
 {
     (void)kind;
     struct http_framing *framing = cls;
+    framing->bytes += strlen(name) + (value ? strlen(value) : 0) + 4; /* ": " and CRLF */
     if (name[0] == '\0' || strpbrk(name, " \t"))
         framing->bad_name = true;
     else if (strcasecmp(name, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0)
@@ -326,14 +349,23 @@ static enum MHD_Result http_count_header(void *cls, enum MHD_ValueKind kind, con
     return MHD_YES;
 }
 
+static enum MHD_Result http_count_argument(void *cls, enum MHD_ValueKind kind, const char *name,
+                                           const char *value)
+{
+    (void)kind;
+    *(size_t *)cls += strlen(name) + (value ? strlen(value) : 0) + 2; /* "?" or "&", "=" */
+    return MHD_YES;
+}
+
 /* A request whose length two parsers could read differently is how requests are smuggled
  * past a proxy in front of us (RFC 9112 6.3): refuse it before reading any body. The 400 is
  * queued on the first call, so libmicrohttpd closes the connection after it and nothing that
  * followed on that connection is ever run. NULL when the framing is sound. */
-static const char *http_framing_problem(struct MHD_Connection *connection)
+static const char *http_framing_problem(struct MHD_Connection *connection, size_t *header_bytes)
 {
     struct http_framing framing = {.chunked_only = true};
     MHD_get_connection_values(connection, MHD_HEADER_KIND, http_count_header, &framing);
+    *header_bytes += framing.bytes;
     if (framing.bad_name)
         return "malformed header name";
     if (framing.hosts > 1)
@@ -375,7 +407,12 @@ static enum MHD_Result http_handle(void *cls, struct MHD_Connection *connection,
         request->method = router_method(method);
         struct route_match match = router_match(url, request->method);
         request->route = match.route;
-        const char *framing = http_framing_problem(connection);
+        size_t header_bytes = strlen(method) + strlen(url) + 12; /* the request line */
+        const char *framing = http_framing_problem(connection, &header_bytes);
+        MHD_get_connection_values(connection, MHD_GET_ARGUMENT_KIND, http_count_argument,
+                                  &header_bytes);
+        if (header_bytes > HTTP_HEADER_LIMIT)
+            return http_send_headers_too_large(request);
         if (framing)
             return http_send_error(request, 400, NULL, framing);
         if (!match.method_allowed)
@@ -507,16 +544,16 @@ struct http_server *http_start(struct app *app, char *error, size_t error_size)
         flags |= MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_TURBO;
         break;
     }
-    /* Each connection's memory pool (request line and headers, the response headers).
-     * libmicrohttpd zeroes the whole pool on every request, so all of it is resident while
-     * the connection is open, and it allocates pools of up to 32 KiB with malloc but larger
-     * ones with mmap. Its default, exactly 32 KiB, came from malloc: after 1,000 connections
-     * closed, their pools stayed in the heap as fragments (RSS 62 MiB after `make bench`,
-     * against 15 MiB before it). 36 KiB (nine pages) is mmap'd and given back to the system
-     * when the connection closes (RSS back to 20 MiB after the same runs), with the same peak
-     * at 1,000 connections (about 52 MiB). Request headers: 15 KiB are answered and 24 KiB
-     * get 431, with either size. */
-    const size_t connection_memory = 36 * 1024;
+    /* Each connection's memory pool: the request line and headers as read, and the response
+     * headers. libmicrohttpd allocates it whole for every connection and zeroes all of it
+     * before each request on a keep-alive connection, so every byte of it is resident while
+     * the connection is open and written once per request: at 1,000 connections, this size
+     * is most of the process's memory (36 KiB: a peak of 52 MiB; 8 KiB: 16 MiB, `make bench`)
+     * and its zeroing most of a static answer's instructions. Bodies do not go through it
+     * (they are copied out as they arrive, up to 16 KiB). Requests whose line and headers
+     * pass HTTP_HEADER_LIMIT get 431 (below). Pools up to 32 KiB come from malloc; main's
+     * footprint_trim hands them back once their connections have closed. */
+    const size_t connection_memory = HTTP_CONNECTION_MEMORY;
     struct MHD_OptionItem pool[] = {
         {MHD_OPTION_THREAD_POOL_SIZE, config->http_threads, NULL},
         {MHD_OPTION_END, 0, NULL},

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "app.h"
+#include "footprint.h"
 #include "http.h"
 
 #ifndef PACMAN_VERSION
@@ -58,6 +59,7 @@ static int main_fail(const char *what, const char *error)
 
 int main(void)
 {
+    footprint_limit_arenas();
     char error[512];
     struct config config;
     if (!config_load(&config, main_lookup, NULL, error, sizeof error))
@@ -74,6 +76,8 @@ int main(void)
 
     mongoc_init();
     curl_global_init(CURL_GLOBAL_DEFAULT);
+    /* The last moment with one thread: the logger's starts next. */
+    size_t released_kib = footprint_release_startup_pages();
     int status = 0;
     struct app app = {.config = &config};
     struct http_server *http = NULL;
@@ -115,9 +119,13 @@ int main(void)
                 PACMAN_VERSION, config.port, app.static_files.count,
                 app.static_files.total_bytes / 1024, config.static_dir, config.mongo_uri_redacted,
                 config.http_threads, config.db_workers);
+    log_message(app.logger, LOG_INFO, "released %zu KiB of pages only start-up used", released_kib);
 
-    int signal_number = 0;
-    sigwait(&signals, &signal_number);
+    /* While serving, this thread hands the heap's free pages back every few seconds. */
+    struct timespec trim_every = {FOOTPRINT_TRIM_SECONDS, 0};
+    int signal_number;
+    while ((signal_number = sigtimedwait(&signals, NULL, &trim_every)) < 0)
+        footprint_trim();
     atomic_store(&app.shutting_down, true);
     log_message(app.logger, LOG_INFO,
                 "%s: not ready any more; serving %u s more before closing (a second signal "
