@@ -31,7 +31,7 @@ PY := $(BUILD)/venv/bin/python
 export MONGOC_DISABLE_SHM := 1
 
 .PHONY: build help deps run test test-unit test-js test-integration test-asan test-e2e \
-        test-k8s test-image test-hostile test-reliability test-demo valgrind fuzz fuzz-smoke \
+        test-k8s test-image test-fresh test-hostile test-reliability test-demo valgrind fuzz fuzz-smoke \
         asan bench loadtest loadtest-smoke demo format format-check clean
 
 build: $(BIN) ## build the server to build/pacman (hardened, warnings are errors)
@@ -60,14 +60,15 @@ help: ## list every target
 deps: ## install everything `make test` needs (apt, FerretDB, Python, Node)
 	scripts/deps.sh build run test browser image bench k8s
 
-run: build ## build and serve the game on http://localhost:8080 (starts a local database if none is configured)
-	scripts/deps.sh run
+run: ## build and serve the game on http://localhost:8080 (starts a local database if none is configured)
+	scripts/deps.sh build run
+	@$(MAKE) --no-print-directory build
 	scripts/run-local.sh
 
 test: deps build ## install what is needed and run every test suite
 	$(MAKE) --no-print-directory format-check test-unit test-js test-integration test-e2e test-k8s \
 	  test-hostile fuzz-smoke test-asan test-reliability test-demo valgrind test-image \
-	  loadtest-smoke
+	  test-fresh loadtest-smoke
 	@echo "make test: all suites passed"
 
 # ---- the suites (each can be run on its own) ----
@@ -102,6 +103,10 @@ test-k8s: build ## offline checks of k8s/ manifests and overlays
 test-image: ## build the Dockerfile with podman and smoke-test the container
 	scripts/deps.sh image
 	tests/image/run.sh
+
+test-fresh: ## `make run` from a clone of HEAD in a fresh Debian 12 container: page, score, Ctrl-C
+	scripts/deps.sh image
+	tests/fresh/run.sh
 
 test-hostile: build ## the catalogue of hostile requests (framing cases also through nginx)
 	scripts/deps.sh bench test

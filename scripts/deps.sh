@@ -10,6 +10,39 @@ mkdir -p "$TOOLS_DIR"
 
 log() { printf 'deps: %s\n' "$*" >&2; }
 
+# What the machine must bring itself, checked before anything is installed, so a newcomer gets
+# one line that says what to do instead of a compiler's or npm's stack trace half-way through.
+# Go builds the pinned tools (FerretDB, kustomize, ...); Node 20+ with npm runs the game's unit
+# tests and installs mongosh for the manifest tests. Debian 12's own nodejs is 18 without npm,
+# and npm then fails compiling mongosh's kerberos module, so it is refused here, not installed.
+version_at_least() { # version_at_least HAVE WANT: true when HAVE >= WANT (dotted numbers)
+    [ "$(printf '%s\n%s\n' "$2" "$1" | sort -V | head -n 1)" = "$2" ]
+}
+need_go() {
+    local want=1.22 mod v have
+    for mod in tools/*/go.mod; do   # the newest `go` line among the pinned tools
+        v=$(sed -n 's/^go \([0-9.]*\)$/\1/p' "$mod")
+        [ -n "$v" ] && version_at_least "$v" "$want" && want=$v
+    done
+    if ! command -v go >/dev/null; then
+        log "Go $want or later is needed (it builds FerretDB, the local database) and none is on the PATH: install it from https://go.dev/dl/ and run make again"
+        exit 1
+    fi
+    have=$(go env GOVERSION 2>/dev/null); have=${have#go}
+    version_at_least "${have:-0}" "$want" ||
+        { log "Go $want or later is needed, this machine has ${have:-an unknown version}: install a newer one from https://go.dev/dl/ and run make again"; exit 1; }
+}
+need_node() {
+    local have=""
+    command -v node >/dev/null && have=$(node --version 2>/dev/null) && have=${have#v}
+    if [ -z "$have" ] || ! version_at_least "$have" 20 || ! command -v npm >/dev/null; then
+        local found="Node ${have:-missing}"
+        command -v npm >/dev/null || found="$found, npm missing"
+        log "Node.js 20 or later with npm is needed for the tests (found: $found): install it from https://nodejs.org/en/download (Debian's nodejs package is 18 without npm) and run make again"
+        exit 1
+    fi
+}
+
 apt_packages=()
 want_apt() { apt_packages+=("$@"); }
 
@@ -21,8 +54,10 @@ install_apt() {
     [ ${#missing[@]} -eq 0 ] && return 0
     log "apt-get install ${missing[*]}"
     local sudo=""; [ "$(id -u)" -eq 0 ] || sudo=sudo
-    $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    # Another apt (an unattended upgrade, a second make) may hold the lock: wait for it.
+    $sudo apt-get -o DPkg::Lock::Timeout=600 update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
+        --no-install-recommends "${missing[@]}" >/dev/null
 }
 
 # FerretDB is built from the module pinned in tools/ferretdb: the module proxy here refuses
@@ -31,7 +66,6 @@ install_apt() {
 # cache, given that file, and built through a build-local go.mod that replaces it.
 install_ferretdb() {
     [ -x "$TOOLS_DIR/ferretdb" ] && "$TOOLS_DIR/ferretdb" --version >/dev/null 2>&1 && return 0
-    command -v go >/dev/null || { log "Go 1.22 or later is needed to build FerretDB (the local MongoDB stand-in); this machine kind ships it"; exit 1; }
     log "building FerretDB v1.24.2 (a few minutes the first time, cached after)"
     local module=github.com/FerretDB/FerretDB version
     version=$(sed -n "s|^require $module \\(v[0-9.]*\\)$|\\1|p" tools/ferretdb/go.mod)
@@ -64,14 +98,15 @@ install_python() {
 groups=("$@")
 [ ${#groups[@]} -gt 0 ] || groups=(build)
 for g in "${groups[@]}"; do
+    case "$g" in run|test|k8s) need_go ;; esac
+    case "$g" in test|k8s) need_node ;; esac
+done
+for g in "${groups[@]}"; do
     case "$g" in
         build) want_apt build-essential pkg-config libmicrohttpd-dev libjansson-dev libmongoc-dev \
                         libbson-dev libcurl4-openssl-dev zlib1g-dev ;;
         run) want_apt ca-certificates ;;
-        test) want_apt libcmocka-dev clang libclang-rt-14-dev valgrind python3-venv curl openssl
-              # Node runs the game's unit tests; machines of this kind ship it (from NodeSource,
-              # which Debian's npm would conflict with), so Debian's is only a fallback.
-              command -v node >/dev/null || want_apt nodejs ;;
+        test) want_apt libcmocka-dev clang libclang-rt-14-dev valgrind python3-venv curl openssl ;;
         browser) want_apt chromium fonts-dejavu-core ;;
         image) want_apt podman runc debootstrap uidmap fuse-overlayfs ;;
         bench) want_apt nginx-light wrk valgrind ;;

@@ -10,9 +10,9 @@ TARGETS  := $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 WARNINGS := -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wstrict-prototypes \
             -Wformat=2 -Wvla -Wpointer-arith -Wcast-qual -Wundef
 SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=undefined
-CFLAGS   := -std=c11 -D_GNU_SOURCE -O1 -g -fno-omit-frame-pointer $(WARNINGS) \
+CFLAGS   = -std=c11 -D_GNU_SOURCE -O1 -g -fno-omit-frame-pointer $(WARNINGS) \
             $(patsubst -I%,-isystem %,$(shell pkg-config --cflags $(PKGS)))
-LDLIBS   := $(shell pkg-config --libs $(PKGS)) -lpthread
+LDLIBS   = $(shell pkg-config --libs $(PKGS)) -lpthread
 
 OBJS := $(patsubst server/%.c,$(BUILD)/obj/%.o,$(LIB_SRCS))
 
