@@ -4,7 +4,7 @@ SHELL := /bin/bash
 
 BUILD    := build
 BIN      := $(BUILD)/pacman
-PKGS     := libmicrohttpd jansson libmongoc-1.0 libbson-1.0 libcurl zlib
+PKGS     := libmicrohttpd jansson libmongoc-1.0 libbson-1.0 openssl zlib
 SOURCES  := $(wildcard server/*.c)
 LIB_SRCS := $(filter-out server/main.c,$(SOURCES))
 HEADERS  := $(wildcard server/*.h)

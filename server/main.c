@@ -2,7 +2,6 @@
  * SIGINT, then shuts down in the order Kubernetes needs: /readyz turns 503 at once, the
  * server keeps serving through the drain delay (endpoints are being updated), stops
  * accepting, lets requests in flight finish within the grace period, and exits 0. */
-#include <curl/curl.h>
 #include <mongoc/mongoc.h>
 #include <pthread.h>
 #include <signal.h>
@@ -75,7 +74,6 @@ int main(void)
     signal(SIGPIPE, SIG_IGN);
 
     mongoc_init();
-    curl_global_init(CURL_GLOBAL_DEFAULT);
     /* The last moment with one thread: the logger's starts next. */
     size_t released_kib = footprint_release_startup_pages();
     int status = 0;
@@ -161,7 +159,6 @@ done:
     static_files_free(&app.static_files);
     log_free(app.logger);
     config_free(&config);
-    curl_global_cleanup();
     mongoc_cleanup();
     return status;
 }
