@@ -18,6 +18,7 @@
 #include <microhttpd.h>
 #include <stdarg.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,7 +52,13 @@ struct http_static_responses {
 struct http_server {
     struct app *app;
     struct MHD_Daemon *daemon;
-    struct http_static_responses *responses; /* parallel to app->static_files.files */
+    /* One set of answers per HTTP thread, each parallel to app->static_files.files: a response
+     * object has a lock and a reference count that libmicrohttpd takes and changes twice per
+     * request, so shared by all threads it would bounce between their cores on every request.
+     * The bodies are the loaded files, shared by all sets. */
+    struct http_static_responses **responses;
+    size_t response_sets;
+    atomic_uint next_set;
     atomic_bool closing;
 };
 
@@ -62,8 +69,6 @@ struct http_request {
     enum route route;
     enum method method;
     unsigned status;
-    char method_name[16];
-    char path[200]; /* for the log line; may be truncated */
     char *body;
     size_t body_length;
     size_t discarded;                             /* bytes of an oversized body read and dropped */
@@ -72,6 +77,9 @@ struct http_request {
     atomic_bool task_done;
     bool task_expired;
     bool dispatched; /* handed to a handler once; never twice */
+    /* last: the only fields http_handle does not zero (they are written at once) */
+    char method_name[16];
+    char path[200]; /* for the log line; may be truncated */
 };
 
 static void http_add_common_headers(struct MHD_Response *response)
@@ -113,21 +121,29 @@ static struct MHD_Response *http_static_response(const struct static_file *file,
 static bool http_build_static(struct http_server *server)
 {
     const struct static_files *files = &server->app->static_files;
-    server->responses = calloc(files->count ? files->count : 1, sizeof *server->responses);
+    server->response_sets =
+        server->app->config->http_threads ? server->app->config->http_threads : 1;
+    server->responses = calloc(server->response_sets, sizeof *server->responses);
     if (!server->responses)
         return false;
-    for (size_t i = 0; i < files->count; i++) {
-        const struct static_file *file = &files->files[i];
-        struct http_static_responses *r = &server->responses[i];
-        r->plain = http_static_response(file, false, false, false);
-        r->plain_not_modified = http_static_response(file, false, true, false);
-        if (!r->plain || !r->plain_not_modified)
+    for (size_t set = 0; set < server->response_sets; set++) {
+        server->responses[set] =
+            calloc(files->count ? files->count : 1, sizeof **server->responses);
+        if (!server->responses[set])
             return false;
-        if (file->gzip_data) {
-            r->gzip = http_static_response(file, true, false, false);
-            r->gzip_not_modified = http_static_response(file, true, true, false);
-            if (!r->gzip || !r->gzip_not_modified)
+        for (size_t i = 0; i < files->count; i++) {
+            const struct static_file *file = &files->files[i];
+            struct http_static_responses *r = &server->responses[set][i];
+            r->plain = http_static_response(file, false, false, false);
+            r->plain_not_modified = http_static_response(file, false, true, false);
+            if (!r->plain || !r->plain_not_modified)
                 return false;
+            if (file->gzip_data) {
+                r->gzip = http_static_response(file, true, false, false);
+                r->gzip_not_modified = http_static_response(file, true, true, false);
+                if (!r->gzip || !r->gzip_not_modified)
+                    return false;
+            }
         }
     }
     return true;
@@ -137,15 +153,28 @@ static void http_free_static(struct http_server *server)
 {
     if (!server->responses)
         return;
-    for (size_t i = 0; i < server->app->static_files.count; i++) {
-        struct http_static_responses *r = &server->responses[i];
-        struct MHD_Response *all[] = {r->plain, r->plain_not_modified, r->gzip,
-                                      r->gzip_not_modified};
-        for (size_t j = 0; j < 4; j++)
-            if (all[j])
-                MHD_destroy_response(all[j]);
+    for (size_t set = 0; set < server->response_sets && server->responses[set]; set++) {
+        for (size_t i = 0; i < server->app->static_files.count; i++) {
+            struct http_static_responses *r = &server->responses[set][i];
+            struct MHD_Response *all[] = {r->plain, r->plain_not_modified, r->gzip,
+                                          r->gzip_not_modified};
+            for (size_t j = 0; j < 4; j++)
+                if (all[j])
+                    MHD_destroy_response(all[j]);
+        }
+        free(server->responses[set]);
     }
     free(server->responses);
+}
+
+/* The calling thread's set of static answers: each thread takes the next one the first time
+ * it answers a static file (with a thread per connection, threads share them in turn). */
+static const struct http_static_responses *http_thread_responses(struct http_server *server)
+{
+    static _Thread_local const struct http_static_responses *mine;
+    if (!mine)
+        mine = server->responses[atomic_fetch_add(&server->next_set, 1) % server->response_sets];
+    return mine;
 }
 
 /* ---- answering ---- */
@@ -216,7 +245,7 @@ static enum MHD_Result http_serve_static(struct http_request *request, const cha
     const struct static_file *file = static_files_lookup(files, url);
     if (!file)
         return http_send_error(request, 404, NULL, "not found");
-    const struct http_static_responses *r = &server->responses[file - files->files];
+    const struct http_static_responses *r = &http_thread_responses(server)[file - files->files];
     struct MHD_Connection *connection = request->connection;
     bool gzip = file->gzip_data &&
                 static_accepts_gzip(MHD_lookup_connection_value(connection, MHD_HEADER_KIND,
@@ -381,6 +410,14 @@ static const char *http_framing_problem(struct MHD_Connection *connection, size_
 
 /* ---- the MHD callbacks ---- */
 
+/* text, cut to fit in size bytes (the cost of snprintf's "%s" without its format parsing). */
+static void http_copy_text(char *out, size_t size, const char *text)
+{
+    size_t length = strnlen(text, size - 1);
+    memcpy(out, text, length);
+    out[length] = '\0';
+}
+
 static enum MHD_Result http_handle(void *cls, struct MHD_Connection *connection, const char *url,
                                    const char *method, const char *version, const char *upload_data,
                                    size_t *upload_data_size, void **request_cls)
@@ -390,9 +427,13 @@ static enum MHD_Result http_handle(void *cls, struct MHD_Connection *connection,
     struct http_request *request = *request_cls;
 
     if (!request) {
-        request = calloc(1, sizeof *request);
+        /* Not calloc (nor malloc and a memset of it all, which the compiler turns into calloc):
+         * glibc's calloc skips the thread's cache of free blocks for the arena and its lock, on
+         * every request. */
+        request = malloc(sizeof *request);
         if (!request)
             return MHD_NO;
+        memset(request, 0, offsetof(struct http_request, method_name));
         *request_cls = request;
         request->server = server;
         request->connection = connection;
@@ -401,8 +442,8 @@ static enum MHD_Result http_handle(void *cls, struct MHD_Connection *connection,
             MHD_get_connection_info(connection, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
         request->deadline = info ? info->socket_context : NULL;
         receive_deadline_request_begun(request->deadline);
-        snprintf(request->method_name, sizeof request->method_name, "%s", method);
-        snprintf(request->path, sizeof request->path, "%s", url);
+        http_copy_text(request->method_name, sizeof request->method_name, method);
+        http_copy_text(request->path, sizeof request->path, url);
         metrics_request_started(server->app->metrics);
         request->method = router_method(method);
         struct route_match match = router_match(url, request->method);
