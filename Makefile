@@ -120,8 +120,8 @@ fuzz: | $(BUILD)/.deps-build ## a longer libFuzzer run of every parser
 	scripts/deps.sh fuzz
 	tests/fuzz/run.sh long
 
-bench: build ## benchmarks: ours vs nginx, API, memory, callgrind; figures in build/bench/
-	scripts/deps.sh bench run test
+bench: build ## benchmarks: ours vs nginx and a bare epoll server, API, memory, image size, callgrind; figures in build/bench/
+	scripts/deps.sh bench run test image
 	tests/bench/run.sh
 
 loadtest: build ## a Locust player scenario against a running server (URL=http://localhost:8080)
