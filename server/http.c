@@ -42,6 +42,8 @@ static const char http_csp[] =
  * hold the response headers: past this, libmicrohttpd would read a request whole and then
  * close the connection without an answer, for want of room to write one. */
 #define HTTP_HEADER_LIMIT (HTTP_CONNECTION_MEMORY - 2 * 1024)
+#define HTTP_HEADER_TIGHT (HTTP_CONNECTION_MEMORY - 1024)
+#define HTTP_HEADER_RECORD 64 /* libmicrohttpd's struct MHD_HTTP_Header, rounded up */
 
 /* The four prebuilt answers for one file: 200 and 304, plain and gzip. */
 struct http_static_responses {
@@ -223,16 +225,22 @@ static enum MHD_Result http_send_error(struct http_request *request, unsigned st
 }
 
 /* 431 with only the headers an error needs: what the request left of the connection's pool
- * may not hold the usual ones. Queued on the first call, so the connection closes after it. */
-static enum MHD_Result http_send_headers_too_large(struct http_request *request)
+ * may not hold the usual ones. Past HTTP_HEADER_TIGHT not even those may fit: the status line
+ * alone says it then. Queued on the first call, so the connection closes after it. */
+static enum MHD_Result http_send_headers_too_large(struct http_request *request,
+                                                   size_t header_bytes)
 {
     static const char body[] = "{\"error\":\"request line and headers larger than 6 KiB\"}";
+    bool tight = header_bytes > HTTP_HEADER_TIGHT;
     struct MHD_Response *response = MHD_create_response_from_buffer(
-        sizeof body - 1, (void *)(uintptr_t)body, MHD_RESPMEM_PERSISTENT);
+        tight ? 0 : sizeof body - 1, (void *)(uintptr_t)(tight ? "" : body),
+        MHD_RESPMEM_PERSISTENT);
     if (!response)
         return MHD_NO;
-    MHD_add_response_header(response, "Content-Type", "application/json; charset=utf-8");
-    MHD_add_response_header(response, "X-Content-Type-Options", "nosniff");
+    if (!tight) {
+        MHD_add_response_header(response, "Content-Type", "application/json; charset=utf-8");
+        MHD_add_response_header(response, "X-Content-Type-Options", "nosniff");
+    }
     enum MHD_Result result = http_queue(request, 431, response);
     MHD_destroy_response(response);
     return result;
@@ -355,7 +363,7 @@ struct http_framing {
     unsigned content_lengths, transfer_encodings, hosts;
     bool chunked_only; /* every Transfer-Encoding is exactly "chunked" */
     bool bad_name;     /* an empty header name, or one with white space (obs-fold, "Name :") */
-    size_t bytes;      /* of the header lines, about as they were sent */
+    size_t bytes;      /* of the connection's pool the header lines take */
 };
 
 static enum MHD_Result http_count_header(void *cls, enum MHD_ValueKind kind, const char *name,
@@ -363,7 +371,8 @@ static enum MHD_Result http_count_header(void *cls, enum MHD_ValueKind kind, con
 {
     (void)kind;
     struct http_framing *framing = cls;
-    framing->bytes += strlen(name) + (value ? strlen(value) : 0) + 4; /* ": " and CRLF */
+    /* the line (with ": " and CRLF), and libmicrohttpd's record of it in the same pool */
+    framing->bytes += strlen(name) + (value ? strlen(value) : 0) + 4 + HTTP_HEADER_RECORD;
     if (name[0] == '\0' || strpbrk(name, " \t"))
         framing->bad_name = true;
     else if (strcasecmp(name, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0)
@@ -453,7 +462,7 @@ static enum MHD_Result http_handle(void *cls, struct MHD_Connection *connection,
         MHD_get_connection_values(connection, MHD_GET_ARGUMENT_KIND, http_count_argument,
                                   &header_bytes);
         if (header_bytes > HTTP_HEADER_LIMIT)
-            return http_send_headers_too_large(request);
+            return http_send_headers_too_large(request, header_bytes);
         if (framing)
             return http_send_error(request, 400, NULL, framing);
         if (!match.method_allowed)
