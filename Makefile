@@ -30,9 +30,10 @@ PY := $(BUILD)/venv/bin/python
 # make a later process with the same pid warn on stderr (see tests/harness.py).
 export MONGOC_DISABLE_SHM := 1
 
-.PHONY: build help deps run test test-unit test-js test-integration test-asan test-e2e \
-        test-k8s test-image test-fresh test-hostile test-reliability test-demo valgrind fuzz fuzz-smoke \
-        asan bench loadtest loadtest-smoke demo format format-check clean
+.PHONY: build help deps run test check test-unit test-js test-integration test-asan test-e2e \
+        test-k8s test-cluster test-image test-fresh test-hostile test-reliability test-demo valgrind \
+        fuzz fuzz-smoke asan bench loadtest loadtest-smoke demo cluster-demo cluster-demo-local \
+        format format-check clean
 
 build: $(BIN) ## build the server to build/pacman (hardened, warnings are errors)
 
@@ -58,7 +59,7 @@ help: ## list every target
 	  awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
 
 deps: ## install everything `make test` needs (apt, FerretDB, Python, Node)
-	scripts/deps.sh build run test browser image bench k8s
+	scripts/deps.sh build run test browser image bench k8s cluster
 
 run: ## build and serve the game on http://localhost:8080 (starts a local database if none is configured)
 	scripts/deps.sh build run
@@ -66,20 +67,41 @@ run: ## build and serve the game on http://localhost:8080 (starts a local databa
 	scripts/run-local.sh
 
 test: deps build ## install what is needed and run every test suite
-	$(MAKE) --no-print-directory format-check test-unit test-js test-integration test-e2e test-k8s \
+	$(MAKE) --no-print-directory format-check test-unit test-js test-integration test-e2e test-k8s test-cluster \
 	  test-hostile fuzz-smoke test-asan test-reliability test-demo valgrind test-image \
 	  test-fresh loadtest-smoke
 	@echo "make test: all suites passed"
 
 # ---- the suites (each can be run on its own) ----
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_*.c))
-$(BUILD)/unit/%: tests/unit/%.c $(LIB_SRCS) $(HEADERS) | $(BUILD)/.deps-build
+# Each unit test links only the server modules listed for it: the module it tests and what
+# that module itself calls. A module that reached for more (the store, libmicrohttpd, a
+# handler) would fail to link, so the list is the proof that the module is that pure.
+UNIT_MODULES_test_api              := api hex input reply result_cache timing
+UNIT_MODULES_test_config           := config
+UNIT_MODULES_test_dbqueue          := dbqueue background strbuf timing
+UNIT_MODULES_test_input            := input hex
+UNIT_MODULES_test_kubernetes       := kubernetes hex input
+UNIT_MODULES_test_log              := log background hex timing
+UNIT_MODULES_test_metrics          := metrics router strbuf
+UNIT_MODULES_test_receive_deadline := receive_deadline background hex log strbuf timing
+UNIT_MODULES_test_result_cache     := result_cache reply timing
+UNIT_MODULES_test_static           := static_files router hex
+UNIT_MODULES_test_strbuf           := strbuf hex
+unit_sources = $(patsubst %,server/%.c,$(or $(UNIT_MODULES_$(1)),$(error tests/unit/$(1).c: \
+               list the modules it links in UNIT_MODULES_$(1) (Makefile))))
+.SECONDEXPANSION:
+$(BUILD)/unit/%: tests/unit/%.c $$(call unit_sources,%) $(HEADERS) | $(BUILD)/.deps-build
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Iserver -fsanitize=address,undefined -fno-omit-frame-pointer \
-	  -o $@ $< $(LIB_SRCS) $(LDLIBS) -lcmocka
+	  -o $@ $< $(call unit_sources,$*) $(LDLIBS) -lcmocka
 
-test-unit: $(UNIT_TESTS) ## C unit tests of the pure modules (cmocka, under ASan/UBSan)
+test-unit: $(UNIT_TESTS) ## C unit tests of the modules (cmocka, ASan/UBSan), and that #includes point down the layers
+	python3 tests/unit/check_layers.py server
 	@set -e; for t in $(UNIT_TESTS); do echo "== $$t"; $$t; done
+
+check: ## the edit-test loop, seconds once built: format-check, test-unit, test-js
+	$(MAKE) --no-print-directory format-check test-unit test-js
 
 test-js: ## unit tests of the game's rule modules (node --test)
 	node --test tests/unit-js/
@@ -99,6 +121,10 @@ test-e2e: build ## the game in Debian's Chromium via Playwright, against the rea
 test-k8s: build ## offline checks of k8s/ manifests and overlays
 	scripts/deps.sh k8s
 	tests/k8s/run.sh
+
+test-cluster: ## the README's kubectl commands on a real control plane (etcd, kube-apiserver, kwok; built once)
+	scripts/deps.sh cluster
+	tests/cluster/run.sh
 
 test-image: ## build the Dockerfile with podman and smoke-test the container
 	scripts/deps.sh image
@@ -148,7 +174,14 @@ demo: build ## the minikube demo rehearsed locally: 10 replicas behind nginx, da
 	scripts/deps.sh bench test
 	$(PY) tests/demo/rehearse.py
 
-C_FORMATTED := server/*.c server/*.h tests/unit/*.c
+cluster-demo: ## the minikube walkthrough as one measured run on the current kubectl context (ARGS=--keep leaves it up)
+	python3 scripts/cluster-demo.py $(ARGS)
+
+cluster-demo-local: build ## the same scenario as cluster-demo on the local rehearsal (FerretDB, replicas, nginx)
+	scripts/deps.sh bench test
+	$(PY) tests/demo/cluster_local.py $(ARGS)
+
+C_FORMATTED := server/*.c server/*.h tests/unit/*.c tests/integration/*.c
 
 format: ## clang-format the C sources (style in .clang-format)
 	scripts/deps.sh format

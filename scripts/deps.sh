@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what a make target needs on a fresh Debian 12 machine, and nothing twice.
-# Usage: scripts/deps.sh GROUP...   groups: build run test browser image bench fuzz format k8s
+# Usage: scripts/deps.sh GROUP...   groups: build run test browser image bench fuzz format k8s cluster
 # Every step checks first, so a warm machine pays almost nothing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -98,7 +98,7 @@ install_python() {
 groups=("$@")
 [ ${#groups[@]} -gt 0 ] || groups=(build)
 for g in "${groups[@]}"; do
-    case "$g" in run|test|k8s) need_go ;; esac
+    case "$g" in run|test|k8s|cluster) need_go ;; esac
     case "$g" in test|k8s) need_node ;; esac
 done
 for g in "${groups[@]}"; do
@@ -113,6 +113,7 @@ for g in "${groups[@]}"; do
         fuzz) want_apt clang libclang-rt-14-dev ;;
         format) want_apt clang-format ;;
         k8s) : ;;
+        cluster) want_apt openssl curl python3-venv ;;   # Go builds the control plane itself
         *) log "unknown group '$g'"; exit 2 ;;
     esac
 done
@@ -121,6 +122,6 @@ for g in "${groups[@]}"; do
     case "$g" in
         run) install_ferretdb ;;
         test) install_ferretdb; install_python ;;
-        browser|bench|k8s) install_python ;;
+        browser|bench|k8s|cluster) install_python ;;
     esac
 done

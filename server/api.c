@@ -1,27 +1,15 @@
-/* api: the route-to-handler table and what the API areas share. */
+/* api: the API's bodies as typed values and JSON, and what the API areas share. */
 #include "api.h"
 
-#include "highscores.h"
-#include "location.h"
-#include "ops.h"
-#include "players.h"
+#include <stdlib.h>
+#include <string.h>
 
-static const api_handler_fn api_handlers[ROUTE_COUNT] = {
-    [ROUTE_STATIC] = NULL,
-    [ROUTE_HIGHSCORES_LIST] = highscores_handle_list,
-    [ROUTE_HIGHSCORES] = highscores_handle_post,
-    [ROUTE_USER_ID] = players_handle_id,
-    [ROUTE_USER_STATS] = players_handle_stats,
-    [ROUTE_LOCATION] = location_handle,
-    [ROUTE_HEALTHZ] = ops_handle_healthz,
-    [ROUTE_READYZ] = ops_handle_readyz,
-    [ROUTE_METRICS] = ops_handle_metrics,
-};
-
-api_handler_fn api_handler(enum route route)
-{
-    return route < ROUTE_COUNT ? api_handlers[route] : NULL;
-}
+#include "dbqueue.h"
+#include "hex.h"
+#include "input.h"
+#include "reply.h"
+#include "result_cache.h"
+#include "store.h"
 
 void api_reply_unavailable(struct reply *reply)
 {
@@ -63,4 +51,150 @@ bool api_read_place(const struct input *input, struct store_place *place, struct
         return false;
     }
     return true;
+}
+
+void api_task_free(struct dbqueue_task *task)
+{
+    reply_clear(&task->reply);
+    free(task);
+}
+
+struct api_cached_task {
+    struct dbqueue_task task;
+    struct result_cache *cache;
+    result_cache_fill_fn fill;
+};
+
+static void api_cached_run(struct dbqueue_task *task, struct store *store)
+{
+    struct api_cached_task *cached = (struct api_cached_task *)task;
+    result_cache_fill(cached->cache, &task->reply, cached->fill, store);
+}
+
+struct dbqueue_task *api_cached_read(struct result_cache *cache, result_cache_fill_fn fill,
+                                     struct reply *reply)
+{
+    if (result_cache_get(cache, reply))
+        return NULL;
+    struct api_cached_task *cached = calloc(1, sizeof *cached);
+    if (!cached) {
+        reply_error(reply, 500, "out of memory");
+        return NULL;
+    }
+    cached->task.run = api_cached_run;
+    cached->task.destroy = api_task_free;
+    cached->cache = cache;
+    cached->fill = fill;
+    return &cached->task;
+}
+
+/* ---- scores ---- */
+
+/* The most a level can yield: 240 dots (10) and 4 energizers (50) make 2,600; four ghosts
+ * per energizer at 200+400+800+1,600 make 12,000; two fruit at most 5,000 each. */
+#define API_MAX_SCORE_PER_LEVEL (2600 + 12000 + 10000)
+
+bool api_score_plausible(int64_t score, int64_t level)
+{
+    return score <= level * API_MAX_SCORE_PER_LEVEL;
+}
+
+bool api_read_score(const struct input *input, struct store_score *score, struct reply *reply)
+{
+    char error[160];
+    memset(score, 0, sizeof *score);
+    if (!input_get_text(input, "name", true, 1, STORE_NAME_CHARS, NULL, score->name,
+                        sizeof score->name, error, sizeof error) ||
+        !input_get_int(input, "score", true, 0, 10000000, 0, &score->score, error, sizeof error) ||
+        !input_get_int(input, "level", true, 1, 999, 1, &score->level, error, sizeof error) ||
+        !input_get_text(input, "submissionId", false, 1, STORE_SUBMISSION_ID_CHARS, "",
+                        score->submission_id, sizeof score->submission_id, error, sizeof error)) {
+        reply_error(reply, 400, "%s", error);
+        return false;
+    }
+    if (!api_score_plausible(score->score, score->level)) {
+        reply_error(reply, 400,
+                    "score %lld is more than a game can reach by level %lld (at most %d a level)",
+                    (long long)score->score, (long long)score->level, API_MAX_SCORE_PER_LEVEL);
+        return false;
+    }
+    /* given but empty once trimmed ("" or spaces): an error, not "no id", or a retry of
+     * this score would be stored twice */
+    const struct input_field *id = input_find(input, "submissionId");
+    if (id && id->kind == INPUT_STRING && score->submission_id[0] == '\0') {
+        reply_error(reply, 400, "submissionId must be 1 to %d characters when given",
+                    STORE_SUBMISSION_ID_CHARS);
+        return false;
+    }
+    size_t id_length = strlen(score->submission_id);
+    if (strspn(score->submission_id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                     "0123456789_-") != id_length) {
+        reply_error(reply, 400, "submissionId may hold only letters, digits, - and _");
+        return false;
+    }
+    return api_read_place(input, &score->place, reply);
+}
+
+json_t *api_scores_json(const struct store_score *scores, size_t count)
+{
+    json_t *list = json_array();
+    for (size_t i = 0; list && i < count; i++) {
+        json_t *entry = json_object();
+        json_object_set_new(entry, "name", json_string(scores[i].name));
+        api_place_to_json(entry, &scores[i].place);
+        json_object_set_new(entry, "score", json_integer(scores[i].score));
+        if (json_array_append_new(list, entry) != 0) {
+            json_decref(list);
+            return NULL;
+        }
+    }
+    return list;
+}
+
+/* ---- players ---- */
+
+bool api_read_player_stats(const struct input *input, struct store_player_stats *stats,
+                           struct reply *reply)
+{
+    char error[160];
+    memset(stats, 0, sizeof *stats);
+    if (!input_get_text(input, "userId", true, 24, 24, NULL, stats->user_id, sizeof stats->user_id,
+                        error, sizeof error)) {
+        reply_error(reply, 400, "%s", error);
+        return false;
+    }
+    if (!hex_is_digits(stats->user_id, 24)) {
+        reply_error(reply, 400, "userId must be 24 hexadecimal digits");
+        return false;
+    }
+    for (char *c = stats->user_id; *c; c++)
+        *c = hex_digit((unsigned)hex_value(*c)); /* lower case, as ObjectIds are written */
+    if (!input_get_int(input, "score", true, 0, 10000000, 0, &stats->score, error, sizeof error) ||
+        !input_get_int(input, "level", true, 1, 999, 1, &stats->level, error, sizeof error) ||
+        !input_get_int(input, "lives", true, 0, 99, 0, &stats->lives, error, sizeof error) ||
+        !input_get_int(input, "elapsedTime", true, 0, 86400, 0, &stats->elapsed_time, error,
+                       sizeof error)) {
+        reply_error(reply, 400, "%s", error);
+        return false;
+    }
+    return api_read_place(input, &stats->place, reply);
+}
+
+json_t *api_player_stats_json(const struct store_player_stats *rows, size_t count)
+{
+    json_t *list = json_array();
+    for (size_t i = 0; list && i < count; i++) {
+        json_t *entry = json_object();
+        api_place_to_json(entry, &rows[i].place);
+        json_object_set_new(entry, "score", json_integer(rows[i].score));
+        json_object_set_new(entry, "level", json_integer(rows[i].level));
+        json_object_set_new(entry, "lives", json_integer(rows[i].lives));
+        json_object_set_new(entry, "et", json_integer(rows[i].elapsed_time));
+        json_object_set_new(entry, "txncount", json_integer(rows[i].update_counter));
+        if (json_array_append_new(list, entry) != 0) {
+            json_decref(list);
+            return NULL;
+        }
+    }
+    return list;
 }

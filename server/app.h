@@ -1,20 +1,22 @@
-/* app: the process-wide objects, created in main.c and handed to whoever needs them. */
+/* app: the process-wide objects, created in main.c and handed to whoever needs them. Only
+ * names their types: a module that uses one includes that module's header itself. */
 #ifndef PACMAN_APP_H
 #define PACMAN_APP_H
 
 #include <stdatomic.h>
 
-#include "config.h"
-#include "dbqueue.h"
-#include "highscores.h"
-#include "location.h"
-#include "log.h"
-#include "metrics.h"
-#include "player_expiry.h"
-#include "players.h"
-#include "receive_deadline.h"
-#include "static_files.h"
-#include "store.h"
+#include "static_files.h" /* held by value */
+
+struct config;
+struct dbqueue;
+struct highscores;
+struct location;
+struct logger;
+struct metrics;
+struct player_expiry;
+struct players;
+struct receive_deadline;
+struct store;
 
 struct app {
     const struct config *config;

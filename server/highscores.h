@@ -5,31 +5,22 @@
 #ifndef PACMAN_HIGHSCORES_H
 #define PACMAN_HIGHSCORES_H
 
-#include <stdint.h>
-
 #include "api.h"
 
 struct highscores;
+struct strbuf;
 
+/* The highscores area with a top-10 cache of cache_ms (0: every list reads the database).
+ * NULL when out of memory. Free with highscores_free (NULL is ignored). */
 struct highscores *highscores_new(unsigned cache_ms);
 void highscores_free(struct highscores *highscores);
 
-struct db_task *highscores_handle_list(struct app *app, enum method method,
-                                       const struct input *input, struct reply *reply);
-struct db_task *highscores_handle_post(struct app *app, enum method method,
-                                       const struct input *input, struct reply *reply);
+struct dbqueue_task *highscores_handle_list(struct app *app, enum method method,
+                                            const struct input *input, struct reply *reply);
+struct dbqueue_task *highscores_handle_post(struct app *app, enum method method,
+                                            const struct input *input, struct reply *reply);
 
-/* Validates a submission into score. False with a 400 reply naming the field otherwise. */
-bool highscores_parse_submission(const struct input *input, struct store_score *score,
-                                 struct reply *reply);
-
-/* False when score cannot be reached by the end of level: a cheap server-side check against
- * hand-made submissions (see SECURITY.md for what it cannot catch). */
-bool highscores_plausible(int64_t score, int64_t level);
-
-/* The list body for scores, as the old client expects it: [{name,cloud,zone,host,score}]. */
-json_t *highscores_list_json(const struct store_score *scores, size_t count);
-
-void highscores_cache_counts(const struct highscores *highscores, uint64_t *hits, uint64_t *misses);
+/* The top-10 cache's hits and misses (a metrics_source_fn; ctx is the highscores area). */
+void highscores_metrics(const void *highscores, struct strbuf *out);
 
 #endif

@@ -28,7 +28,18 @@
 
 #include "api.h"
 #include "app.h"
+#include "config.h"
+#include "dbqueue.h"
+#include "dispatch.h"
+#include "input.h"
+#include "log.h"
+#include "metrics.h"
 #include "receive_deadline.h"
+#include "reply.h"
+#include "router.h"
+#include "static_files.h"
+#include "store.h"
+#include "strbuf.h"
 #include "timing.h"
 
 static const char http_csp[] =
@@ -71,12 +82,10 @@ struct http_request {
     enum route route;
     enum method method;
     unsigned status;
-    char *body;
-    size_t body_length;
+    struct strbuf body;                           /* up to INPUT_MAX_BODY */
     size_t discarded;                             /* bytes of an oversized body read and dropped */
     struct receive_deadline_connection *deadline; /* the connection's; NULL: none */
-    struct db_task *task;                         /* while a database task runs for this request */
-    atomic_bool task_done;
+    struct dbqueue_task *task;                    /* while a database task runs for this request */
     bool task_expired;
     bool dispatched; /* handed to a handler once; never twice */
     /* last: the only fields http_handle does not zero (they are written at once) */
@@ -279,19 +288,18 @@ static enum MHD_Result http_serve_static(struct http_request *request, const cha
 /* ---- database tasks ---- */
 
 /* Runs on a database worker or the deadline thread, exactly once per task. */
-static void http_task_done(struct db_task *task, bool expired, void *cookie)
+static void http_task_done(struct dbqueue_task *task, bool expired, void *cookie)
 {
     (void)task;
     struct http_request *request = cookie;
     request->task_expired = expired;
-    atomic_store(&request->task_done, true);
     MHD_resume_connection(request->connection);
 }
 
 static enum MHD_Result http_finish_task(struct http_request *request)
 {
     struct app *app = request->server->app;
-    struct db_task *task = request->task;
+    struct dbqueue_task *task = request->task;
     struct reply reply = {0};
     if (request->task_expired) {
         /* Refuse at once until the monitor's ping succeeds again: requests sent on to a hung
@@ -304,7 +312,7 @@ static enum MHD_Result http_finish_task(struct http_request *request)
         task->reply.body = NULL;
     }
     request->task = NULL;
-    dbqueue_release(app->dbqueue, task);
+    dbqueue_release(task);
     return http_send_reply(request, &reply);
 }
 
@@ -322,8 +330,8 @@ static enum MHD_Result http_dispatch(struct http_request *request, const char *u
         char error[160];
         const char *type = MHD_lookup_connection_value(request->connection, MHD_HEADER_KIND,
                                                        MHD_HTTP_HEADER_CONTENT_TYPE);
-        enum input_result parsed =
-            input_parse(&input, type, request->body, request->body_length, error, sizeof error);
+        enum input_result parsed = input_parse(&input, type, request->body.data,
+                                               request->body.length, error, sizeof error);
         if (parsed != INPUT_OK) {
             input_free(&input);
             unsigned status = parsed == INPUT_UNSUPPORTED_TYPE ? 415
@@ -332,7 +340,8 @@ static enum MHD_Result http_dispatch(struct http_request *request, const char *u
             return http_send_error(request, status, NULL, error);
         }
     }
-    struct db_task *task = api_handler(request->route)(app, request->method, &input, &reply);
+    struct dbqueue_task *task =
+        dispatch_handler(request->route)(app, request->method, &input, &reply);
     input_free(&input);
     if (!task)
         return http_send_reply(request, &reply);
@@ -348,7 +357,8 @@ static enum MHD_Result http_dispatch(struct http_request *request, const char *u
     MHD_suspend_connection(request->connection);
     if (!dbqueue_submit(app->dbqueue, task, app->config->mongo_timeout_ms, http_task_done,
                         request)) {
-        /* queue full or closing: answer 503 through the same resume path */
+        /* queue full or closing: the task is still ours alone (see dbqueue_submit); answer
+         * 503 through the same resume path */
         request->task = NULL;
         task->destroy(task);
         MHD_resume_connection(request->connection);
@@ -446,6 +456,7 @@ static enum MHD_Result http_handle(void *cls, struct MHD_Connection *connection,
         *request_cls = request;
         request->server = server;
         request->connection = connection;
+        strbuf_init(&request->body, INPUT_MAX_BODY);
         request->started_us = timing_now_us();
         const union MHD_ConnectionInfo *info =
             MHD_get_connection_info(connection, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
@@ -483,21 +494,15 @@ static enum MHD_Result http_handle(void *cls, struct MHD_Connection *connection,
     if (*upload_data_size) {
         size_t n = *upload_data_size;
         *upload_data_size = 0;
-        if (request->discarded || request->body_length + n > INPUT_MAX_BODY) {
-            /* Read and drop a moderate excess so the client, still sending, can read the 413;
-             * past HTTP_DISCARD_LIMIT answer at once and let MHD close the connection. */
-            request->discarded += n;
-            if (request->discarded > HTTP_DISCARD_LIMIT)
-                return http_send_error(request, 413, NULL, "request body is larger than 16 KiB");
+        if (!request->discarded && strbuf_append(&request->body, upload_data, n))
             return MHD_YES;
-        }
-        char *grown = realloc(request->body, request->body_length + n + 1);
-        if (!grown)
-            return MHD_NO;
-        memcpy(grown + request->body_length, upload_data, n);
-        request->body = grown;
-        request->body_length += n;
-        request->body[request->body_length] = '\0';
+        if (!request->discarded && request->body.length + n <= INPUT_MAX_BODY)
+            return MHD_NO; /* within the limit, so out of memory */
+        /* Read and drop a moderate excess so the client, still sending, can read the 413;
+         * past HTTP_DISCARD_LIMIT answer at once and let MHD close the connection. */
+        request->discarded += n;
+        if (request->discarded > HTTP_DISCARD_LIMIT)
+            return http_send_error(request, 413, NULL, "request body is larger than 16 KiB");
         return MHD_YES;
     }
     if (request->discarded)
@@ -527,8 +532,8 @@ static void http_completed(void *cls, struct MHD_Connection *connection, void **
     metrics_request_finished(server->app->metrics, request->route, status, duration);
     log_request(server->app->logger, request->method_name, request->path, status, duration);
     if (request->task)
-        dbqueue_release(server->app->dbqueue, request->task);
-    free(request->body);
+        dbqueue_release(request->task);
+    strbuf_free(&request->body);
     free(request);
 }
 

@@ -16,6 +16,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "strbuf.h"
 #include "timing.h"
 
 struct https_exchange {
@@ -178,55 +179,56 @@ static bool https_parse_head(const char *head, unsigned *status, long long *cont
 static bool https_receive(struct https_exchange *x, size_t max_bytes,
                           struct https_response *response)
 {
-    char *data = malloc(max_bytes + 1);
-    size_t length = 0, head_length = 0;
+    struct strbuf answer;
+    strbuf_init(&answer, max_bytes);
+    size_t head_length = 0;
     long long content_length = -1;
-    if (!data) {
-        snprintf(x->error, x->error_size, "out of memory");
-        return false;
-    }
-    for (;;) {
-        if (head_length && content_length >= 0 &&
-            length - head_length >= (unsigned long long)content_length)
-            break;
-        if (length == max_bytes) {
-            snprintf(x->error, x->error_size, "the answer is larger than %zu bytes", max_bytes);
-            free(data);
-            return false;
-        }
-        int result = SSL_read(x->ssl, data + length, (int)(max_bytes - length));
+    bool complete = false;
+    while (!complete) {
+        char chunk[16384];
+        int result = SSL_read(x->ssl, chunk, sizeof chunk);
         if (result <= 0) {
             if (SSL_get_error(x->ssl, result) == SSL_ERROR_ZERO_RETURN)
                 break; /* the server closed */
             if (https_again(x, result))
                 continue;
-            free(data);
+            strbuf_free(&answer);
             return https_failed(x, "reading the answer");
         }
-        length += (size_t)result;
-        data[length] = '\0';
-        char *blank = head_length ? NULL : strstr(data, "\r\n\r\n");
+        if (!strbuf_append(&answer, chunk, (size_t)result)) {
+            snprintf(x->error, x->error_size, "the answer is larger than %zu bytes", max_bytes);
+            strbuf_free(&answer);
+            return false;
+        }
+        char *blank = head_length ? NULL : strstr(answer.data, "\r\n\r\n");
         if (blank) {
             *blank = '\0';
-            bool understood = https_parse_head(data, &response->status, &content_length);
+            bool understood = https_parse_head(answer.data, &response->status, &content_length);
             *blank = '\r';
             if (!understood) {
                 snprintf(x->error, x->error_size, "not an HTTP/1 answer it can read");
-                free(data);
+                strbuf_free(&answer);
                 return false;
             }
-            head_length = (size_t)(blank - data) + 4;
+            head_length = (size_t)(blank - answer.data) + 4;
         }
+        complete = head_length && content_length >= 0 &&
+                   answer.length - head_length >= (unsigned long long)content_length;
     }
-    size_t body_length = length - head_length;
+    size_t body_length = answer.length - head_length;
     if (!head_length ||
         (content_length >= 0 && body_length != (unsigned long long)content_length)) {
         snprintf(x->error, x->error_size, "the answer was cut short");
-        free(data);
+        strbuf_free(&answer);
         return false;
     }
-    memmove(data, data + head_length, body_length);
-    data[body_length] = '\0';
+    size_t length;
+    char *data = strbuf_take(&answer, &length);
+    if (!data) {
+        snprintf(x->error, x->error_size, "out of memory");
+        return false;
+    }
+    memmove(data, data + head_length, body_length + 1); /* with the NUL */
     response->body = data;
     response->body_length = body_length;
     return true;

@@ -10,6 +10,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "hex.h"
+
 void input_free(struct input *input)
 {
     for (size_t i = 0; i < input->count; i++) {
@@ -89,14 +91,6 @@ static enum input_result input_add(struct input *input, char *name, char *value,
     return INPUT_OK;
 }
 
-static int input_hex(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    c = (char)tolower((unsigned char)c);
-    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 /* Percent-decodes text[0..length) with + as space. NULL on a bad escape or a NUL byte. */
 static char *input_form_decode(const char *text, size_t length, bool *bad)
 {
@@ -109,15 +103,13 @@ static char *input_form_decode(const char *text, size_t length, bool *bad)
         if (c == '+') {
             c = ' ';
         } else if (c == '%') {
-            int high = i + 2 < length ? input_hex(text[i + 1]) : -1;
-            int low = i + 2 < length ? input_hex(text[i + 2]) : -1;
-            if (high < 0 || low < 0) {
+            int byte = i + 2 < length ? hex_byte(text + i + 1) : -1;
+            if (byte < 0) {
                 *bad = true;
                 free(out);
                 return NULL;
             }
-            high = high * 16 + low;
-            c = (char)high;
+            c = (char)byte;
             i += 2;
         }
         if (c == '\0') {

@@ -5,71 +5,32 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "api.h"
 #include "app.h"
+#include "background.h"
+#include "config.h"
 #include "https.h"
-#include "input.h"
-#include "timing.h"
+#include "kubernetes.h"
+#include "log.h"
+#include "reply.h"
+#include "store.h"
 
 #define LOCATION_MAX_RESPONSE (1024 * 1024)
 #define LOCATION_ATTEMPTS 6
 #define LOCATION_TIMEOUT_MS 5000
 
 struct location {
-    pthread_mutex_t lock;
-    pthread_cond_t wake;
+    pthread_mutex_t lock; /* guards place */
     struct store_place place;
     struct logger *logger;
     char *host, *path, *token_path, *ca_path;
     unsigned port;
-    bool running, stopping;
-    pthread_t thread;
+    struct background *lookup; /* NULL when there is nothing to look up */
+    int attempts;
+    long delay_ms; /* before the next attempt; doubles after each failure */
 };
-
-static void location_copy_text(char *out, size_t size, const char *text)
-{
-    size_t length = strlen(text);
-    /* Only short printable values reach the page; anything else stays "unknown". */
-    if (length == 0 || length >= size || length > STORE_PLACE_CHARS ||
-        input_printable_chars(text, length) < 0)
-        return;
-    memcpy(out, text, length + 1);
-}
-
-bool location_parse_node(const char *json, size_t length, char *cloud, size_t cloud_size,
-                         char *zone, size_t zone_size)
-{
-    json_t *node = json_loadb(json, length, 0, NULL);
-    if (!json_is_object(node) || !json_is_object(json_object_get(node, "metadata"))) {
-        json_decref(node);
-        return false;
-    }
-    const char *provider =
-        json_string_value(json_object_get(json_object_get(node, "spec"), "providerID"));
-    if (provider) {
-        const char *scheme_end = strstr(provider, "://");
-        if (scheme_end && scheme_end > provider) {
-            char scheme[STORE_PLACE_CHARS + 1];
-            size_t n = (size_t)(scheme_end - provider);
-            if (n < sizeof scheme) {
-                memcpy(scheme, provider, n);
-                scheme[n] = '\0';
-                location_copy_text(cloud, cloud_size, scheme);
-            }
-        }
-    }
-    json_t *labels = json_object_get(json_object_get(node, "metadata"), "labels");
-    const char *found = json_string_value(json_object_get(labels, "topology.kubernetes.io/zone"));
-    if (!found)
-        found =
-            json_string_value(json_object_get(labels, "failure-domain.beta.kubernetes.io/zone"));
-    if (found)
-        location_copy_text(zone, zone_size, found);
-    json_decref(node);
-    return true;
-}
 
 static char *location_read_token(const char *path)
 {
@@ -119,8 +80,8 @@ static bool location_lookup(struct location *location)
     } else {
         struct store_place place;
         location_get(location, &place);
-        if (location_parse_node(response.body, response.body_length, place.cloud,
-                                sizeof place.cloud, place.zone, sizeof place.zone)) {
+        if (kubernetes_parse_node(response.body, response.body_length, place.cloud,
+                                  sizeof place.cloud, place.zone, sizeof place.zone)) {
             pthread_mutex_lock(&location->lock);
             location->place = place;
             pthread_mutex_unlock(&location->lock);
@@ -133,23 +94,15 @@ static bool location_lookup(struct location *location)
     return done;
 }
 
-static void *location_loop(void *arg)
+/* One attempt of the lookup on the background thread; the next one 1, 2, 4, ... s later. */
+static long location_round(void *arg)
 {
     struct location *location = arg;
-    unsigned delay_s = 1;
-    for (int attempt = 0; attempt < LOCATION_ATTEMPTS && !location_lookup(location); attempt++) {
-        pthread_mutex_lock(&location->lock);
-        struct timespec until = timing_after_ms((long)delay_s * 1000);
-        while (!location->stopping &&
-               pthread_cond_timedwait(&location->wake, &location->lock, &until) == 0)
-            ;
-        bool stopping = location->stopping;
-        pthread_mutex_unlock(&location->lock);
-        if (stopping)
-            break;
-        delay_s *= 2;
-    }
-    return NULL;
+    if (location_lookup(location) || ++location->attempts >= LOCATION_ATTEMPTS)
+        return BACKGROUND_DONE;
+    long delay_ms = location->delay_ms;
+    location->delay_ms *= 2;
+    return delay_ms;
 }
 
 struct location *location_new(const struct config *config, struct logger *logger)
@@ -158,8 +111,8 @@ struct location *location_new(const struct config *config, struct logger *logger
     if (!location)
         return NULL;
     pthread_mutex_init(&location->lock, NULL);
-    pthread_cond_init(&location->wake, NULL);
     location->logger = logger;
+    location->delay_ms = 1000;
     snprintf(location->place.cloud, sizeof location->place.cloud, "unknown");
     snprintf(location->place.zone, sizeof location->place.zone, "unknown");
     char host[256] = "unknown";
@@ -167,7 +120,7 @@ struct location *location_new(const struct config *config, struct logger *logger
         snprintf(host, sizeof host, "unknown");
     host[sizeof host - 1] = '\0';
     snprintf(location->place.host, sizeof location->place.host, "unknown");
-    location_copy_text(location->place.host, sizeof location->place.host, host);
+    kubernetes_copy_text(location->place.host, sizeof location->place.host, host);
 
     if (!config->node_name || !config->kubernetes_host)
         return location;
@@ -185,7 +138,9 @@ struct location *location_new(const struct config *config, struct logger *logger
                     "location: MY_NODE_NAME is not a node name; not looking it up");
         return location;
     }
-    location->running = pthread_create(&location->thread, NULL, location_loop, location) == 0;
+    location->lookup = background_start(location_round, location, 0);
+    if (!location->lookup)
+        log_message(logger, LOG_WARN, "location: cannot start the node lookup thread");
     return location;
 }
 
@@ -193,15 +148,8 @@ void location_free(struct location *location)
 {
     if (!location)
         return;
-    if (location->running) {
-        pthread_mutex_lock(&location->lock);
-        location->stopping = true;
-        pthread_cond_signal(&location->wake);
-        pthread_mutex_unlock(&location->lock);
-        pthread_join(location->thread, NULL);
-    }
+    background_stop(location->lookup);
     pthread_mutex_destroy(&location->lock);
-    pthread_cond_destroy(&location->wake);
     free(location->host);
     free(location->path);
     free(location->token_path);
@@ -216,8 +164,8 @@ void location_get(struct location *location, struct store_place *place)
     pthread_mutex_unlock(&location->lock);
 }
 
-struct db_task *location_handle(struct app *app, enum method method, const struct input *input,
-                                struct reply *reply)
+struct dbqueue_task *location_handle(struct app *app, enum method method, const struct input *input,
+                                     struct reply *reply)
 {
     (void)method, (void)input;
     struct store_place place;

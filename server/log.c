@@ -8,16 +8,15 @@
 #include <string.h>
 #include <time.h>
 
+#include "background.h"
+#include "hex.h"
 #include "timing.h"
 
 #define LOG_NOISY_PER_SECOND 10
 
 struct logger {
     enum log_format format;
-    pthread_t flusher;
-    pthread_mutex_t lock;
-    pthread_cond_t wake;
-    bool stopping;
+    struct background *flusher;
     /* log_noisy's budget, under noisy_lock */
     pthread_mutex_t noisy_lock;
     int64_t noisy_second; /* the second the budget is for */
@@ -26,18 +25,12 @@ struct logger {
 
 static void log_report_dropped(struct logger *logger);
 
-static void *log_flush_loop(void *arg)
+/* The flusher's round, every 250 ms. */
+static long log_flush_round(void *arg)
 {
-    struct logger *logger = arg;
-    pthread_mutex_lock(&logger->lock);
-    while (!logger->stopping) {
-        struct timespec until = timing_after_ms(250);
-        pthread_cond_timedwait(&logger->wake, &logger->lock, &until);
-        log_report_dropped(logger);
-        fflush(stdout);
-    }
-    pthread_mutex_unlock(&logger->lock);
-    return NULL;
+    log_report_dropped(arg);
+    fflush(stdout);
+    return 250;
 }
 
 struct logger *log_new(enum log_format format)
@@ -48,13 +41,13 @@ struct logger *log_new(enum log_format format)
         return NULL;
     }
     logger->format = format;
-    pthread_mutex_init(&logger->lock, NULL);
-    pthread_cond_init(&logger->wake, NULL);
     pthread_mutex_init(&logger->noisy_lock, NULL);
     static char buffer[1 << 16];
     setvbuf(stdout, buffer, _IOFBF, sizeof buffer);
-    if (pthread_create(&logger->flusher, NULL, log_flush_loop, logger) != 0) {
+    logger->flusher = background_start(log_flush_round, logger, 250);
+    if (!logger->flusher) {
         fputs("pacman: cannot start the log flushing thread\n", stderr);
+        pthread_mutex_destroy(&logger->noisy_lock);
         free(logger);
         return NULL;
     }
@@ -65,16 +58,10 @@ void log_free(struct logger *logger)
 {
     if (!logger)
         return;
-    pthread_mutex_lock(&logger->lock);
-    logger->stopping = true;
-    pthread_cond_signal(&logger->wake);
-    pthread_mutex_unlock(&logger->lock);
-    pthread_join(logger->flusher, NULL);
+    background_stop(logger->flusher);
     log_report_dropped(logger);
     fflush(stdout);
     pthread_mutex_destroy(&logger->noisy_lock);
-    pthread_mutex_destroy(&logger->lock);
-    pthread_cond_destroy(&logger->wake);
     free(logger);
 }
 
@@ -107,7 +94,6 @@ static void log_timestamp(char out[32])
 
 size_t log_escape(char *out, size_t size, const char *text)
 {
-    static const char hex[] = "0123456789abcdef";
     size_t n = 0;
     if (size == 0)
         return 0;
@@ -120,8 +106,8 @@ size_t log_escape(char *out, size_t size, const char *text)
             len = 2;
         } else if (*p < 0x20 || *p >= 0x7f) {
             memcpy(piece, "\\u00", 4);
-            piece[4] = hex[*p >> 4];
-            piece[5] = hex[*p & 15];
+            piece[4] = hex_digit(*p >> 4);
+            piece[5] = hex_digit(*p);
             len = 6;
         } else {
             piece[0] = (char)*p;

@@ -12,8 +12,20 @@
 #include <unistd.h>
 
 #include "app.h"
+#include "config.h"
+#include "dbqueue.h"
 #include "footprint.h"
+#include "highscores.h"
 #include "http.h"
+#include "location.h"
+#include "log.h"
+#include "metrics.h"
+#include "ops.h"
+#include "player_expiry.h"
+#include "players.h"
+#include "receive_deadline.h"
+#include "static_files.h"
+#include "store.h"
 
 #ifndef PACMAN_VERSION
 #define PACMAN_VERSION "dev"
@@ -48,6 +60,18 @@ static void *main_exit_watchdog(void *arg)
         /* nothing more to do: we are leaving */
     }
     _exit(0);
+}
+
+/* Each area writes its own metrics; /metrics lists them in this order. */
+static bool main_add_metrics(struct app *app)
+{
+    return metrics_add_source(app->metrics, ops_metrics, app) &&
+           metrics_add_source(app->metrics, store_metrics, app->store) &&
+           metrics_add_source(app->metrics, dbqueue_metrics, app->dbqueue) &&
+           metrics_add_source(app->metrics, highscores_metrics, app->highscores) &&
+           metrics_add_source(app->metrics, players_metrics, app->players) &&
+           metrics_add_source(app->metrics, receive_deadline_metrics, app->receive_deadline) &&
+           metrics_add_source(app->metrics, player_expiry_metrics, app->player_expiry);
 }
 
 static int main_fail(const char *what, const char *error)
@@ -102,7 +126,7 @@ int main(void)
     app.player_expiry = player_expiry_start(app.store, app.logger, config.player_ttl_seconds);
     if (!app.metrics || !app.highscores || !app.players || !app.location || !app.dbqueue ||
         !app.receive_deadline || !receive_deadline_run(app.receive_deadline) ||
-        !app.player_expiry) {
+        !app.player_expiry || !main_add_metrics(&app)) {
         status = main_fail("out of memory or threads at start-up", NULL);
         goto done;
     }

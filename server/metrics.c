@@ -1,12 +1,14 @@
 /* metrics: counters and the Prometheus text exposition. */
 #include "metrics.h"
 
-#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+
+#include "strbuf.h"
 
 static const unsigned metrics_statuses[] = {200, 204, 304, 400, 404, 405, 408,
                                             413, 415, 429, 500, 503, 0 /* other */};
@@ -23,10 +25,17 @@ struct metrics_route {
     atomic_uint_fast64_t duration_sum_us;
 };
 
+struct metrics_source {
+    metrics_source_fn render;
+    const void *ctx;
+};
+
 struct metrics {
     struct metrics_route routes[ROUTE_COUNT];
     atomic_long in_flight;
     time_t started;
+    struct metrics_source *sources;
+    size_t source_count;
 };
 
 struct metrics *metrics_new(void)
@@ -39,7 +48,32 @@ struct metrics *metrics_new(void)
 
 void metrics_free(struct metrics *metrics)
 {
+    if (metrics)
+        free(metrics->sources);
     free(metrics);
+}
+
+bool metrics_add_source(struct metrics *metrics, metrics_source_fn source, const void *ctx)
+{
+    struct metrics_source *grown =
+        realloc(metrics->sources, (metrics->source_count + 1) * sizeof *grown);
+    if (!grown)
+        return false;
+    grown[metrics->source_count++] = (struct metrics_source){source, ctx};
+    metrics->sources = grown;
+    return true;
+}
+
+static long metrics_resident_bytes(void)
+{
+    long pages = 0, resident = 0;
+    FILE *statm = fopen("/proc/self/statm", "r");
+    if (!statm)
+        return 0;
+    if (fscanf(statm, "%ld %ld", &pages, &resident) != 2)
+        resident = 0;
+    fclose(statm);
+    return resident * sysconf(_SC_PAGESIZE);
 }
 
 void metrics_request_started(struct metrics *metrics)
@@ -69,51 +103,12 @@ void metrics_request_finished(struct metrics *metrics, enum route route, unsigne
     atomic_fetch_sub_explicit(&metrics->in_flight, 1, memory_order_relaxed);
 }
 
-struct metrics_text {
-    char *data;
-    size_t length, capacity;
-    bool failed;
-};
-
-static void metrics_printf(struct metrics_text *text, const char *format, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void metrics_printf(struct metrics_text *text, const char *format, ...)
+char *metrics_render(const struct metrics *metrics)
 {
-    if (text->failed)
-        return;
-    for (;;) {
-        va_list args;
-        va_start(args, format);
-        int n = vsnprintf(text->data + text->length, text->capacity - text->length, format, args);
-        va_end(args);
-        if (n < 0) {
-            text->failed = true;
-            return;
-        }
-        if ((size_t)n < text->capacity - text->length) {
-            text->length += (size_t)n;
-            return;
-        }
-        size_t capacity = text->capacity * 2 + (size_t)n;
-        char *grown = realloc(text->data, capacity);
-        if (!grown) {
-            text->failed = true;
-            return;
-        }
-        text->data = grown;
-        text->capacity = capacity;
-    }
-}
-
-char *metrics_render(const struct metrics *metrics, const struct metrics_gauges *gauges)
-{
-    struct metrics_text text = {malloc(8192), 0, 8192, false};
-    if (!text.data)
-        return NULL;
-    text.data[0] = '\0';
-    metrics_printf(&text, "# HELP pacman_http_requests_total HTTP requests answered, by route "
-                          "and status.\n# TYPE pacman_http_requests_total counter\n");
+    struct strbuf text;
+    strbuf_init(&text, 0);
+    strbuf_printf(&text, "# HELP pacman_http_requests_total HTTP requests answered, by route "
+                         "and status.\n# TYPE pacman_http_requests_total counter\n");
     for (int route = 0; route < ROUTE_COUNT; route++)
         for (size_t s = 0; s < METRICS_STATUSES; s++) {
             uint64_t n = atomic_load(&metrics->routes[route].by_status[s]);
@@ -124,12 +119,12 @@ char *metrics_render(const struct metrics *metrics, const struct metrics_gauges 
                 snprintf(status, sizeof status, "%u", metrics_statuses[s]);
             else
                 snprintf(status, sizeof status, "other");
-            metrics_printf(&text, "pacman_http_requests_total{route=\"%s\",status=\"%s\"} %llu\n",
-                           router_route_name((enum route)route), status, (unsigned long long)n);
+            strbuf_printf(&text, "pacman_http_requests_total{route=\"%s\",status=\"%s\"} %llu\n",
+                          router_route_name((enum route)route), status, (unsigned long long)n);
         }
-    metrics_printf(&text, "# HELP pacman_http_request_duration_seconds Time from a request's "
-                          "first byte to its response.\n"
-                          "# TYPE pacman_http_request_duration_seconds histogram\n");
+    strbuf_printf(&text, "# HELP pacman_http_request_duration_seconds Time from a request's "
+                         "first byte to its response.\n"
+                         "# TYPE pacman_http_request_duration_seconds histogram\n");
     for (int route = 0; route < ROUTE_COUNT; route++) {
         const struct metrics_route *r = &metrics->routes[route];
         const char *name = router_route_name((enum route)route);
@@ -137,67 +132,30 @@ char *metrics_render(const struct metrics *metrics, const struct metrics_gauges 
         for (size_t b = 0; b < METRICS_BUCKETS; b++) {
             cumulative += atomic_load(&r->buckets[b]);
             if (b < METRICS_BUCKETS - 1)
-                metrics_printf(&text,
-                               "pacman_http_request_duration_seconds_bucket{route=\"%s\",le=\"%g\"}"
-                               " %llu\n",
-                               name, (double)metrics_bounds_us[b] / 1e6,
-                               (unsigned long long)cumulative);
+                strbuf_printf(&text,
+                              "pacman_http_request_duration_seconds_bucket{route=\"%s\",le=\"%g\"}"
+                              " %llu\n",
+                              name, (double)metrics_bounds_us[b] / 1e6,
+                              (unsigned long long)cumulative);
             else
-                metrics_printf(&text,
-                               "pacman_http_request_duration_seconds_bucket{route=\"%s\","
-                               "le=\"+Inf\"} %llu\n",
-                               name, (unsigned long long)cumulative);
+                strbuf_printf(&text,
+                              "pacman_http_request_duration_seconds_bucket{route=\"%s\","
+                              "le=\"+Inf\"} %llu\n",
+                              name, (unsigned long long)cumulative);
         }
-        metrics_printf(&text, "pacman_http_request_duration_seconds_sum{route=\"%s\"} %.6f\n", name,
-                       (double)atomic_load(&r->duration_sum_us) / 1e6);
-        metrics_printf(&text, "pacman_http_request_duration_seconds_count{route=\"%s\"} %llu\n",
-                       name, (unsigned long long)cumulative);
+        strbuf_printf(&text, "pacman_http_request_duration_seconds_sum{route=\"%s\"} %.6f\n", name,
+                      (double)atomic_load(&r->duration_sum_us) / 1e6);
+        strbuf_printf(&text, "pacman_http_request_duration_seconds_count{route=\"%s\"} %llu\n",
+                      name, (unsigned long long)cumulative);
     }
-    metrics_printf(
-        &text,
-        "# TYPE pacman_http_requests_in_flight gauge\npacman_http_requests_in_flight %ld\n"
-        "# TYPE pacman_ready gauge\npacman_ready %d\n"
-        "# HELP pacman_database_up 1 while the last contact with MongoDB succeeded.\n"
-        "# TYPE pacman_database_up gauge\npacman_database_up %d\n"
-        "# TYPE pacman_database_operations_total counter\n"
-        "pacman_database_operations_total %llu\n"
-        "# TYPE pacman_database_failures_total counter\n"
-        "pacman_database_failures_total %llu\n"
-        "# TYPE pacman_database_pending gauge\npacman_database_pending %u\n"
-        "# TYPE pacman_highscores_cache_hits_total counter\n"
-        "pacman_highscores_cache_hits_total %llu\n"
-        "# TYPE pacman_highscores_cache_misses_total counter\n"
-        "pacman_highscores_cache_misses_total %llu\n"
-        "# HELP pacman_userstats_cache_hits_total GET /user/stats answered from this "
-        "replica's copy.\n"
-        "# TYPE pacman_userstats_cache_hits_total counter\n"
-        "pacman_userstats_cache_hits_total %llu\n"
-        "# HELP pacman_userstats_cache_misses_total GET /user/stats sent to a database "
-        "worker.\n"
-        "# TYPE pacman_userstats_cache_misses_total counter\n"
-        "pacman_userstats_cache_misses_total %llu\n"
-        "# HELP pacman_http_slow_requests_closed_total Connections closed because a "
-        "request took longer than REQUEST_TIMEOUT_SECONDS to arrive.\n"
-        "# TYPE pacman_http_slow_requests_closed_total counter\n"
-        "pacman_http_slow_requests_closed_total %llu\n"
-        "# HELP pacman_players_expired_total Players deleted by this replica for "
-        "not reporting within PLAYER_TTL_SECONDS.\n"
-        "# TYPE pacman_players_expired_total counter\n"
-        "pacman_players_expired_total %llu\n"
-        "# TYPE process_resident_memory_bytes gauge\nprocess_resident_memory_bytes %ld\n"
-        "# TYPE process_start_time_seconds gauge\nprocess_start_time_seconds %lld\n",
-        metrics_in_flight(metrics), gauges->ready, gauges->database_available,
-        (unsigned long long)gauges->database_operations,
-        (unsigned long long)gauges->database_failures, gauges->database_pending,
-        (unsigned long long)gauges->highscores_cache_hits,
-        (unsigned long long)gauges->highscores_cache_misses,
-        (unsigned long long)gauges->userstats_cache_hits,
-        (unsigned long long)gauges->userstats_cache_misses,
-        (unsigned long long)gauges->slow_requests_cut, (unsigned long long)gauges->players_expired,
-        gauges->resident_bytes, (long long)metrics->started);
-    if (text.failed) {
-        free(text.data);
-        return NULL;
-    }
-    return text.data;
+    strbuf_printf(
+        &text, "# TYPE pacman_http_requests_in_flight gauge\npacman_http_requests_in_flight %ld\n",
+        metrics_in_flight(metrics));
+    for (size_t i = 0; i < metrics->source_count; i++)
+        metrics->sources[i].render(metrics->sources[i].ctx, &text);
+    strbuf_printf(&text,
+                  "# TYPE process_resident_memory_bytes gauge\nprocess_resident_memory_bytes %ld\n"
+                  "# TYPE process_start_time_seconds gauge\nprocess_start_time_seconds %lld\n",
+                  metrics_resident_bytes(), (long long)metrics->started);
+    return strbuf_take(&text, NULL);
 }

@@ -1,6 +1,8 @@
-/* metrics: request counters and latency histograms per route, rendered in the Prometheus
- * text format. Counting is lock-free (relaxed atomics); rendering reads a consistent-enough
- * snapshot, as Prometheus expects of counters. */
+/* metrics: request counters and latency histograms per route, the process's own gauges, and
+ * the metrics each area of the server writes itself (its sources), rendered together in the
+ * Prometheus text format. metrics knows no area: main.c adds each area's source function, so
+ * a new area brings its metrics without touching this file. Counting is lock-free (relaxed
+ * atomics); rendering reads a consistent-enough snapshot, as Prometheus expects of counters. */
 #ifndef PACMAN_METRICS_H
 #define PACMAN_METRICS_H
 
@@ -12,24 +14,19 @@
 
 struct metrics;
 
-/* Gauges owned by other modules, sampled at render time. */
-struct metrics_gauges {
-    bool ready;
-    bool database_available;
-    uint64_t database_operations;
-    uint64_t database_failures;
-    unsigned database_pending;
-    uint64_t highscores_cache_hits;
-    uint64_t highscores_cache_misses;
-    uint64_t userstats_cache_hits;
-    uint64_t userstats_cache_misses;
-    uint64_t slow_requests_cut;
-    uint64_t players_expired;
-    long resident_bytes;
-};
+struct strbuf;
 
+/* Writes an area's metrics (# HELP and # TYPE lines, then samples) to out; ctx is the area's
+ * object, given to metrics_add_source. Called on the thread rendering /metrics. */
+typedef void (*metrics_source_fn)(const void *ctx, struct strbuf *out);
+
+/* NULL when out of memory. */
 struct metrics *metrics_new(void);
 void metrics_free(struct metrics *metrics);
+
+/* Adds a source, rendered after the request metrics in the order added and before the
+ * process's. Call before serving starts (sources are not locked). False when out of memory. */
+bool metrics_add_source(struct metrics *metrics, metrics_source_fn source, const void *ctx);
 
 void metrics_request_started(struct metrics *metrics);
 
@@ -41,6 +38,6 @@ void metrics_request_finished(struct metrics *metrics, enum route route, unsigne
 long metrics_in_flight(const struct metrics *metrics);
 
 /* Renders everything into a malloc'd NUL-terminated string; NULL when out of memory. */
-char *metrics_render(const struct metrics *metrics, const struct metrics_gauges *gauges);
+char *metrics_render(const struct metrics *metrics);
 
 #endif

@@ -5,11 +5,16 @@
 
 #include "api.h"
 
-struct db_task *ops_handle_healthz(struct app *app, enum method method, const struct input *input,
-                                   struct reply *reply);
-struct db_task *ops_handle_readyz(struct app *app, enum method method, const struct input *input,
-                                  struct reply *reply);
-struct db_task *ops_handle_metrics(struct app *app, enum method method, const struct input *input,
-                                   struct reply *reply);
+struct dbqueue_task *ops_handle_healthz(struct app *app, enum method method,
+                                        const struct input *input, struct reply *reply);
+struct dbqueue_task *ops_handle_readyz(struct app *app, enum method method,
+                                       const struct input *input, struct reply *reply);
+struct dbqueue_task *ops_handle_metrics(struct app *app, enum method method,
+                                        const struct input *input, struct reply *reply);
+
+struct strbuf;
+
+/* Readiness as a metric (a metrics_source_fn; ctx is the app). */
+void ops_metrics(const void *app, struct strbuf *out);
 
 #endif

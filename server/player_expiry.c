@@ -1,13 +1,13 @@
 /* player_expiry: the thread that deletes players past PLAYER_TTL_SECONDS. */
 #include "player_expiry.h"
 
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 
+#include "background.h"
 #include "log.h"
 #include "store.h"
-#include "timing.h"
+#include "strbuf.h"
 
 #define PLAYER_EXPIRY_MIN_INTERVAL_MS 1000L
 #define PLAYER_EXPIRY_MAX_INTERVAL_MS 60000L
@@ -18,52 +18,33 @@ struct player_expiry {
     unsigned ttl_seconds;
     long interval_ms;
     atomic_uint_fast64_t deleted;
-    pthread_t thread;
-    pthread_mutex_t lock;
-    pthread_cond_t wake;
-    bool stopping;
+    struct background *thread; /* NULL when players are kept for ever */
+    bool failing;              /* the last round failed: said once, not every round */
 };
 
-/* Sleeps interval_ms unless stopped meanwhile; true when stopping. */
-static bool player_expiry_wait(struct player_expiry *expiry)
-{
-    pthread_mutex_lock(&expiry->lock);
-    struct timespec until = timing_after_ms(expiry->interval_ms);
-    while (!expiry->stopping)
-        if (pthread_cond_timedwait(&expiry->wake, &expiry->lock, &until) != 0)
-            break;
-    bool stopping = expiry->stopping;
-    pthread_mutex_unlock(&expiry->lock);
-    return stopping;
-}
-
-static void *player_expiry_loop(void *arg)
+/* One round, every interval_ms. */
+static long player_expiry_round(void *arg)
 {
     struct player_expiry *expiry = arg;
-    bool failing = false;
-    while (!player_expiry_wait(expiry)) {
-        if (!store_available(expiry->store))
-            continue; /* the requests' 503s already tell; try again next round */
-        int64_t deleted = 0;
-        enum store_status status =
-            store_expire_players(expiry->store, expiry->ttl_seconds, &deleted);
-        if (status != STORE_OK) {
-            if (!failing)
-                log_message(expiry->logger, LOG_WARN,
-                            "expiring players failed (will retry every %ld s)",
-                            expiry->interval_ms / 1000);
-            failing = true;
-            continue;
-        }
-        failing = false;
-        if (deleted > 0) {
-            atomic_fetch_add(&expiry->deleted, (uint64_t)deleted);
-            log_message(expiry->logger, LOG_INFO,
-                        "expired %lld players who had not reported for %u s", (long long)deleted,
-                        expiry->ttl_seconds);
-        }
+    if (!store_available(expiry->store))
+        return expiry->interval_ms; /* the requests' 503s already tell; try again next round */
+    int64_t deleted = 0;
+    enum store_status status = store_expire_players(expiry->store, expiry->ttl_seconds, &deleted);
+    if (status != STORE_OK) {
+        if (!expiry->failing)
+            log_message(expiry->logger, LOG_WARN,
+                        "expiring players failed (will retry every %ld s)",
+                        expiry->interval_ms / 1000);
+        expiry->failing = true;
+        return expiry->interval_ms;
     }
-    return NULL;
+    expiry->failing = false;
+    if (deleted > 0) {
+        atomic_fetch_add(&expiry->deleted, (uint64_t)deleted);
+        log_message(expiry->logger, LOG_INFO, "expired %lld players who had not reported for %u s",
+                    (long long)deleted, expiry->ttl_seconds);
+    }
+    return expiry->interval_ms;
 }
 
 struct player_expiry *player_expiry_start(struct store *store, struct logger *logger,
@@ -81,11 +62,8 @@ struct player_expiry *player_expiry_start(struct store *store, struct logger *lo
     expiry->interval_ms = interval < PLAYER_EXPIRY_MIN_INTERVAL_MS   ? PLAYER_EXPIRY_MIN_INTERVAL_MS
                           : interval > PLAYER_EXPIRY_MAX_INTERVAL_MS ? PLAYER_EXPIRY_MAX_INTERVAL_MS
                                                                      : interval;
-    pthread_mutex_init(&expiry->lock, NULL);
-    pthread_cond_init(&expiry->wake, NULL);
-    if (pthread_create(&expiry->thread, NULL, player_expiry_loop, expiry) != 0) {
-        pthread_cond_destroy(&expiry->wake);
-        pthread_mutex_destroy(&expiry->lock);
+    expiry->thread = background_start(player_expiry_round, expiry, expiry->interval_ms);
+    if (!expiry->thread) {
         free(expiry);
         return NULL;
     }
@@ -96,19 +74,17 @@ void player_expiry_stop(struct player_expiry *expiry)
 {
     if (!expiry)
         return;
-    if (expiry->ttl_seconds > 0) {
-        pthread_mutex_lock(&expiry->lock);
-        expiry->stopping = true;
-        pthread_cond_signal(&expiry->wake);
-        pthread_mutex_unlock(&expiry->lock);
-        pthread_join(expiry->thread, NULL);
-        pthread_cond_destroy(&expiry->wake);
-        pthread_mutex_destroy(&expiry->lock);
-    }
+    background_stop(expiry->thread);
     free(expiry);
 }
 
-uint64_t player_expiry_total(const struct player_expiry *expiry)
+void player_expiry_metrics(const void *ctx, struct strbuf *out)
 {
-    return atomic_load(&expiry->deleted);
+    const struct player_expiry *expiry = ctx;
+    strbuf_printf(out,
+                  "# HELP pacman_players_expired_total Players deleted by this replica for "
+                  "not reporting within PLAYER_TTL_SECONDS.\n"
+                  "# TYPE pacman_players_expired_total counter\n"
+                  "pacman_players_expired_total %llu\n",
+                  (unsigned long long)atomic_load(&expiry->deleted));
 }

@@ -29,7 +29,10 @@ struct player_expiry *player_expiry_start(struct store *store, struct logger *lo
 /* Stops the thread (waits for a delete in progress) and frees. NULL is ignored. */
 void player_expiry_stop(struct player_expiry *expiry);
 
-/* Players deleted by this process since start. */
-uint64_t player_expiry_total(const struct player_expiry *expiry);
+struct strbuf;
+
+/* Players deleted by this process since start, as a metric (a metrics_source_fn; ctx is the
+ * expiry). */
+void player_expiry_metrics(const void *expiry, struct strbuf *out);
 
 #endif

@@ -4,8 +4,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api.h"
 #include "app.h"
+#include "dbqueue.h"
+#include "input.h"
+#include "reply.h"
 #include "result_cache.h"
+#include "store.h"
+#include "strbuf.h"
 
 struct players {
     struct result_cache *cache; /* the GET /user/stats body */
@@ -32,24 +38,29 @@ void players_free(struct players *players)
     free(players);
 }
 
-void players_cache_counts(const struct players *players, uint64_t *hits, uint64_t *misses)
+void players_metrics(const void *ctx, struct strbuf *out)
 {
-    result_cache_counts(players->cache, hits, misses);
+    const struct players *players = ctx;
+    uint64_t hits, misses;
+    result_cache_counts(players->cache, &hits, &misses);
+    strbuf_printf(out,
+                  "# HELP pacman_userstats_cache_hits_total GET /user/stats answered from this "
+                  "replica's copy.\n"
+                  "# TYPE pacman_userstats_cache_hits_total counter\n"
+                  "pacman_userstats_cache_hits_total %llu\n"
+                  "# HELP pacman_userstats_cache_misses_total GET /user/stats sent to a database "
+                  "worker.\n"
+                  "# TYPE pacman_userstats_cache_misses_total counter\n"
+                  "pacman_userstats_cache_misses_total %llu\n",
+                  (unsigned long long)hits, (unsigned long long)misses);
 }
 
 struct players_task {
-    struct db_task task;
-    struct result_cache *cache;      /* GET /user/stats */
+    struct dbqueue_task task;
     struct store_player_stats stats; /* POST /user/stats only */
 };
 
-static void players_task_free(struct db_task *task)
-{
-    reply_clear(&task->reply);
-    free(task);
-}
-
-static struct db_task *players_task_new(db_task_run_fn run, struct reply *reply)
+static struct dbqueue_task *players_task_new(dbqueue_run_fn run, struct reply *reply)
 {
     struct players_task *players = calloc(1, sizeof *players);
     if (!players) {
@@ -57,13 +68,13 @@ static struct db_task *players_task_new(db_task_run_fn run, struct reply *reply)
         return NULL;
     }
     players->task.run = run;
-    players->task.destroy = players_task_free;
+    players->task.destroy = api_task_free;
     return &players->task;
 }
 
 /* ---- GET /user/id ---- */
 
-static void players_id_run(struct db_task *task, struct store *store)
+static void players_id_run(struct dbqueue_task *task, struct store *store)
 {
     char id[25];
     enum store_status status = store_create_player(store, id);
@@ -73,8 +84,8 @@ static void players_id_run(struct db_task *task, struct store *store)
         reply_json(&task->reply, 200, json_string(id));
 }
 
-struct db_task *players_handle_id(struct app *app, enum method method, const struct input *input,
-                                  struct reply *reply)
+struct dbqueue_task *players_handle_id(struct app *app, enum method method,
+                                       const struct input *input, struct reply *reply)
 {
     (void)app, (void)method, (void)input;
     return players_task_new(players_id_run, reply);
@@ -82,35 +93,7 @@ struct db_task *players_handle_id(struct app *app, enum method method, const str
 
 /* ---- POST /user/stats ---- */
 
-bool players_parse_stats(const struct input *input, struct store_player_stats *stats,
-                         struct reply *reply)
-{
-    char error[160];
-    memset(stats, 0, sizeof *stats);
-    if (!input_get_text(input, "userId", true, 24, 24, NULL, stats->user_id, sizeof stats->user_id,
-                        error, sizeof error)) {
-        reply_error(reply, 400, "%s", error);
-        return false;
-    }
-    if (strspn(stats->user_id, "0123456789abcdefABCDEF") != 24) {
-        reply_error(reply, 400, "userId must be 24 hexadecimal digits");
-        return false;
-    }
-    for (char *c = stats->user_id; *c; c++)
-        if (*c >= 'A' && *c <= 'F')
-            *c = (char)(*c - 'A' + 'a');
-    if (!input_get_int(input, "score", true, 0, 10000000, 0, &stats->score, error, sizeof error) ||
-        !input_get_int(input, "level", true, 1, 999, 1, &stats->level, error, sizeof error) ||
-        !input_get_int(input, "lives", true, 0, 99, 0, &stats->lives, error, sizeof error) ||
-        !input_get_int(input, "elapsedTime", true, 0, 86400, 0, &stats->elapsed_time, error,
-                       sizeof error)) {
-        reply_error(reply, 400, "%s", error);
-        return false;
-    }
-    return api_read_place(input, &stats->place, reply);
-}
-
-static void players_update_run(struct db_task *task, struct store *store)
+static void players_update_run(struct dbqueue_task *task, struct store *store)
 {
     struct players_task *players = (struct players_task *)task;
     enum store_status status = store_update_player_stats(store, &players->stats);
@@ -128,57 +111,31 @@ static void players_update_run(struct db_task *task, struct store *store)
 
 /* ---- GET /user/stats ---- */
 
-json_t *players_stats_json(const struct store_player_stats *rows, size_t count)
+/* The cache's database read (ctx is the store). */
+static bool players_read(void *store, struct reply *reply)
 {
-    json_t *list = json_array();
-    for (size_t i = 0; list && i < count; i++) {
-        json_t *entry = json_object();
-        api_place_to_json(entry, &rows[i].place);
-        json_object_set_new(entry, "score", json_integer(rows[i].score));
-        json_object_set_new(entry, "level", json_integer(rows[i].level));
-        json_object_set_new(entry, "lives", json_integer(rows[i].lives));
-        json_object_set_new(entry, "et", json_integer(rows[i].elapsed_time));
-        json_object_set_new(entry, "txncount", json_integer(rows[i].update_counter));
-        if (json_array_append_new(list, entry) != 0) {
-            json_decref(list);
-            return NULL;
-        }
-    }
-    return list;
-}
-
-static void players_list_run(struct db_task *task, struct store *store)
-{
-    struct result_cache *cache = ((struct players_task *)task)->cache;
-    struct result_cache_read read;
-    if (result_cache_begin_read(cache, &task->reply, &read))
-        return;
     struct store_player_stats *rows = calloc(STORE_PLAYER_ROWS, sizeof *rows);
+    if (!rows) { /* not the database failing: waiters then read themselves */
+        api_reply_store_error(reply, STORE_ERROR);
+        return true;
+    }
     size_t count = 0;
-    enum store_status status = rows ? store_list_player_stats(store, rows, &count) : STORE_ERROR;
-    /* Out of memory for the rows is not the database failing: waiters then read themselves. */
-    bool database_failed = rows && status != STORE_OK;
+    enum store_status status = store_list_player_stats(store, rows, &count);
     if (status != STORE_OK)
-        api_reply_store_error(&task->reply, status);
+        api_reply_store_error(reply, status);
     else
-        reply_json(&task->reply, 200, players_stats_json(rows, count));
+        reply_json(reply, 200, api_player_stats_json(rows, count));
     free(rows);
-    result_cache_finish_read(cache, &read, &task->reply, database_failed);
+    return status == STORE_OK;
 }
 
-struct db_task *players_handle_stats(struct app *app, enum method method, const struct input *input,
-                                     struct reply *reply)
+struct dbqueue_task *players_handle_stats(struct app *app, enum method method,
+                                          const struct input *input, struct reply *reply)
 {
-    struct result_cache *cache = app->players->cache;
-    if (method != METHOD_POST && result_cache_get(cache, reply))
-        return NULL;
-    struct db_task *task =
-        players_task_new(method == METHOD_POST ? players_update_run : players_list_run, reply);
-    if (!task)
-        return NULL;
-    struct players_task *stats_task = (struct players_task *)task;
-    stats_task->cache = cache;
-    if (method == METHOD_POST && !players_parse_stats(input, &stats_task->stats, reply)) {
+    if (method != METHOD_POST)
+        return api_cached_read(app->players->cache, players_read, reply);
+    struct dbqueue_task *task = players_task_new(players_update_run, reply);
+    if (task && !api_read_player_stats(input, &((struct players_task *)task)->stats, reply)) {
         task->destroy(task);
         return NULL;
     }

@@ -7,30 +7,23 @@
 #ifndef PACMAN_PLAYERS_H
 #define PACMAN_PLAYERS_H
 
-#include <stdint.h>
-
 #include "api.h"
 
 struct players;
+struct strbuf;
 
 /* The players area with a live-players cache of cache_ms (0: every GET reads the database).
  * NULL when out of memory. Free with players_free (NULL is ignored). */
 struct players *players_new(unsigned cache_ms);
 void players_free(struct players *players);
 
-struct db_task *players_handle_id(struct app *app, enum method method, const struct input *input,
-                                  struct reply *reply);
-struct db_task *players_handle_stats(struct app *app, enum method method, const struct input *input,
-                                     struct reply *reply);
+struct dbqueue_task *players_handle_id(struct app *app, enum method method,
+                                       const struct input *input, struct reply *reply);
+struct dbqueue_task *players_handle_stats(struct app *app, enum method method,
+                                          const struct input *input, struct reply *reply);
 
-/* Validates a stats report into stats. False with a 400 reply naming the field otherwise. */
-bool players_parse_stats(const struct input *input, struct store_player_stats *stats,
-                         struct reply *reply);
-
-/* The GET /user/stats body: [{cloud,zone,host,score,level,lives,et,txncount}]. */
-json_t *players_stats_json(const struct store_player_stats *rows, size_t count);
-
-/* GET /user/stats answers from the cache (hits) and from the database (misses), since start. */
-void players_cache_counts(const struct players *players, uint64_t *hits, uint64_t *misses);
+/* GET /user/stats answered from the cache (hits) and sent to the database (misses) since
+ * start (a metrics_source_fn; ctx is the players area). */
+void players_metrics(const void *players, struct strbuf *out);
 
 #endif

@@ -9,7 +9,9 @@
 #include <stdlib.h>
 #include <sys/socket.h>
 
+#include "background.h"
 #include "log.h"
+#include "strbuf.h"
 #include "timing.h"
 
 /* A connection's state is one word, so the sweeper can move it with a single compare-and-swap
@@ -45,12 +47,10 @@ struct receive_deadline_connection {
 struct receive_deadline {
     int64_t limit_us;
     struct logger *logger;
-    pthread_mutex_t lock;
-    pthread_cond_t wake;
+    pthread_mutex_t lock; /* guards the list */
     struct receive_deadline_connection *head;
-    bool running, stopping;
-    unsigned interval_ms;
-    pthread_t thread;
+    long interval_ms;
+    struct background *sweeper; /* NULL before receive_deadline_run, or with no deadline */
     atomic_uint_fast64_t cut_total;
 };
 
@@ -87,30 +87,20 @@ struct receive_deadline *receive_deadline_new(unsigned limit_ms, struct logger *
     deadline->limit_us = (int64_t)limit_ms * 1000;
     deadline->logger = logger;
     pthread_mutex_init(&deadline->lock, NULL);
-    pthread_cond_init(&deadline->wake, NULL);
     return deadline;
 }
 
-static void *receive_deadline_main(void *arg)
+/* The sweeper's round, every interval_ms. */
+static long receive_deadline_round(void *arg)
 {
     struct receive_deadline *deadline = arg;
-    pthread_mutex_lock(&deadline->lock);
-    while (!deadline->stopping) {
-        struct timespec until = timing_after_ms(deadline->interval_ms);
-        pthread_cond_timedwait(&deadline->wake, &deadline->lock, &until);
-        if (deadline->stopping)
-            break;
-        pthread_mutex_unlock(&deadline->lock);
-        unsigned cut = receive_deadline_sweep(deadline, timing_now_us());
-        if (cut && deadline->logger)
-            log_message(deadline->logger, LOG_WARN,
-                        "http: closed %u connection%s whose request took more than %lld ms to "
-                        "arrive (REQUEST_TIMEOUT_SECONDS)",
-                        cut, cut == 1 ? "" : "s", (long long)(deadline->limit_us / 1000));
-        pthread_mutex_lock(&deadline->lock);
-    }
-    pthread_mutex_unlock(&deadline->lock);
-    return NULL;
+    unsigned cut = receive_deadline_sweep(deadline, timing_now_us());
+    if (cut && deadline->logger)
+        log_message(deadline->logger, LOG_WARN,
+                    "http: closed %u connection%s whose request took more than %lld ms to "
+                    "arrive (REQUEST_TIMEOUT_SECONDS)",
+                    cut, cut == 1 ? "" : "s", (long long)(deadline->limit_us / 1000));
+    return deadline->interval_ms;
 }
 
 bool receive_deadline_run(struct receive_deadline *deadline)
@@ -118,31 +108,22 @@ bool receive_deadline_run(struct receive_deadline *deadline)
     if (deadline->limit_us == 0)
         return true;
     int64_t interval_ms = deadline->limit_us / 10000;
-    deadline->interval_ms = interval_ms < 1 ? 1 : interval_ms > 500 ? 500 : (unsigned)interval_ms;
-    if (pthread_create(&deadline->thread, NULL, receive_deadline_main, deadline) != 0)
-        return false;
-    deadline->running = true;
-    return true;
+    deadline->interval_ms = interval_ms < 1 ? 1 : interval_ms > 500 ? 500 : (long)interval_ms;
+    deadline->sweeper = background_start(receive_deadline_round, deadline, deadline->interval_ms);
+    return deadline->sweeper != NULL;
 }
 
 void receive_deadline_free(struct receive_deadline *deadline)
 {
     if (!deadline)
         return;
-    if (deadline->running) {
-        pthread_mutex_lock(&deadline->lock);
-        deadline->stopping = true;
-        pthread_cond_signal(&deadline->wake);
-        pthread_mutex_unlock(&deadline->lock);
-        pthread_join(deadline->thread, NULL);
-    }
+    background_stop(deadline->sweeper);
     /* Connections still registered (a daemon that never stopped) are only unlinked memory. */
     while (deadline->head) {
         struct receive_deadline_connection *next = deadline->head->next;
         free(deadline->head);
         deadline->head = next;
     }
-    pthread_cond_destroy(&deadline->wake);
     pthread_mutex_destroy(&deadline->lock);
     free(deadline);
 }
@@ -265,6 +246,16 @@ unsigned receive_deadline_sweep(struct receive_deadline *deadline, int64_t now_u
     pthread_mutex_unlock(&deadline->lock);
     atomic_fetch_add(&deadline->cut_total, cut);
     return cut;
+}
+
+void receive_deadline_metrics(const void *deadline, struct strbuf *out)
+{
+    strbuf_printf(out,
+                  "# HELP pacman_http_slow_requests_closed_total Connections closed because a "
+                  "request took longer than REQUEST_TIMEOUT_SECONDS to arrive.\n"
+                  "# TYPE pacman_http_slow_requests_closed_total counter\n"
+                  "pacman_http_slow_requests_closed_total %llu\n",
+                  (unsigned long long)receive_deadline_cut_total(deadline));
 }
 
 uint64_t receive_deadline_cut_total(const struct receive_deadline *deadline)

@@ -66,7 +66,12 @@ bool receive_deadline_was_cut(const struct receive_deadline_connection *connecti
  * thread calls this; exposed so tests can drive it with their own clock. */
 unsigned receive_deadline_sweep(struct receive_deadline *deadline, int64_t now_us);
 
-/* Connections shut down since start, for /metrics. */
+/* Connections shut down since start. */
 uint64_t receive_deadline_cut_total(const struct receive_deadline *deadline);
+
+struct strbuf;
+
+/* The cut connections as a metric (a metrics_source_fn; ctx is the registry). */
+void receive_deadline_metrics(const void *deadline, struct strbuf *out);
 
 #endif

@@ -9,6 +9,12 @@
 
 #include "timing.h"
 
+/* A read in progress, from result_cache_begin_read to result_cache_finish_read. */
+struct result_cache_read {
+    uint64_t generation; /* the generation the read started at */
+    int64_t started_us;  /* when it started, on the cache's clock */
+};
+
 struct result_cache {
     pthread_mutex_t lock;
     pthread_cond_t read_finished;
@@ -109,8 +115,11 @@ bool result_cache_get(struct result_cache *cache, struct reply *reply)
     return hit;
 }
 
-bool result_cache_begin_read(struct result_cache *cache, struct reply *reply,
-                             struct result_cache_read *read)
+/* Before reading: true when reply now holds the answer (a body that became fresh while this
+ * worker waited for another's read, or that read's failure); false when the caller must read,
+ * with read holding what result_cache_finish_read needs. */
+static bool result_cache_begin_read(struct result_cache *cache, struct reply *reply,
+                                    struct result_cache_read *read)
 {
     bool served = false;
     pthread_mutex_lock(&cache->lock);
@@ -149,8 +158,11 @@ bool result_cache_begin_read(struct result_cache *cache, struct reply *reply,
     return served;
 }
 
-void result_cache_finish_read(struct result_cache *cache, const struct result_cache_read *read,
-                              const struct reply *answer, bool failed)
+/* Ends the read begun by result_cache_begin_read and wakes the workers waiting for it; copies
+ * what it keeps (see result_cache_fill_fn for what is kept and shared). */
+static void result_cache_finish_read(struct result_cache *cache,
+                                     const struct result_cache_read *read,
+                                     const struct reply *answer, bool failed)
 {
     if (cache->max_age_ms == 0)
         return;
@@ -180,6 +192,16 @@ void result_cache_finish_read(struct result_cache *cache, const struct result_ca
     pthread_mutex_unlock(&cache->lock);
     free(body);
     reply_clear(&old_failure);
+}
+
+void result_cache_fill(struct result_cache *cache, struct reply *reply, result_cache_fill_fn fill,
+                       void *ctx)
+{
+    struct result_cache_read read;
+    if (result_cache_begin_read(cache, reply, &read))
+        return;
+    bool database_ok = fill(ctx, reply);
+    result_cache_finish_read(cache, &read, reply, !database_ok);
 }
 
 unsigned result_cache_waiting(struct result_cache *cache)

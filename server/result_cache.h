@@ -14,8 +14,10 @@
  *
  * Threads: every function may be called from any thread at once. result_cache_get,
  * result_cache_invalidate and result_cache_counts never wait for a read (HTTP threads call
- * them); result_cache_begin_read may block until a read in flight ends, so call it only where
- * blocking on the database is allowed (a database worker). */
+ * them); result_cache_fill may block until a read in flight ends, so call it only where
+ * blocking on the database is allowed (a database worker). There is no read to begin and end
+ * by hand: result_cache_fill does both around the fill function, so no caller can leave a
+ * read open and make later readers wait for ever. */
 #ifndef PACMAN_RESULT_CACHE_H
 #define PACMAN_RESULT_CACHE_H
 
@@ -29,18 +31,19 @@ struct result_cache;
 /* Microseconds on a monotonic clock; timing_now_us unless a test brings its own. */
 typedef int64_t (*result_cache_clock_fn)(void);
 
-/* A read in progress, from result_cache_begin_read to result_cache_finish_read. */
-struct result_cache_read {
-    uint64_t generation; /* the generation the read started at */
-    int64_t started_us;  /* when it started, on the cache's clock */
-};
+/* The database read behind a cache, run by result_cache_fill on a database worker: fills the
+ * empty reply. Returns false when the database failed: reply then holds that failure (a 503),
+ * which the workers waiting for this read answer with too. True otherwise: a 200 reply is
+ * kept as the cached body; any other (out of memory serializing it) is neither kept nor
+ * shared, and a waiter reads again itself. */
+typedef bool (*result_cache_fill_fn)(void *ctx, struct reply *reply);
 
 /* An empty cache keeping bodies for max_age_ms; 0 disables it (nothing is kept, every get
- * misses, begin_read never waits). clock may be NULL (timing_now_us). NULL when out of
- * memory. Free with result_cache_free. */
+ * misses, every fill reads). clock may be NULL (timing_now_us). NULL when out of memory. Free
+ * with result_cache_free. */
 struct result_cache *result_cache_new(unsigned max_age_ms, result_cache_clock_fn clock);
 
-/* Frees the cache and its copies. No read may be in flight. NULL is ignored. */
+/* Frees the cache and its copies. No fill may be in progress. NULL is ignored. */
 void result_cache_free(struct result_cache *cache);
 
 /* The fast path, for the thread that received the request: when the cached body is fresh,
@@ -49,29 +52,19 @@ void result_cache_free(struct result_cache *cache);
  * reply empty and returns false. Counts a hit or a miss. */
 bool result_cache_get(struct result_cache *cache, struct reply *reply);
 
-/* On a database worker, before reading. Returns true when reply (which must be empty) holds
- * the answer: a copy of a body that became fresh while this worker waited for another's read,
- * or a copy of that read's failure reply. Returns false when the caller must read: read then
- * holds the generation and start time to pass to result_cache_finish_read, which the caller
- * must call exactly once, whatever the read's outcome, or later readers wait for ever. */
-bool result_cache_begin_read(struct result_cache *cache, struct reply *reply,
-                             struct result_cache_read *read);
-
-/* Ends the read begun by result_cache_begin_read and wakes the workers waiting for it.
- * answer is the reply the read produced; the cache copies what it keeps and never takes
- * answer's body. failed says the database read failed: answer is then handed to the workers
- * waiting for this read. Otherwise a 200 answer is kept as the cached body, unless the cache
- * was invalidated after the read began or holds a body read later; any other answer (out of
- * memory serializing it) is not kept, and a waiter reads again itself. */
-void result_cache_finish_read(struct result_cache *cache, const struct result_cache_read *read,
-                              const struct reply *answer, bool failed);
+/* On a database worker, after result_cache_get missed: fills the empty reply with a copy of
+ * a body that is fresh by now, or of the answer of a read another worker has in flight (it
+ * waits for that read), or else by calling fill(ctx, reply) itself and keeping what it read.
+ * reply always ends up holding the answer to send. */
+void result_cache_fill(struct result_cache *cache, struct reply *reply, result_cache_fill_fn fill,
+                       void *ctx);
 
 /* Called after this replica's write succeeded and before it is answered: the cached body, and
  * the result of any read that began before now, is never served again. */
 void result_cache_invalidate(struct result_cache *cache);
 
-/* Workers blocked in result_cache_begin_read right now, waiting for another's read (lets
- * tests know that a worker waits; a snapshot, stale as soon as it returns). */
+/* Workers blocked in result_cache_fill right now, waiting for another's read (lets tests know
+ * that a worker waits; a snapshot, stale as soon as it returns). */
 unsigned result_cache_waiting(struct result_cache *cache);
 
 /* Fast-path hits and misses since start (for /metrics). */

@@ -13,6 +13,8 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "hex.h"
+
 #define STATIC_MAX_FILES 4096
 #define STATIC_MAX_BYTES (64u * 1024 * 1024)
 
@@ -263,22 +265,13 @@ const struct static_file *static_files_lookup(const struct static_files *files, 
                         : NULL;
 }
 
-static int static_hex(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    c = (char)(c | 0x20);
-    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 size_t static_unescape_path(char *path)
 {
     char *out = path;
     for (const char *in = path; *in; in++) {
-        int high, low;
-        if (in[0] == '%' && (high = static_hex(in[1])) >= 0 && (low = static_hex(in[2])) >= 0 &&
-            (high | low) != 0) {
-            *out++ = (char)(high * 16 + low);
+        int byte;
+        if (in[0] == '%' && (byte = hex_byte(in + 1)) > 0) {
+            *out++ = (char)byte;
             in += 2;
         } else {
             *out++ = *in;

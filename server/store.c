@@ -2,14 +2,14 @@
 #include "store.h"
 
 #include <mongoc/mongoc.h>
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "timing.h"
+#include "background.h"
+#include "strbuf.h"
 
 #define STORE_HIGHSCORES "highscore"
 #define STORE_PLAYERS "userstats"
@@ -27,11 +27,9 @@ struct store {
     atomic_bool indexes_ready;
     atomic_uint_fast64_t operations;
     atomic_uint_fast64_t failures;
-    pthread_t monitor;
-    pthread_mutex_t lock;
-    pthread_cond_t wake;
-    bool stopping;
-    bool monitor_running;
+    struct background *monitor;
+    bool monitor_was_available; /* the monitor's own, for its log lines */
+    bool monitor_first;
 };
 
 /* The driver's own messages: warnings and errors go to our log, its chatter is dropped. */
@@ -89,15 +87,27 @@ static int64_t store_now_ms(void)
     return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
 }
 
-static mongoc_client_t *store_client(struct store *store)
+/* A pooled client and one collection of the database, for one operation. */
+struct store_handle {
+    mongoc_client_t *client;
+    mongoc_collection_t *collection;
+};
+
+/* Takes a client from the pool (waits while every one is in use) and opens collection.
+ * counted: a request's operation (pacman_database_operations_total), not housekeeping. */
+static struct store_handle store_open(struct store *store, const char *collection, bool counted)
 {
-    atomic_fetch_add(&store->operations, 1);
-    return mongoc_client_pool_pop(store->pool);
+    if (counted)
+        atomic_fetch_add(&store->operations, 1);
+    mongoc_client_t *client = mongoc_client_pool_pop(store->pool);
+    return (struct store_handle){client,
+                                 mongoc_client_get_collection(client, store->database, collection)};
 }
 
-static void store_release(struct store *store, mongoc_client_t *client)
+static void store_close(struct store *store, struct store_handle *handle)
 {
-    mongoc_client_pool_push(store->pool, client);
+    mongoc_collection_destroy(handle->collection);
+    mongoc_client_pool_push(store->pool, handle->client);
 }
 
 static bool store_ping(struct store *store, bson_error_t *error)
@@ -148,46 +158,39 @@ static bool store_ensure_indexes(struct store *store, bson_error_t *error)
     return ok;
 }
 
-/* Pings every 2 s while the database answers and every 0.5 s while it does not, so
- * store_available() turns true again within about half a second of the database's return
- * and requests stop being refused without a restart. */
-static void *store_monitor_loop(void *arg)
+/* One round of the monitor: pings, so store_available() turns true again within about half a
+ * second of the database's return and requests stop being refused without a restart. The
+ * next round is 2 s away while the database answers, 0.5 s while it does not, and at once
+ * when a request finds it away (store_mark_unavailable). */
+static long store_monitor_round(void *arg)
 {
     struct store *store = arg;
-    bool was_available = true;
-    bool first = true;
-    for (;;) {
-        bson_error_t error;
-        bool ok = store_ping(store, &error);
-        if (ok && !atomic_load(&store->indexes_ready)) {
-            if (store_ensure_indexes(store, &error))
-                atomic_store(&store->indexes_ready, true);
-            else
-                log_message(store->logger, LOG_WARN, "creating indexes failed (will retry): %s",
-                            error.message);
-        }
-        atomic_store(&store->available, ok);
-        if (ok && (!was_available || first))
-            log_message(store->logger, LOG_INFO, "database reachable");
-        else if (!ok && (was_available || first))
-            log_message(store->logger, LOG_WARN, "database unreachable, retrying: %s",
+    bson_error_t error;
+    bool ok = store_ping(store, &error);
+    if (ok && !atomic_load(&store->indexes_ready)) {
+        if (store_ensure_indexes(store, &error))
+            atomic_store(&store->indexes_ready, true);
+        else
+            log_message(store->logger, LOG_WARN, "creating indexes failed (will retry): %s",
                         error.message);
-        was_available = ok;
-        first = false;
-
-        pthread_mutex_lock(&store->lock);
-        if (!store->stopping) {
-            /* under the lock: a request that marked the database away since the ping has
-             * signalled already or will find us waiting */
-            struct timespec until =
-                timing_after_ms(ok && atomic_load(&store->available) ? 2000 : 500);
-            pthread_cond_timedwait(&store->wake, &store->lock, &until);
-        }
-        bool stopping = store->stopping;
-        pthread_mutex_unlock(&store->lock);
-        if (stopping)
-            return NULL;
     }
+    atomic_store(&store->available, ok);
+    if (ok && (!store->monitor_was_available || store->monitor_first))
+        log_message(store->logger, LOG_INFO, "database reachable");
+    else if (!ok && (store->monitor_was_available || store->monitor_first))
+        log_message(store->logger, LOG_WARN, "database unreachable, retrying: %s", error.message);
+    store->monitor_was_available = ok;
+    store->monitor_first = false;
+    return ok ? 2000 : 500;
+}
+
+/* Every thread that can hold a client at once gets one: each database worker, the monitor and
+ * player expiry. A pool one short would let workers stuck on a hung database and the expiry
+ * round take every client, and the monitor's ping would then wait in mongoc_client_pool_pop
+ * instead of telling the database's state. */
+static uint32_t store_pool_size(const struct config *config)
+{
+    return config->db_workers + 2;
 }
 
 struct store *store_new(const struct config *config, struct logger *logger, char *error,
@@ -210,7 +213,7 @@ struct store *store_new(const struct config *config, struct logger *logger, char
     if (!mongoc_uri_has_option(uri, MONGOC_URI_RETRYREADS))
         mongoc_uri_set_option_as_bool(uri, MONGOC_URI_RETRYREADS, true);
     if (!mongoc_uri_has_option(uri, MONGOC_URI_MAXPOOLSIZE))
-        store_set_default_int(uri, MONGOC_URI_MAXPOOLSIZE, (int32_t)config->db_workers + 1);
+        store_set_default_int(uri, MONGOC_URI_MAXPOOLSIZE, (int32_t)store_pool_size(config));
     mongoc_write_concern_t *concern = mongoc_write_concern_new();
     mongoc_write_concern_set_wmajority(concern, STORE_WRITE_TIMEOUT_MS);
     mongoc_write_concern_set_journal(concern, true);
@@ -235,21 +238,17 @@ struct store *store_new(const struct config *config, struct logger *logger, char
     mongoc_log_set_handler(store_log_driver, logger);
     mongoc_client_pool_set_error_api(store->pool, MONGOC_ERROR_API_VERSION_2);
     mongoc_client_pool_set_appname(store->pool, "pacman");
-    mongoc_client_pool_max_size(store->pool, config->db_workers + 1);
+    mongoc_client_pool_max_size(store->pool, store_pool_size(config));
     store->logger = logger;
     atomic_init(&store->available, true);
-    pthread_mutex_init(&store->lock, NULL);
-    pthread_cond_init(&store->wake, NULL);
-    if (pthread_create(&store->monitor, NULL, store_monitor_loop, store) != 0) {
+    store->monitor_was_available = true;
+    store->monitor_first = true;
+    store->monitor = background_start(store_monitor_round, store, 0);
+    if (!store->monitor) {
         snprintf(error, error_size, "cannot start the database monitor thread");
-        pthread_mutex_destroy(&store->lock);
-        pthread_cond_destroy(&store->wake);
-        mongoc_client_pool_destroy(store->pool);
-        free(store->database);
-        free(store);
+        store_free(store);
         return NULL;
     }
-    store->monitor_running = true;
     return store;
 }
 
@@ -257,15 +256,7 @@ void store_free(struct store *store)
 {
     if (!store)
         return;
-    if (store->monitor_running) {
-        pthread_mutex_lock(&store->lock);
-        store->stopping = true;
-        pthread_cond_signal(&store->wake);
-        pthread_mutex_unlock(&store->lock);
-        pthread_join(store->monitor, NULL);
-        pthread_mutex_destroy(&store->lock);
-        pthread_cond_destroy(&store->wake);
-    }
+    background_stop(store->monitor);
     if (store->pool)
         mongoc_client_pool_destroy(store->pool);
     mongoc_log_set_handler(NULL, NULL);
@@ -280,18 +271,23 @@ bool store_available(const struct store *store)
 
 void store_mark_unavailable(struct store *store)
 {
-    if (atomic_exchange(&store->available, false)) {
-        pthread_mutex_lock(&store->lock);
-        pthread_cond_signal(&store->wake);
-        pthread_mutex_unlock(&store->lock);
-    }
+    if (atomic_exchange(&store->available, false))
+        background_wake(store->monitor);
 }
 
-void store_get_counters(const struct store *store, struct store_counters *out)
+void store_metrics(const void *ctx, struct strbuf *out)
 {
-    out->operations = atomic_load(&store->operations);
-    out->failures = atomic_load(&store->failures);
-    out->available = atomic_load(&store->available);
+    const struct store *store = ctx;
+    strbuf_printf(out,
+                  "# HELP pacman_database_up 1 while the last contact with MongoDB succeeded.\n"
+                  "# TYPE pacman_database_up gauge\npacman_database_up %d\n"
+                  "# TYPE pacman_database_operations_total counter\n"
+                  "pacman_database_operations_total %llu\n"
+                  "# TYPE pacman_database_failures_total counter\n"
+                  "pacman_database_failures_total %llu\n",
+                  atomic_load(&store->available) ? 1 : 0,
+                  (unsigned long long)atomic_load(&store->operations),
+                  (unsigned long long)atomic_load(&store->failures));
 }
 
 /* ---- reading documents back ---- */
@@ -380,9 +376,8 @@ static enum store_status store_find_score_by_id(struct store *store,
 enum store_status store_insert_score(struct store *store, const struct store_score *score,
                                      struct store_score *stored)
 {
-    mongoc_client_t *client = store_client(store);
-    mongoc_collection_t *collection =
-        mongoc_client_get_collection(client, store->database, STORE_HIGHSCORES);
+    struct store_handle handle = store_open(store, STORE_HIGHSCORES, true);
+    mongoc_collection_t *collection = handle.collection;
     char id[STORE_SUBMISSION_ID_CHARS + 8];
     bson_t doc = BSON_INITIALIZER;
     if (score->submission_id[0]) {
@@ -410,16 +405,14 @@ enum store_status store_insert_score(struct store *store, const struct store_sco
     else if (status == STORE_DUPLICATE && score->submission_id[0])
         status = store_find_score_by_id(store, collection, id, stored);
     bson_destroy(&doc);
-    mongoc_collection_destroy(collection);
-    store_release(store, client);
+    store_close(store, &handle);
     return status;
 }
 
 enum store_status store_list_scores(struct store *store, struct store_score *out, size_t *count)
 {
-    mongoc_client_t *client = store_client(store);
-    mongoc_collection_t *collection =
-        mongoc_client_get_collection(client, store->database, STORE_HIGHSCORES);
+    struct store_handle handle = store_open(store, STORE_HIGHSCORES, true);
+    mongoc_collection_t *collection = handle.collection;
     bson_t filter = BSON_INITIALIZER, opts = BSON_INITIALIZER, sort, projection;
     BSON_APPEND_DOCUMENT_BEGIN(&opts, "sort", &sort);
     BSON_APPEND_INT32(&sort, "score", -1);
@@ -452,8 +445,7 @@ enum store_status store_list_scores(struct store *store, struct store_score *out
     mongoc_cursor_destroy(cursor);
     bson_destroy(&filter);
     bson_destroy(&opts);
-    mongoc_collection_destroy(collection);
-    store_release(store, client);
+    store_close(store, &handle);
     return status;
 }
 
@@ -461,9 +453,8 @@ enum store_status store_list_scores(struct store *store, struct store_score *out
 
 enum store_status store_create_player(struct store *store, char id[25])
 {
-    mongoc_client_t *client = store_client(store);
-    mongoc_collection_t *collection =
-        mongoc_client_get_collection(client, store->database, STORE_PLAYERS);
+    struct store_handle handle = store_open(store, STORE_PLAYERS, true);
+    mongoc_collection_t *collection = handle.collection;
     bson_oid_t oid;
     bson_oid_init(&oid, NULL);
     bson_t doc = BSON_INITIALIZER;
@@ -479,8 +470,7 @@ enum store_status store_create_player(struct store *store, char id[25])
     else
         bson_oid_to_string(&oid, id);
     bson_destroy(&doc);
-    mongoc_collection_destroy(collection);
-    store_release(store, client);
+    store_close(store, &handle);
     return status;
 }
 
@@ -489,9 +479,8 @@ enum store_status store_update_player_stats(struct store *store,
 {
     if (!bson_oid_is_valid(stats->user_id, strlen(stats->user_id)))
         return STORE_NOT_FOUND;
-    mongoc_client_t *client = store_client(store);
-    mongoc_collection_t *collection =
-        mongoc_client_get_collection(client, store->database, STORE_PLAYERS);
+    struct store_handle handle = store_open(store, STORE_PLAYERS, true);
+    mongoc_collection_t *collection = handle.collection;
     bson_oid_t oid;
     bson_oid_init_from_string(&oid, stats->user_id);
     bson_t filter = BSON_INITIALIZER, update = BSON_INITIALIZER, set, inc, reply;
@@ -520,17 +509,15 @@ enum store_status store_update_player_stats(struct store *store,
     bson_destroy(&reply);
     bson_destroy(&filter);
     bson_destroy(&update);
-    mongoc_collection_destroy(collection);
-    store_release(store, client);
+    store_close(store, &handle);
     return status;
 }
 
 enum store_status store_list_player_stats(struct store *store, struct store_player_stats *out,
                                           size_t *count)
 {
-    mongoc_client_t *client = store_client(store);
-    mongoc_collection_t *collection =
-        mongoc_client_get_collection(client, store->database, STORE_PLAYERS);
+    struct store_handle handle = store_open(store, STORE_PLAYERS, true);
+    mongoc_collection_t *collection = handle.collection;
     /* Players who reported stats have an updateCounter, whichever server wrote them; the old
      * Node.js server wrote no lastUpdate, so its players sort after ours, newest id first. */
     bson_t filter = BSON_INITIALIZER, exists, opts = BSON_INITIALIZER, sort;
@@ -567,8 +554,7 @@ enum store_status store_list_player_stats(struct store *store, struct store_play
     mongoc_read_prefs_destroy(prefs);
     bson_destroy(&filter);
     bson_destroy(&opts);
-    mongoc_collection_destroy(collection);
-    store_release(store, client);
+    store_close(store, &handle);
     return status;
 }
 
@@ -576,9 +562,8 @@ enum store_status store_expire_players(struct store *store, unsigned ttl_seconds
 {
     *deleted = 0;
     /* Not counted in store->operations: those are the requests' database calls. */
-    mongoc_client_t *client = mongoc_client_pool_pop(store->pool);
-    mongoc_collection_t *collection =
-        mongoc_client_get_collection(client, store->database, STORE_PLAYERS);
+    struct store_handle handle = store_open(store, STORE_PLAYERS, false);
+    mongoc_collection_t *collection = handle.collection;
     /* lastUpdate is indexed (lastUpdate_desc). Documents the old Node.js server wrote have no
      * lastUpdate date, so they are never matched: nothing says when they were last used. */
     bson_t filter = BSON_INITIALIZER, older, reply;
@@ -596,7 +581,6 @@ enum store_status store_expire_players(struct store *store, unsigned ttl_seconds
     }
     bson_destroy(&reply);
     bson_destroy(&filter);
-    mongoc_collection_destroy(collection);
-    mongoc_client_pool_push(store->pool, client);
+    store_close(store, &handle);
     return status;
 }

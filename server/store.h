@@ -99,12 +99,10 @@ enum store_status store_list_player_stats(struct store *store, struct store_play
  * than ttl_seconds; *deleted is how many. Not counted as a request's operation. */
 enum store_status store_expire_players(struct store *store, unsigned ttl_seconds, int64_t *deleted);
 
-/* Counts for /metrics. */
-struct store_counters {
-    uint64_t operations;
-    uint64_t failures;
-    bool available;
-};
-void store_get_counters(const struct store *store, struct store_counters *out);
+struct strbuf;
+
+/* The store's metrics (a metrics_source_fn; ctx is the store): database up, operations and
+ * failures. */
+void store_metrics(const void *store, struct strbuf *out);
 
 #endif

@@ -1,14 +1,11 @@
-/* timing: the two clock readings the server needs, written once. */
+/* timing: the one clock reading the server times things with, written once. */
 #ifndef PACMAN_TIMING_H
 #define PACMAN_TIMING_H
 
 #include <stdint.h>
-#include <time.h>
 
-/* Microseconds on the monotonic clock: for durations and deadlines. */
+/* Microseconds on CLOCK_MONOTONIC: for durations, deadlines and timed waits. A step of the
+ * wall clock never moves it; every timed wait is on this clock too (see background.h). */
 int64_t timing_now_us(void);
-
-/* The CLOCK_REALTIME instant milliseconds from now, as pthread_cond_timedwait wants it. */
-struct timespec timing_after_ms(long milliseconds);
 
 #endif

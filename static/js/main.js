@@ -1,6 +1,8 @@
-// Wires the game together: rules (Game), screen (Renderer), input, sound, the page's text and
-// tables, and the server (API client, score queue, live stats). Owns the animation loop.
-import { Game } from './rules/game.js';
+// Wires the game together: rules (Game, and the title screen's show: Attract), screen
+// (Renderer), input, sound, the page's text and tables, and the server (API client, score
+// queue, live stats). Owns the animation loop.
+import { Game, ARCADE_SEED } from './rules/game.js';
+import { Attract } from './rules/attract.js';
 import { Renderer } from './ui/render.js';
 import { bindKeyboard, bindSwipe, bindDirectionButtons } from './ui/input.js';
 import { Sound } from './ui/sound.js';
@@ -42,19 +44,25 @@ const els = {
   start: $('start-button'),
   pause: $('pause-button'),
   mute: $('mute-button'),
+  volume: $('volume'),
 };
 
 let best = Number(storage.getItem(BEST_KEY)) || 0;
-let naming = false;
+let deciding = false; // game over: finding out whether the score makes the top ten
+let naming = false; // the name dialog is open
 const touch = { on: window.matchMedia('(pointer: coarse)').matches };
+// GAME OVER stays this long before Enter starts the next game (and the name dialog opens).
+const GAME_OVER_HOLD = 1.2;
 
+const seed = settings.seed ?? ARCADE_SEED;
 const game = new Game({
   lives: settings.lives,
   startLevel: settings.startLevel,
   keepDots: settings.keepDots,
-  seed: settings.seed ?? (Date.now() >>> 0),
+  seed,
   highScore: best,
 });
+const attract = new Attract({ seed });
 const renderer = new Renderer($('screen'));
 const sound = new Sound(storage);
 const hud = new Hud({ score: $('score'), high: $('high-score'), lives: $('lives'), level: $('level') });
@@ -95,6 +103,11 @@ const scoreboard = new Scoreboard({
 
 const stats = new StatsReporter({ api, where: () => pod, stats: () => game.stats() });
 
+/**
+ * Game over: decide (within FRESH_LIST_WAIT_MS) whether the score makes the top ten, and if
+ * it does, ask for a name once GAME OVER has shown for a moment. Enter starts the next game as
+ * soon as neither is going on, and the canvas says PRESS ENTER only then.
+ */
 async function onGameOver({ score, level }) {
   if (score > best) {
     best = score;
@@ -102,20 +115,28 @@ async function onGameOver({ score, level }) {
   }
   announce(`Game over. Final score ${formatNumber(score)}.`);
   if (score <= 0) return;
-  naming = true;
+  const over = performance.now();
+  deciding = true;
   updateButtons();
   try {
-    await new Promise((r) => setTimeout(r, 1200)); // let GAME OVER show first
     await scoreboard.offer({
       score,
       level,
       where: pod,
-      ask: () => askForName({
-        dialog: $('name-dialog'), form: $('name-form'), input: $('player-name'),
-        error: $('name-error'), scoreText: $('name-score'), skip: $('name-skip'),
-      }, { score, storage }),
+      ask: async () => {
+        const shown = performance.now() - over;
+        if (shown < GAME_OVER_HOLD * 1000) await new Promise((r) => setTimeout(r, GAME_OVER_HOLD * 1000 - shown));
+        deciding = false;
+        naming = true;
+        updateButtons();
+        return askForName({
+          dialog: $('name-dialog'), form: $('name-form'), input: $('player-name'),
+          error: $('name-error'), scoreText: $('name-score'), skip: $('name-skip'),
+        }, { score, storage });
+      },
     });
   } finally {
+    deciding = false;
     naming = false;
     updateButtons();
   }
@@ -123,15 +144,24 @@ async function onGameOver({ score, level }) {
 
 // ---- controls ----
 
+/** Whether Enter (or a tap, or the button) starts a game now. */
+function canStart() {
+  if (naming || deciding || game.inGame) return false;
+  return game.phase !== 'gameOver' || game.phaseTime >= GAME_OVER_HOLD;
+}
+
 function startGame() {
-  if (naming || game.inGame) return false;
+  if (!canStart()) return false;
   sound.unlock();
   game.start();
+  attract.show('title');
   return true;
 }
 
 function togglePause() {
   if (!game.inGame) return false;
+  // Resuming is a user gesture: the moment to wake audio a hidden tab or iOS suspended.
+  if (game.paused) sound.unlock();
   game.togglePause();
   return true;
 }
@@ -143,18 +173,34 @@ function toggleMute() {
   return true;
 }
 
+// Each button says its state one way only: Mute is a toggle (aria-pressed) with a fixed name;
+// Pause is an action whose name says what it does (Pause, Resume).
 function updateButtons() {
   els.mute.setAttribute('aria-pressed', String(sound.muted));
-  els.mute.textContent = sound.muted ? 'Sound off' : 'Sound on';
-  els.pause.setAttribute('aria-pressed', String(game.paused));
   els.pause.textContent = game.paused ? 'Resume' : 'Pause';
   els.pause.disabled = !game.inGame;
-  els.start.disabled = game.inGame || naming;
+  els.start.disabled = !canStart();
+  els.volume.value = String(Math.round(sound.volume * 100));
+  els.volume.setAttribute('aria-valuetext', sound.muted ? `${els.volume.value} %, muted` : `${els.volume.value} %`);
 }
 
 const actions = {
+  /**
+   * A fresh key press or touch (not a held key's repeats, not the rest of a swipe). It skips
+   * an intermission (after its first half second), and ends the attract show (Enter and the
+   * sound keys keep their meaning). Returns whether it used the press up.
+   */
+  press(kind) {
+    if (sound.ctx) sound.unlock(); // every gesture may wake audio a browser suspended
+    if (kind === 'mute') return false;
+    if (game.phase === 'intermission' && !game.paused) {
+      if (game.skipIntermission()) sound.stopMusic();
+      return true; // in the first half second the press does nothing at all
+    }
+    if (game.phase === 'attract' && kind !== 'start') return attract.interrupt();
+    return false;
+  },
   direction(dir) {
-    if (game.phase === 'intermission') game.skipIntermission();
     if (!game.inGame || game.paused) return false;
     game.setDirection(dir);
     return true;
@@ -174,6 +220,12 @@ bindDirectionButtons($('touchpad'), actions);
 els.start.addEventListener('click', startGame);
 els.pause.addEventListener('click', togglePause);
 els.mute.addEventListener('click', toggleMute);
+els.volume.addEventListener('input', () => {
+  sound.unlock();
+  sound.setVolume(Number(els.volume.value) / 100);
+  if (sound.muted && sound.volume > 0) sound.setMuted(false); // moving the slider means "I want sound"
+  updateButtons();
+});
 window.addEventListener('pointerdown', (e) => {
   if (e.pointerType === 'touch' && !touch.on) {
     touch.on = true;
@@ -215,6 +267,10 @@ function handleEvents() {
         sound.play('levelUp');
         announce(PHASE_TEXT.levelComplete);
         break;
+      case 'intermission':
+        sound.play(`act${e.act}`);
+        announce(`Level ${e.level} complete. Intermission: press a key to skip.`);
+        break;
       case 'levelStart':
         stats.report();
         announce(`Level ${e.level}. Get ready!`);
@@ -239,17 +295,27 @@ function backgroundSound() {
   return sound.setLoop('siren', 1 - p.remaining / Math.max(1, p.total));
 }
 
-let lastPhase = null;
-let lastPaused = null;
+let shown = {};
 function reflectState() {
   hud.update({ score: game.score, high: Math.max(game.highScore, best), lives: game.lives, level: game.level });
-  if (game.phase !== lastPhase || game.paused !== lastPaused) {
-    lastPhase = game.phase;
-    lastPaused = game.paused;
-    gameEl.dataset.phase = game.phase;
-    gameEl.dataset.paused = String(game.paused);
+  // The page's state for tests and styles: the game's phase, the attract show's stage, the act.
+  const now = {
+    phase: game.phase,
+    paused: String(game.paused),
+    attract: game.phase === 'attract' ? attract.stage : '',
+    act: game.phase === 'intermission' ? String(game.act) : '',
+    canStart: String(canStart()),
+  };
+  if (Object.keys(now).some((k) => now[k] !== shown[k])) {
+    shown = now;
+    Object.assign(gameEl.dataset, now);
     updateButtons();
   }
+}
+
+function update(dt) {
+  game.update(dt);
+  if (game.phase === 'attract') attract.update(dt);
 }
 
 let last = null;
@@ -258,11 +324,11 @@ function frame(now) {
   rafId = requestAnimationFrame(frame);
   const seconds = last === null ? 0 : (now - last) / 1000;
   last = now;
-  const alpha = clock.advance(seconds, (dt) => game.update(dt));
+  const alpha = clock.advance(seconds, update);
   handleEvents();
   backgroundSound();
   reflectState();
-  renderer.draw(game, alpha, { touch: touch.on, pod });
+  renderer.draw(game, alpha, { touch: touch.on, pod, attract, canStart: canStart() });
 }
 
 function startLoop() {
@@ -277,11 +343,18 @@ function stopLoop() {
   rafId = 0;
 }
 
+function pauseGame() {
+  game.setPaused(true);
+  handleEvents();
+  reflectState();
+}
+
+// A window that loses focus (another window, an alert, a click outside) pauses the game too.
+window.addEventListener('blur', pauseGame);
+
 document.addEventListener('visibilitychange', () => {
   if (document.hidden) {
-    game.setPaused(true);
-    handleEvents();
-    reflectState();
+    pauseGame();
     sound.setLoop(null);
     sound.suspend();
     stopLoop();

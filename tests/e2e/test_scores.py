@@ -1,6 +1,8 @@
 """Game over and the high-score table: the normal game, the short test switch, a hostile name,
 and level progression through the test switch."""
 
+import time
+
 from e2e_support import number, pending_scores, phase, screenshot, wait_phase
 
 HOSTILE = "<img src=x onerror=alert(1)>"
@@ -103,8 +105,9 @@ def test_the_dots_switch_clears_levels_quickly(stack, make_page):
     wait_phase(page, "levelComplete", 15)
     page.wait_for_function("() => document.getElementById('level').textContent === '2'", timeout=10000)
     wait_phase(page, "playing", 10)
-    # After level 2 comes an intermission; a key skips it.
+    # After level 2 comes an intermission; a key skips it (after its first half second).
     wait_phase(page, "intermission", 15)
+    time.sleep(0.6)
     screenshot(page, "intermission")
     page.keyboard.press("ArrowLeft")
     page.wait_for_function("() => document.getElementById('level').textContent === '3'", timeout=5000)

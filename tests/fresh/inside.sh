@@ -36,6 +36,16 @@ if [ "${1:-run}" = missing ]; then
 fi
 say "cloned $(git log -1 --format='%h %s' | cut -c1-72)"
 
+# The README's second command, whole (by hand: FRESH_MODE=test tests/fresh/run.sh; long).
+if [ "${1:-run}" = test ]; then
+    status=0
+    make test > "$LOG" 2>&1 || status=$?
+    tail -5 "$LOG"
+    [ "$status" -eq 0 ] || fail "make test exited $status after $(since "$t0") s"
+    say "✔ make test passed $(since "$t0") s after the clone"
+    exit 0
+fi
+
 # Like a terminal: make and everything it starts in one process group, which Ctrl-C signals.
 setsid make run > "$LOG" 2>&1 < /dev/null &
 group=$!

@@ -1,4 +1,4 @@
-/* Fuzzes location_parse_node, which reads the Kubernetes API server's Node object: the one
+/* Fuzzes kubernetes_parse_node, which reads the Kubernetes API server's Node object: the one
  * parser fed by a network peer other than the player.
  *
  * Input: one byte for the output buffer sizes, then the JSON. Invariants: the outputs stay
@@ -6,7 +6,7 @@
  * text, since they are shown on the page. */
 #include "fuzz.h"
 #include "input.h"
-#include "location.h"
+#include "kubernetes.h"
 #include "store.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -37,7 +37,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memcpy(json, data + 1, size - 1);
     snprintf(cloud, field_size, "%s", field_size > 7 ? "unknown" : "?");
     snprintf(zone, field_size, "%s", field_size > 7 ? "unknown" : "?");
-    bool parsed = location_parse_node(json, size - 1, cloud, field_size, zone, field_size);
+    bool parsed = kubernetes_parse_node(json, size - 1, cloud, field_size, zone, field_size);
     check_field(cloud, field_size);
     check_field(zone, field_size);
     if (!parsed) {

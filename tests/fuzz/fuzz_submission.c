@@ -1,14 +1,16 @@
 /* Fuzzes the two validators that turn a parsed body into what the store writes:
- * highscores_parse_submission (POST /highscores) and players_parse_stats (POST /user/stats),
+ * api_read_score (POST /highscores) and api_read_player_stats (POST /user/stats),
  * and through them api_read_place. Whatever they accept must be exactly what the API
  * contract allows; whatever they refuse must come with a 400 JSON error.
  *
  * Input: first byte picks form or JSON, the rest is the body. */
 #include <jansson.h>
 
+#include "api.h"
 #include "fuzz.h"
-#include "highscores.h"
-#include "players.h"
+#include "input.h"
+#include "reply.h"
+#include "store.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -64,12 +66,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     struct reply reply = {0};
     struct store_score score;
-    if (highscores_parse_submission(&input, &score, &reply)) {
+    if (api_read_score(&input, &score, &reply)) {
         FUZZ_CHECK(reply.body == NULL);
         FUZZ_CHECK(check_text(score.name, 1, STORE_NAME_CHARS));
         FUZZ_CHECK(score.score >= 0 && score.score <= 10000000);
         FUZZ_CHECK(score.level >= 1 && score.level <= 999);
-        FUZZ_CHECK(highscores_plausible(score.score, score.level));
+        FUZZ_CHECK(api_score_plausible(score.score, score.level));
         size_t id_length = strlen(score.submission_id);
         FUZZ_CHECK(id_length <= STORE_SUBMISSION_ID_CHARS);
         FUZZ_CHECK(strspn(score.submission_id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
@@ -82,7 +84,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
 
     struct store_player_stats stats;
-    if (players_parse_stats(&input, &stats, &reply)) {
+    if (api_read_player_stats(&input, &stats, &reply)) {
         FUZZ_CHECK(reply.body == NULL);
         FUZZ_CHECK(strlen(stats.user_id) == 24);
         FUZZ_CHECK(strspn(stats.user_id, "0123456789abcdef") == 24);

@@ -238,7 +238,7 @@ BODIES = [
     Case("submissionId of spaces only", score_form(submissionId="%20%20%20"), 400,
          field="submissionId", why="not 'no id': a retry would then be stored twice"),
     Case("score far past what a level allows", score_form(score="24601", level="1"), 400,
-         field="score", why="highscores_plausible: at most 24,600 a level"),
+         field="score", why="api_score_plausible: at most 24,600 a level"),
     Case("stats for a player nobody created",
          post("/user/stats", VALID_STATS + "&updateCounter=1000000&_id=x&date=0"), 404,
          why="extra fields are ignored and nothing is upserted"),

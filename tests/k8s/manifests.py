@@ -594,8 +594,8 @@ def check_web_to_mongo(docs):
     def boot_env(name):
         return env_value(boot, name)[0]
 
-    if boot_env("MONGO_MEMBERS") != str(replicas):
-        say(f"bootstrap MONGO_MEMBERS {boot_env('MONGO_MEMBERS')!r} differs from replicas {replicas}")
+    if boot_env("MONGO_MEMBERS") is not None:
+        say("bootstrap MONGO_MEMBERS fixes the member count: members added by `kubectl scale` would wait for ever")
     if boot_env("MONGO_SERVICE") != service:
         say(f"bootstrap MONGO_SERVICE {boot_env('MONGO_SERVICE')!r} differs from serviceName {service!r}")
     for name, value in (("bootstrap MONGO_REPLICA_SET", boot_env("MONGO_REPLICA_SET")),
@@ -606,9 +606,8 @@ def check_web_to_mongo(docs):
         say(f"the game's user gets role {boot_env('APP_ROLE')!r}; readWrite on its database is all it needs")
     if env_value(app, "MONGO_DATABASE")[0] != boot_env("APP_DATABASE"):
         say("web MONGO_DATABASE differs from the database the bootstrap gives the user access to (APP_DATABASE)")
-    for web_name, boot_name in (("MONGO_AUTH_USER", "APP_USER"), ("MONGO_AUTH_PWD", "APP_PASSWORD")):
-        if env_value(app, web_name)[1] != env_value(boot, boot_name)[1]:
-            say(f"web {web_name} and bootstrap {boot_name} come from different places")
+    check_bootstrap_credentials(docs, sts, app, boot, say)
+    check_member_probes(docs, sts, mongod, boot, repl_set, say)
     hosts_value = env_value(app, "MONGO_SERVICE_HOST")[0]
     if hosts_value is not None:
         name = sts["metadata"]["name"]
@@ -622,6 +621,63 @@ def check_web_to_mongo(docs):
     if port_value is not None and not container_port(mongod, int(port_value)):
         say(f"MY_MONGO_PORT {port_value} is no port of mongod")
     return problems
+
+
+def mounted_volume(sts: dict, container: dict, path: str) -> dict | None:
+    """The pod volume mounted in container at the directory holding path (or at path)."""
+    volumes = {v["name"]: v for v in pod_spec(sts).get("volumes", []) or []}
+    for mount in container.get("volumeMounts", []) or []:
+        if path == mount["mountPath"] or path.startswith(mount["mountPath"].rstrip("/") + "/"):
+            return volumes.get(mount["name"])
+    return None
+
+
+def secret_data(docs, name: str, namespace) -> dict | None:
+    found = [s for s in find(docs, "Secret", name) if s["metadata"].get("namespace") == namespace]
+    return (found[0].get("data") or {}) if found else None
+
+
+def check_bootstrap_credentials(docs, sts, app, boot, say):
+    """The bootstrap reads the game's credentials from files of a Secret mounted at
+    APP_SECRET_DIR; they must be the ones the web tier logs in with."""
+    ns = sts["metadata"].get("namespace")
+    directory = env_value(boot, "APP_SECRET_DIR")[0]
+    volume = mounted_volume(sts, boot, directory) if directory else None
+    secret = (volume or {}).get("secret", {}).get("secretName")
+    if not secret:
+        say(f"bootstrap APP_SECRET_DIR {directory!r} is no mounted Secret")
+        return
+    mounted = secret_data(docs, secret, ns) or {}
+    for web_name, key in (("MONGO_AUTH_USER", "username"), ("MONGO_AUTH_PWD", "password")):
+        ref = (env_value(app, web_name)[1] or {}).get("secretKeyRef") or {}
+        web_secret = secret_data(docs, ref.get("name"), ns) or {}
+        if key not in mounted or web_secret.get(ref.get("key")) != mounted.get(key):
+            say(f"web {web_name} ({ref.get('name')}/{ref.get('key')}) differs from the bootstrap's {secret}/{key}")
+
+
+def check_member_probes(docs, sts, mongod, boot, repl_set, say):
+    """The members' probes: scripts that exist, the set they ask about, the file the
+    bootstrap writes, and nothing that starts mongosh."""
+    ns = sts["metadata"].get("namespace")
+    for container in (mongod, boot):
+        for kind in ("startupProbe", "livenessProbe", "readinessProbe"):
+            command = ((container.get(kind) or {}).get("exec") or {}).get("command") or []
+            if any("mongosh" in part for part in command):
+                say(f"container {container['name']!r} {kind} runs mongosh: about a CPU-second per probe")
+            for part in command:
+                volume = mounted_volume(sts, container, part) if part.startswith("/") else None
+                name = ((volume or {}).get("configMap") or {}).get("name")
+                if name:
+                    maps = [c for c in find(docs, "ConfigMap", name) if c["metadata"].get("namespace") == ns]
+                    if not maps or part.rsplit("/", 1)[-1] not in (maps[0].get("data") or {}):
+                        say(f"container {container['name']!r} {kind} runs {part}, which ConfigMap {name!r} lacks")
+    ready = ((mongod.get("readinessProbe") or {}).get("exec") or {}).get("command") or []
+    if ready[-1:] != [repl_set]:
+        say(f"mongod readinessProbe {ready} does not ask about set {repl_set!r}")
+    ready_file = env_value(boot, "READY_FILE")[0]
+    boot_ready = ((boot.get("readinessProbe") or {}).get("exec") or {}).get("command") or []
+    if not ready_file or ready_file not in boot_ready:
+        say(f"bootstrap readinessProbe {boot_ready} does not look at READY_FILE {ready_file!r}")
 
 
 # ---- probes against the real server ----

@@ -1,5 +1,5 @@
-// The replica-set bootstrap's decisions (k8s/base/mongo/rs-decide.js) against server replies
-// (tests/k8s/replies/). Run: node --test tests/k8s/
+// The replica-set bootstrap's decisions (k8s/base/mongo/rs-decide.js) against MongoDB's
+// replies (tests/k8s/replies/). Run: node --test tests/k8s/
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -18,7 +18,18 @@ const reply = (name) => JSON.parse(readFileSync(new URL(`tests/k8s/replies/${nam
 const uninitiated = reply('hello-uninitiated');
 const primary = reply('hello-primary');
 const secondary = reply('hello-secondary');
+const removed = reply('hello-removed');
 const roles = [{ role: 'readWrite', db: 'pacman' }];
+const names = { statefulSet: 'mongo', service: 'mongo', namespace: 'pacman', port: 27017 };
+const host = (i) => decide.memberHost(names, i);
+
+/** A peer as rs-bootstrap.js observes it: a hello reply, or none and why. */
+const peer = (i, hello) => (typeof hello === 'string'
+  ? { ordinal: i, host: host(i), hello: null, answer: hello }
+  : { ordinal: i, host: host(i), hello });
+const noPod = (i) => peer(i, decide.NO_SUCH_POD);
+const silent = (i) => peer(i, decide.NO_ANSWER);
+const rs = (ordinal, self, peers) => decide.decideReplicaSet({ ordinal, self, selfHost: host(ordinal), peers, setName: 'rs0' });
 
 test('which member am I: the ordinal and StatefulSet come from the pod name', () => {
   assert.equal(decide.podOrdinal('mongo-0'), 0);
@@ -28,65 +39,109 @@ test('which member am I: the ordinal and StatefulSet come from the pod name', ()
   assert.throws(() => decide.podOrdinal(undefined));
 });
 
-test('the config lists every member under its stable DNS name', () => {
-  const hosts = decide.memberHosts({ statefulSet: 'mongo', service: 'mongo', namespace: 'pacman', members: 3, port: 27017 });
-  assert.deepEqual(plain(hosts), ['mongo-0.mongo.pacman.svc:27017', 'mongo-1.mongo.pacman.svc:27017', 'mongo-2.mongo.pacman.svc:27017']);
-  assert.deepEqual(plain(decide.initiateConfig('rs0', hosts)), {
-    _id: 'rs0',
-    members: plain(hosts).map((host, i) => ({ _id: i, host })),
-  });
-  // ...the same names the members report once the set runs
-  assert.deepEqual(primary.hosts, plain(hosts));
+test('members go by their stable DNS names, the ones the set reports', () => {
+  assert.equal(host(2), 'mongo-2.mongo.pacman.svc:27017');
+  assert.deepEqual(primary.hosts, [host(0), host(1), host(2)]);
+  assert.deepEqual(plain(decide.initiateConfig('rs0', host(0))), { _id: 'rs0', members: [{ _id: 0, host: host(0) }] });
 });
 
-test('first start: member 0 initiates once every member answers with --replSet and no config', () => {
-  const d = decide.decideReplicaSet({ ordinal: 0, self: uninitiated, peers: [uninitiated, uninitiated], setName: 'rs0' });
+test('first start: member 0 initiates the set alone once every peer pod answers without a config', () => {
+  const d = rs(0, uninitiated, [peer(1, uninitiated), peer(2, uninitiated), noPod(3), noPod(4)]);
   assert.equal(d.action, 'initiate');
+  // a peer whose pod is not there yet does not hold it up: it joins later
+  assert.equal(rs(0, uninitiated, [noPod(1), noPod(2)]).action, 'initiate');
+});
+
+test('first start: member 0 waits while a peer pod exists but does not answer', () => {
+  const d = rs(0, uninitiated, [peer(1, uninitiated), silent(2), noPod(3), noPod(4)]);
+  assert.equal(d.action, 'wait');
+  assert.match(d.reason, /mongo-2\.mongo\.pacman\.svc:27017 exist\(s\) but do\(es\) not answer/);
 });
 
 test('first start: the other members leave initiating to member 0', () => {
-  const d = decide.decideReplicaSet({ ordinal: 2, self: uninitiated, peers: [uninitiated, uninitiated], setName: 'rs0' });
+  const d = rs(2, uninitiated, [peer(0, uninitiated), peer(1, uninitiated), noPod(3), noPod(4)]);
   assert.equal(d.action, 'wait');
   assert.match(d.reason, /member 0 initiates/);
 });
 
-test('first start: member 0 waits while a peer does not answer', () => {
-  const d = decide.decideReplicaSet({ ordinal: 0, self: uninitiated, peers: [uninitiated, null], setName: 'rs0' });
-  assert.equal(d.action, 'wait');
-  assert.match(d.reason, /1 peer\(s\) not answering/);
-});
-
 test('first start: nobody acts while the entrypoint runs mongod without --replSet', () => {
   const standalone = reply('hello-standalone');
-  assert.equal(decide.decideReplicaSet({ ordinal: 0, self: standalone, peers: [uninitiated, uninitiated], setName: 'rs0' }).action, 'wait');
-  assert.equal(decide.decideReplicaSet({ ordinal: 0, self: uninitiated, peers: [standalone, uninitiated], setName: 'rs0' }).action, 'wait');
+  assert.equal(rs(0, standalone, []).action, 'wait');
+  assert.equal(rs(0, uninitiated, [peer(1, standalone), peer(2, uninitiated)]).action, 'wait');
+});
+
+test('after the initiate: the other members ask the primary to add them', () => {
+  const alone = reply('hello-primary-alone');
+  const d = rs(1, uninitiated, [peer(0, alone), peer(2, uninitiated), noPod(3), noPod(4)]);
+  assert.equal(d.action, 'join');
+  assert.equal(d.primary, host(0));
+  // a secondary says who the primary is
+  const viaSecondary = rs(3, uninitiated, [silent(0), peer(1, secondary), noPod(4), noPod(5)]);
+  assert.equal(viaSecondary.action, 'join');
+  assert.equal(viaSecondary.primary, primary.primary);
+});
+
+test('scaled up: mongo-3 and mongo-4, whom the set does not list, join it', () => {
+  for (const ordinal of [3, 4]) {
+    const peers = [peer(0, primary), peer(1, secondary), peer(2, secondary)]
+      .concat(ordinal === 3 ? [peer(4, uninitiated)] : [peer(3, uninitiated)], [noPod(5), noPod(6)]);
+    const d = rs(ordinal, uninitiated, peers);
+    assert.equal(d.action, 'join', `mongo-${ordinal}`);
+    assert.equal(d.primary, host(0));
+  }
+});
+
+test('no primary right now (an election): a new member waits instead of joining', () => {
+  const electing = { ...secondary, primary: undefined };
+  delete electing.primary;
+  const d = rs(3, uninitiated, [peer(0, electing), peer(1, electing), silent(2), noPod(4), noPod(5)]);
+  assert.equal(d.action, 'wait');
+  assert.match(d.reason, /no primary/);
+});
+
+test('a member the set removed (hello names the set but has no config) joins again', () => {
+  assert.equal(removed.setName, 'rs0');
+  assert.equal(decide.inSomeSet(removed), false);
+  assert.equal(decide.isWorkingMember(removed, 'rs0'), false);
+  const d = rs(3, removed, [peer(0, primary), peer(1, secondary), peer(2, secondary), noPod(4), noPod(5)]);
+  assert.equal(d.action, 'join');
+  // ...and is no peer "in the set" for others: mongo-0 without a config does not wait on it
+  assert.equal(rs(0, uninitiated, [peer(1, removed), noPod(2), noPod(3)]).action, 'initiate');
+});
+
+test('mongo-0 back with an empty volume does not start a second set: the set lists it', () => {
+  const d = rs(0, uninitiated, [peer(1, primary), peer(2, secondary), noPod(3), noPod(4)]);
+  assert.equal(d.action, 'wait');
+  assert.match(d.reason, /the set lists mongo-0/);
+  // even when the one peer that answers is a secondary
+  assert.equal(rs(0, uninitiated, [silent(1), peer(2, secondary)]).action, 'wait');
 });
 
 test('already initiated: members of rs0 do nothing, whatever their state', () => {
   for (const name of ['hello-primary', 'hello-secondary', 'hello-startup2']) {
-    const d = decide.decideReplicaSet({ ordinal: 0, self: reply(name), peers: [], setName: 'rs0' });
-    assert.equal(d.action, 'none', name);
+    assert.equal(rs(0, reply(name), []).action, 'none', name);
   }
 });
 
 test('FerretDB (captured live) looks like an initiated primary of rs0', () => {
   const ferret = reply('ferretdb-hello');
-  assert.equal(decide.decideReplicaSet({ ordinal: 0, self: ferret, peers: [], setName: 'rs0' }).action, 'none');
+  assert.equal(rs(0, ferret, []).action, 'none');
   assert.equal(decide.isPrimary(ferret, 'rs0'), true);
 });
 
-test('mongo-0 back with an empty volume does not start a second set', () => {
-  const d = decide.decideReplicaSet({ ordinal: 0, self: uninitiated, peers: [primary, secondary], setName: 'rs0' });
-  assert.equal(d.action, 'wait');
-  assert.match(d.reason, /already in set "rs0"/);
-  // even when only one peer answers and it is a secondary
-  assert.equal(decide.decideReplicaSet({ ordinal: 0, self: uninitiated, peers: [null, secondary], setName: 'rs0' }).action, 'wait');
-});
-
 test('a member of another set is an error, not something to fix automatically', () => {
-  const d = decide.decideReplicaSet({ ordinal: 0, self: reply('hello-other-set'), peers: [], setName: 'rs0' });
+  const other = reply('hello-other-set');
+  const d = rs(0, other, []);
   assert.equal(d.action, 'error');
   assert.match(d.reason, /"other", expected "rs0"/);
+  assert.equal(rs(1, uninitiated, [peer(0, other)]).action, 'error');
+});
+
+test('peers are asked until two names in a row have no pod', () => {
+  assert.equal(decide.askNextPeer([]), true);
+  assert.equal(decide.askNextPeer([peer(1, uninitiated), noPod(2)]), true); // a pod being recreated
+  assert.equal(decide.askNextPeer([peer(1, uninitiated), noPod(2), noPod(3)]), false);
+  assert.equal(decide.askNextPeer([noPod(2), peer(3, uninitiated)]), true);
 });
 
 test('primary: is the writable primary of the expected set', () => {
@@ -94,6 +149,65 @@ test('primary: is the writable primary of the expected set', () => {
   assert.equal(decide.isPrimary(secondary, 'rs0'), false);
   assert.equal(decide.isPrimary(reply('hello-standalone'), 'rs0'), false);
   assert.equal(decide.isPrimary(reply('hello-other-set'), 'rs0'), false);
+});
+
+test('joining adds the member with the next _id and version; one already in is not added twice', () => {
+  const config = reply('replSetGetConfig-3').config;
+  const next = plain(decide.configWithMember(config, host(3)));
+  assert.equal(next.version, config.version + 1);
+  assert.deepEqual(next.members.map((m) => m._id), [0, 1, 2, 3]);
+  assert.deepEqual(next.members[3], { _id: 3, host: host(3) });
+  assert.deepEqual(next.settings, config.settings); // replicaSetId and the rest unchanged
+  assert.equal(decide.configWithMember(config, host(1)), null);
+});
+
+test('an eighth member joins without a vote (MongoDB allows seven voting members)', () => {
+  const config = reply('replSetGetConfig-5').config;
+  let grown = config;
+  for (let i = 5; i < 8; i++) grown = decide.configWithMember(grown, host(i));
+  const eighth = plain(grown).members[7];
+  assert.deepEqual(eighth, { _id: 7, host: host(7), votes: 0, priority: 0 });
+  assert.equal(plain(grown).members[6].votes, undefined); // the seventh votes (default 1)
+});
+
+test('scaled down from 5: the primary removes the members without pods, the highest first', () => {
+  const status = reply('replSetGetStatus-scaled-down');
+  const config = reply('replSetGetConfig-5').config;
+  const d = decide.decideMembers({ status, config, noPod: [host(3), host(4)] });
+  assert.equal(d.action, 'remove');
+  assert.equal(d.host, host(4));
+  assert.deepEqual(plain(d.config).members.map((m) => m.host), [host(0), host(1), host(2), host(3)]);
+  assert.equal(d.config.version, config.version + 1);
+  // the next pass removes mongo-3 from the config that no longer has mongo-4
+  const after = decide.decideMembers({ status: { ...status, members: status.members.filter((m) => m.name !== host(4)) },
+    config: d.config, noPod: [host(3)] });
+  assert.equal(after.action, 'remove');
+  assert.deepEqual(plain(after.config).members.map((m) => m.host), [host(0), host(1), host(2)]);
+});
+
+test('a member being recreated (pod gone 12 s) keeps its place in the set', () => {
+  const d = decide.decideMembers({ status: reply('replSetGetStatus-member-recreated'), config: reply('replSetGetConfig-3').config, noPod: [host(2)] });
+  assert.equal(d.action, 'wait');
+  assert.match(d.reason, /no pod \(for 12 s\); it leaves the set after 60 s/);
+});
+
+test('a member that is down but whose pod exists (a crash loop) stays in the set', () => {
+  const d = decide.decideMembers({ status: reply('replSetGetStatus-member-down'), config: reply('replSetGetConfig-3').config, noPod: [] });
+  assert.equal(d.action, 'none');
+  assert.match(d.reason, /pod\(s\) still there/);
+});
+
+test('all members answering: nothing to change', () => {
+  const status = reply('replSetGetStatus-scaled-down');
+  const healthy = { ...status, members: status.members.slice(0, 3) };
+  assert.equal(decide.decideMembers({ status: healthy, config: reply('replSetGetConfig-3').config, noPod: [] }).action, 'none');
+});
+
+test('dates and numbers read the same from extended JSON as from mongosh', () => {
+  assert.equal(decide.millisOf({ $date: '2024-09-24T11:30:00.000Z' }), Date.parse('2024-09-24T11:30:00.000Z'));
+  assert.equal(decide.millisOf(new Date(5)), 5);
+  assert.equal(decide.numberOf({ $numberLong: '7' }), 7);
+  assert.equal(decide.numberOf({ toNumber: () => 9 }), 9); // a bson Long
 });
 
 test('user exists? the primary creates the missing user', () => {
@@ -119,7 +233,7 @@ test('roles beyond least privilege are taken away', () => {
 });
 
 test('secondaries and a standalone mongod never write users', () => {
-  for (const self of [secondary, reply('hello-standalone'), uninitiated]) {
+  for (const self of [secondary, reply('hello-standalone'), uninitiated, removed]) {
     const d = decide.decideAppUser({ self, setName: 'rs0', usersInfo: reply('usersInfo-none'), passwordWorks: false, roles });
     assert.equal(d.action, 'none');
   }
@@ -129,6 +243,18 @@ test('a failed usersInfo is reported, not taken for "no such user"', () => {
   const d = decide.decideAppUser({ self: primary, setName: 'rs0', usersInfo: reply('usersInfo-unauthorized'), passwordWorks: false, roles });
   assert.equal(d.action, 'error');
   assert.match(d.reason, /requires authentication/);
+});
+
+test('ready only once the game can use the member: in the set, and the user logs in there', () => {
+  assert.equal(decide.decideReady({ self: primary, setName: 'rs0', passwordWorks: true }).ready, true);
+  assert.equal(decide.decideReady({ self: secondary, setName: 'rs0', passwordWorks: true }).ready, true);
+  // a secondary right after the initiate: no primary yet, or the user not created yet
+  const waiting = decide.decideReady({ self: secondary, setName: 'rs0', passwordWorks: false });
+  assert.equal(waiting.ready, false);
+  assert.match(waiting.reason, /the primary creates it/);
+  for (const name of ['hello-startup2', 'hello-uninitiated', 'hello-removed', 'hello-standalone', 'hello-other-set']) {
+    assert.equal(decide.decideReady({ self: reply(name), setName: 'rs0', passwordWorks: true }).ready, false, name);
+  }
 });
 
 test('roles compare as sets', () => {

@@ -121,8 +121,32 @@ def secret_key_typo(docs):
             var["valueFrom"]["secretKeyRef"]["key"] = "pasword"
 
 
-def members_mismatch(docs):
-    obj(docs, *manifests.MONGO)["spec"]["replicas"] = 5
+def bootstrap(docs):
+    return manifests.container_named(obj(docs, *manifests.MONGO), manifests.BOOTSTRAP_CONTAINER)
+
+
+def fixed_member_count(docs):
+    set_env(bootstrap(docs), "MONGO_MEMBERS", "3")
+
+
+def mongosh_probe(docs):
+    mongod = obj(docs, *manifests.MONGO)["spec"]["template"]["spec"]["containers"][0]
+    mongod["livenessProbe"] = {"exec": {"command": ["mongosh", "--quiet", "--eval", "db.adminCommand('ping')"]},
+                               "periodSeconds": 20}
+
+
+def bootstrap_credentials_elsewhere(docs):
+    docs.append({"apiVersion": "v1", "kind": "Secret", "metadata": {
+        "name": "old-app", "namespace": "pacman", "labels": {"app.kubernetes.io/part-of": "pacman"}},
+        "type": "Opaque", "data": {"username": "cGFjbWFu", "password": "b2xk"}})
+    for volume in obj(docs, *manifests.MONGO)["spec"]["template"]["spec"]["volumes"]:
+        if volume["name"] == "app-credentials":
+            volume["secret"]["secretName"] = "old-app"
+
+
+def readiness_script_missing(docs):
+    for cm in manifests.find(docs, "ConfigMap"):
+        (cm.get("data") or {}).pop("member-ready.sh", None)
 
 
 def app_user_too_powerful(docs):
@@ -167,7 +191,11 @@ MISTAKES = [
     ("grace period too short", "default", drain_defaulted_and_grace_too_short, "terminationGracePeriodSeconds 20 is shorter"),
     ("RBAC beyond get nodes", "default", role_too_broad, "grants more than `get nodes`"),
     ("Secret key that does not exist", "default", secret_key_typo, "uses key 'pasword'"),
-    ("replica count not wired", "default", members_mismatch, "MONGO_MEMBERS '3' differs from replicas 5"),
+    ("member count fixed", "default", fixed_member_count, "bootstrap MONGO_MEMBERS fixes the member count"),
+    ("probe that starts mongosh", "default", mongosh_probe, "livenessProbe runs mongosh"),
+    ("bootstrap and web with different passwords", "default", bootstrap_credentials_elsewhere,
+     "differs from the bootstrap's old-app/password"),
+    ("probe script not shipped", "default", readiness_script_missing, "runs /scripts/member-ready.sh, which ConfigMap"),
     ("database user beyond least privilege", "default", app_user_too_powerful, "gets role 'dbOwner'"),
     ("restricted profile broken", "default", privilege_escalation_allowed, "allowPrivilegeEscalation is not false"),
     ("unpinned image", "default", unpinned_mongo, "image 'mongo' has no pinned tag"),

@@ -1,20 +1,25 @@
-"""What the mongo pods run in mongosh, run by a real mongosh against a real database server: the
-replica-set bootstrap script (k8s/base/mongo/rs-bootstrap.js) as the sidecar runs it, and the
-members' exec probes as the rendered manifests spell them.
+"""What the mongo pods run, run for real against a real database server: one pass of the
+replica-set bootstrap (k8s/base/mongo/rs-bootstrap.js) in the pinned mongosh, and the sidecar's
+loop around it (bootstrap.sh) as the rendered manifests start it.
 
 The database is FerretDB with its SCRAM authentication (--test-enable-new-auth) and a root user
 made at start-up, as the mongo image's entrypoint makes one. FerretDB is one member that reports
 itself as the primary of rs0, so this covers the pass on an initiated primary (the user: create,
-keep, repair the password) and the pass on a mongod not yet running with --replSet. Initiating
-the set needs three real mongod members: that decision is unit-tested in rs-decide.test.mjs.
-FerretDB refuses roles (it keeps none), so the passes here ask for none (APP_ROLE empty); the
-manifests ask for readWrite, which the decision tests cover.
+keep, repair the password; the readiness file) and the pass on a mongod not yet running with
+--replSet. Initiating, joining and leaving the set need real mongod members: those decisions
+are tested against MongoDB's replies in rs-decide.test.mjs. FerretDB refuses roles (it keeps
+none), so the passes here ask for none (APP_ROLE empty); the manifests ask for readWrite, which
+the decision tests cover.
 """
 
 import os
 import shutil
+import signal
+import socket
 import subprocess
 import tempfile
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -23,7 +28,8 @@ import harness
 import manifests
 
 ROOT = harness.ROOT
-SCRIPT = ROOT / "k8s" / "base" / "mongo" / "rs-bootstrap.js"
+SCRIPTS = ROOT / "k8s" / "base" / "mongo"
+SCRIPT = SCRIPTS / "rs-bootstrap.js"
 MONGOSH = os.environ.get("MONGOSH", str(ROOT / "build" / "k8s" / "npm" / "node_modules" / ".bin" / "mongosh"))
 ROOT_USER, ROOT_PASSWORD = "root", "root-secret"
 
@@ -49,32 +55,57 @@ class AuthFerretDB:
             raise RuntimeError((self.dir / "ferretdb.log").read_text()[-2000:])
 
     def stop(self):
-        self.proc.terminate()
-        self.proc.wait(10)
+        harness.end_process(self.proc, 10)
         self.log.close()
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
-def bootstrap_pass(db, app_password="app-secret-1", pod="mongo-0", root_password=ROOT_PASSWORD):
-    """One pass of the sidecar's loop; returns (exit status, output)."""
-    env = {
-        "PATH": os.environ["PATH"], "HOME": str(db.dir),
-        "POD_NAME": pod, "POD_NAMESPACE": "pacman", "MONGO_SERVICE": "mongo", "MONGO_MEMBERS": "3",
-        "MONGO_REPLICA_SET": "rs0", "MONGO_PORT": str(db.port),
-        "ROOT_USER": ROOT_USER, "ROOT_PASSWORD": root_password,
-        "APP_DATABASE": "pacman", "APP_ROLE": "", "APP_USER": "pacman", "APP_PASSWORD": app_password,
-    }
-    result = subprocess.run([MONGOSH, "--nodb", "--quiet", "--norc", str(SCRIPT)], env=env,
-                            capture_output=True, text=True, timeout=60, cwd="/")
-    return result.returncode, result.stdout + result.stderr
+class Member:
+    """What one member's bootstrap container sees: its credentials files (the mounted Secret,
+    rewritten as the kubelet rewrites them) and its environment, as the manifests set it."""
+
+    def __init__(self, port: int, pod: str = "mongo-0", root_password: str = ROOT_PASSWORD):
+        self.dir = Path(tempfile.mkdtemp(prefix="pacman-member-"))
+        self.credentials = self.dir / "credentials"
+        self.ready_file = self.dir / "bootstrap-ready"
+        self.set_password("app-secret-1")
+        self.env = {
+            "PATH": f"{Path(MONGOSH).parent}:{os.environ['PATH']}", "HOME": str(self.dir),
+            "POD_NAME": pod, "POD_NAMESPACE": "pacman", "MONGO_SERVICE": "mongo",
+            "MONGO_REPLICA_SET": "rs0", "MONGO_PORT": str(port),
+            "ROOT_USER": ROOT_USER, "ROOT_PASSWORD": root_password,
+            "APP_DATABASE": "pacman", "APP_ROLE": "",
+            "APP_SECRET_DIR": str(self.credentials), "READY_FILE": str(self.ready_file),
+        }
+
+    def set_password(self, password: str, user: str = "pacman"):
+        """Replaces the files the way the kubelet updates a Secret volume: a new directory,
+        then one rename."""
+        new = self.dir / f".credentials-{time.monotonic_ns()}"
+        new.mkdir()
+        (new / "username").write_text(user)
+        (new / "password").write_text(password)
+        link = self.dir / ".credentials-link"
+        link.symlink_to(new.name)
+        os.replace(link, self.credentials)
+
+    def bootstrap_pass(self):
+        """One pass, as bootstrap.sh runs it; returns (exit status, output)."""
+        result = subprocess.run([MONGOSH, "--nodb", "--quiet", "--norc", str(SCRIPT)], env=self.env,
+                                capture_output=True, text=True, timeout=90, cwd="/")
+        return result.returncode, result.stdout + result.stderr
+
+    def remove(self):
+        shutil.rmtree(self.dir, ignore_errors=True)
 
 
-def can_log_in(db, user, password, database="pacman") -> bool:
+def can_log_in(port, user, password, database="pacman") -> bool:
     check = (f"try {{ db.getSiblingDB({database!r}).auth({user!r}, {password!r}); print('yes') }} "
              f"catch (e) {{ print('no') }}")
-    result = subprocess.run([MONGOSH, f"mongodb://127.0.0.1:{db.port}/?directConnection=true",
+    result = subprocess.run([MONGOSH, f"mongodb://127.0.0.1:{port}/?directConnection=true",
                              "--quiet", "--norc", "--eval", check],
-                            capture_output=True, text=True, timeout=60, env={**os.environ, "HOME": str(db.dir)})
+                            capture_output=True, text=True, timeout=60,
+                            env={**os.environ, "HOME": tempfile.gettempdir()})
     return result.stdout.strip().endswith("yes")
 
 
@@ -85,79 +116,177 @@ def primary():
     db.stop()
 
 
+@pytest.fixture
+def member(primary):
+    m = Member(primary.port)
+    yield m
+    m.remove()
+
+
 def test_mongosh_is_installed():
     assert os.access(MONGOSH, os.X_OK), f"{MONGOSH} missing: tests/k8s/run.sh installs it"
 
 
-def test_primary_creates_the_app_user_once_and_repairs_its_password(primary):
-    assert not can_log_in(primary, "pacman", "app-secret-1")
+def test_primary_creates_the_app_user_once_and_repairs_its_password(primary, member):
+    assert not can_log_in(primary.port, "pacman", "app-secret-1")
 
-    status, output = bootstrap_pass(primary)
+    status, output = member.bootstrap_pass()
     assert status == 0, output
     assert "user pacman: create: the user does not exist" in output
     assert "replica set" not in output  # already a member: nothing said, nothing done
-    assert can_log_in(primary, "pacman", "app-secret-1")
+    assert can_log_in(primary.port, "pacman", "app-secret-1")
+    assert member.ready_file.read_text() == "the game's user logs in here\n"
 
-    status, output = bootstrap_pass(primary)  # again: no new user, no error
+    status, output = member.bootstrap_pass()  # again: no new user, no error
     assert status == 0, output
     assert "create" not in output
 
-    status, output = bootstrap_pass(primary, app_password="app-secret-2")  # the Secret changed
+    member.set_password("app-secret-2")  # the Secret changed; the kubelet rewrote the files
+    status, output = member.bootstrap_pass()
     assert status == 0, output
     assert "user pacman: update: the password differs from the Secret" in output
-    assert can_log_in(primary, "pacman", "app-secret-2")
-    assert not can_log_in(primary, "pacman", "app-secret-1")
+    assert can_log_in(primary.port, "pacman", "app-secret-2")
+    assert not can_log_in(primary.port, "pacman", "app-secret-1")
 
 
-def test_member_without_replica_set_waits_and_touches_nothing():
+def test_member_without_replica_set_waits_touches_nothing_and_is_not_ready():
     db = AuthFerretDB(repl_set=False)
+    m = Member(db.port, pod="mongo-1")
     try:
-        status, output = bootstrap_pass(db, pod="mongo-1")
+        m.ready_file.write_text("left by an earlier pass\n")
+        status, output = m.bootstrap_pass()
         assert status == 1, output
         assert "replica set: wait: mongod is not running with --replSet yet" in output
-        assert not can_log_in(db, "pacman", "app-secret-1")
+        assert not can_log_in(db.port, "pacman", "app-secret-1")
+        assert not m.ready_file.exists()
     finally:
+        m.remove()
         db.stop()
 
 
 def test_wrong_root_password_fails_the_pass_and_says_why(primary):
-    status, output = bootstrap_pass(primary, root_password="wrong")
-    assert status == 1
-    assert "error: Authentication failed" in output
-
-
-# ---- the members' probes ----
-
-def mongod_probe(kind: str) -> list[str]:
-    sts = manifests.find(manifests.render(manifests.K8S), *manifests.MONGO)[0]
-    mongod = sts["spec"]["template"]["spec"]["containers"][0]
-    return mongod[kind]["exec"]["command"]
-
-
-def run_probe(kind, port):
-    command = mongod_probe(kind)
-    assert command[0] == "mongosh"
-    result = subprocess.run([MONGOSH, "--port", str(port), *command[1:]], capture_output=True,
-                            text=True, timeout=60, env={**os.environ, "HOME": tempfile.gettempdir()})
-    return result.returncode
-
-
-@pytest.mark.parametrize("kind", ["startupProbe", "livenessProbe", "readinessProbe"])
-def test_probes_pass_on_a_primary_without_credentials(primary, kind):
-    assert run_probe(kind, primary.port) == 0
-
-
-@pytest.mark.parametrize("kind", ["startupProbe", "livenessProbe", "readinessProbe"])
-def test_probes_fail_when_mongod_does_not_answer(kind):
-    assert run_probe(kind, harness.free_port()) != 0
-
-
-def test_readiness_fails_on_a_mongod_outside_a_replica_set():
-    """Like the image's first-start mongod without --replSet (an uninitiated member of MongoDB
-    fails on isWritablePrimary and secondary, both false: see hello-uninitiated.json)."""
-    db = AuthFerretDB(repl_set=False)
+    m = Member(primary.port, root_password="wrong")
     try:
-        assert run_probe("livenessProbe", db.port) == 0
-        assert run_probe("readinessProbe", db.port) != 0
+        status, output = m.bootstrap_pass()
+        assert status == 1
+        assert "error: Authentication failed" in output
+        assert not m.ready_file.exists()
     finally:
-        db.stop()
+        m.remove()
+
+
+# ---- the sidecar's loop (bootstrap.sh), started as the manifests start it ----
+
+def bootstrap_command() -> list[str]:
+    sts = manifests.find(manifests.render(manifests.K8S), *manifests.MONGO)[0]
+    boot = manifests.container_named(sts, manifests.BOOTSTRAP_CONTAINER)
+    command = list(boot["command"])
+    assert command == ["bash", "/scripts/bootstrap.sh"], command
+    return ["bash", str(SCRIPTS / "bootstrap.sh")]  # /scripts is this directory in the pod
+
+
+class Sidecar:
+    """bootstrap.sh running, its output collected."""
+
+    def __init__(self, member: Member, **env):
+        self.lines: list[str] = []
+        self.proc = subprocess.Popen(bootstrap_command(), env={**member.env, **env}, cwd="/",
+                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                     start_new_session=True)
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self):
+        for line in self.proc.stdout:
+            self.lines.append(line.rstrip("\n"))
+
+    def output(self) -> str:
+        return "\n".join(self.lines)
+
+    def stop(self):
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()
+
+
+def test_sidecar_makes_the_member_ready_within_seconds_and_applies_a_new_password_without_a_restart(primary, member):
+    sidecar = Sidecar(member)
+    try:
+        started = time.monotonic()
+        harness.wait_for(member.ready_file.exists, 30, "the readiness file", interval=0.2)
+        assert can_log_in(primary.port, "pacman", "app-secret-1")
+        print(f"\nready {time.monotonic() - started:.1f} s after the sidecar started")
+
+        # Done: the loop now waits a minute between passes, but not for a new password.
+        time.sleep(3)
+        member.set_password("app-secret-2")
+        changed = time.monotonic()
+        harness.wait_for(lambda: can_log_in(primary.port, "pacman", "app-secret-2"), 20,
+                         "the new password", interval=0.5)
+        print(f"new password applied {time.monotonic() - changed:.1f} s after the files changed")
+        assert "update: the password differs from the Secret" in sidecar.output()
+
+        stopping = time.monotonic()
+        sidecar.proc.send_signal(signal.SIGTERM)
+        assert sidecar.proc.wait(5) == 0
+        assert time.monotonic() - stopping < 3, "SIGTERM did not end the loop at once"
+    finally:
+        sidecar.stop()
+
+
+class SilentProxy:
+    """A TCP proxy in front of the database that forwards everything, except that once a
+    client sends a message holding `stall_on` it stops forwarding that connection in either
+    direction and keeps it open: a half-open connection in the middle of a command."""
+
+    def __init__(self, target_port: int, stall_on: bytes):
+        self.target_port, self.stall_on = target_port, stall_on
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.port = self.server.getsockname()[1]
+        self.stalled = threading.Event()
+        self.sockets: list[socket.socket] = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while True:
+            try:
+                client, _ = self.server.accept()
+            except OSError:
+                return
+            upstream = socket.create_connection(("127.0.0.1", self.target_port))
+            self.sockets += [client, upstream]
+            stall = threading.Event()
+            threading.Thread(target=self._pipe, args=(client, upstream, stall, True), daemon=True).start()
+            threading.Thread(target=self._pipe, args=(upstream, client, stall, False), daemon=True).start()
+
+    def _pipe(self, source, sink, stall, from_client):
+        try:
+            while data := source.recv(65536):
+                if from_client and self.stall_on in data:
+                    stall.set()
+                    self.stalled.set()
+                if stall.is_set():
+                    continue  # swallowed: the peer waits for an answer that never comes
+                sink.sendall(data)
+        except OSError:
+            pass
+
+    def close(self):
+        self.server.close()
+        for s in self.sockets:
+            s.close()
+
+
+def test_a_half_open_connection_costs_one_pass_not_the_loop(primary):
+    proxy = SilentProxy(primary.port, stall_on=b"usersInfo")
+    m = Member(proxy.port)
+    sidecar = Sidecar(m, PASS_TIMEOUT_SECONDS="15")  # a pass takes 3 to 6 s on a busy 2-core machine
+    try:
+        harness.wait_for(proxy.stalled.is_set, 60, "the pass to reach usersInfo", interval=0.2)
+        harness.wait_for(lambda: sidecar.output().count("did not finish within 15 s") >= 2, 60,
+                         "two stalled passes to end", interval=0.5)
+        assert sidecar.proc.poll() is None, sidecar.output()
+        print("\n" + sidecar.output())
+    finally:
+        sidecar.stop()
+        m.remove()
+        proxy.close()

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { Game, STEP, TIMING } from '../../static/js/rules/game.js';
 import { TUNNEL_ROW } from '../../static/js/rules/maze.js';
 import { tilesPerSecond } from '../../static/js/rules/movement.js';
+import * as levels from '../../static/js/rules/levels.js';
 
 function run(g, seconds) {
   const events = [];
@@ -129,14 +130,44 @@ test('clearing the last pellet completes the level; the next one starts faster',
   assert.equal(g.spec.pacman, 0.9);
 });
 
-test('an intermission plays after level 2 and can be skipped', () => {
+test('an intermission plays after level 2 and can be skipped, but not in its first half second', () => {
   const g = new Game({ keepDots: 3, startLevel: 2 });
   g.start();
   untilPhase(g, 'levelComplete', 30);
-  untilPhase(g, 'intermission', 10);
-  g.skipIntermission();
+  const events = untilPhase(g, 'intermission', 10);
+  assert.deepEqual(events.at(-1), { type: 'intermission', level: 2, act: 1 });
+  assert.equal(g.skipIntermission(), false, 'too soon');
+  run(g, 0.45);
+  assert.equal(g.skipIntermission(), false, 'still too soon');
+  assert.equal(g.phase, 'intermission');
+  run(g, 0.1);
+  assert.equal(g.skipIntermission(), true);
   assert.equal(g.phase, 'ready');
   assert.equal(g.level, 3);
+});
+
+test('the three acts come after levels 2, 5 and 9; 13 and 17 repeat the third; each plays to its end', () => {
+  const acts = [];
+  for (let level = 1; level <= 21; level++) {
+    const g = new Game({ keepDots: 1, startLevel: level });
+    g.start();
+    untilPhase(g, 'levelComplete', 30);
+    const events = run(g, TIMING.levelFreeze + TIMING.levelFlash + 0.05);
+    const shown = events.find((e) => e.type === 'intermission');
+    if (!shown) {
+      assert.equal(g.level, level + 1, `level ${level}: straight on`);
+      continue;
+    }
+    acts.push([level, shown.act]);
+    const seconds = levels.intermissionSeconds?.(shown.act);
+    assert.ok(seconds >= 6 && seconds <= 12, `act ${shown.act}: ${seconds} s`);
+    run(g, seconds - 0.2);
+    assert.equal(g.phase, 'intermission', 'still playing');
+    run(g, 0.3);
+    assert.equal(g.phase, 'ready');
+    assert.equal(g.level, level + 1);
+  }
+  assert.deepEqual(acts, [[2, 1], [5, 2], [9, 3], [13, 3], [17, 3]]);
 });
 
 test('fruit appears after 70 pellets and 170, and scores when eaten', () => {

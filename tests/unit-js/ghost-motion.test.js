@@ -4,7 +4,7 @@ import { moveGhost, EYES_TARGET } from '../../static/js/rules/ghost-motion.js';
 import { chooseDirection } from '../../static/js/rules/ghosts.js';
 
 const STEP = 1 / 60;
-const eyesChooser = (g, col, row) => chooseDirection(col, row, g.dir, EYES_TARGET, { restrictUp: false });
+const eyesDecide = (g, col, row, dir) => chooseDirection(col, row, dir, EYES_TARGET, { restrictUp: false });
 
 function runUntilChange(g, opts, limit = 60 * 30) {
   const path = [];
@@ -39,7 +39,7 @@ test('a released ghost moves to the middle, goes up through the door and turns l
 
 test('eyes find their way home from across the maze, enter and revive', () => {
   const g = { x: 26, y: 29, dir: 'left', state: 'eyes' };
-  const first = runUntilChange(g, { choose: eyesChooser });
+  const first = runUntilChange(g, { decide: eyesDecide });
   assert.equal(first.change, 'atDoor');
   assert.equal(g.x, 13.5);
   assert.equal(g.state, 'entering');

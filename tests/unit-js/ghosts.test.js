@@ -11,19 +11,22 @@ test('Blinky targets the tile Pacman is on', () => {
   assert.deepEqual(chaseTarget('blinky', pac, blinky, blinky), { col: 10, row: 20 });
 });
 
-test('Pinky targets four tiles ahead of Pacman, whichever way he faces', () => {
+test('Pinky targets four tiles ahead of Pacman; facing up, four up and four left (the arcade\'s overflow)', () => {
   const ahead = (dir) => chaseTarget('pinky', { ...pac, dir }, blinky, { col: 1, row: 1 });
   assert.deepEqual(ahead('right'), { col: 14, row: 20 });
   assert.deepEqual(ahead('left'), { col: 6, row: 20 });
-  assert.deepEqual(ahead('up'), { col: 10, row: 16 });
   assert.deepEqual(ahead('down'), { col: 10, row: 24 });
+  // The Dossier: with Pac-Man facing up, Pinky's target is 4 tiles up and 4 to the left.
+  assert.deepEqual(ahead('up'), { col: 6, row: 16 });
 });
 
-test('Inky doubles the vector from Blinky to two tiles ahead of Pacman', () => {
+test('Inky doubles the vector from Blinky to two tiles ahead of Pacman; facing up, the pivot is two up and two left', () => {
   // two ahead of (10,20) facing right is (12,20); from Blinky (5,15) that is (+7,+5); doubled -> (19,25)
   assert.deepEqual(chaseTarget('inky', pac, blinky, { col: 1, row: 1 }), { col: 19, row: 25 });
+  // Facing up the pivot is (8,18), not (10,18): from Blinky (5,15) that is (+3,+3) -> (11,21).
+  assert.deepEqual(chaseTarget('inky', { ...pac, dir: 'up' }, blinky, { col: 1, row: 1 }), { col: 11, row: 21 });
   // Blinky on the pivot itself: Inky targets the pivot
-  assert.deepEqual(chaseTarget('inky', { col: 10, row: 20, dir: 'up' }, { col: 10, row: 18 }, blinky), { col: 10, row: 18 });
+  assert.deepEqual(chaseTarget('inky', { col: 10, row: 20, dir: 'up' }, { col: 8, row: 18 }, blinky), { col: 8, row: 18 });
 });
 
 test('Clyde chases from 8 tiles away or more, and heads for his corner when closer', () => {
@@ -71,8 +74,14 @@ test('red zones forbid turning up, except when frightened', () => {
   assert.deepEqual(exitsFrom(12, 11, 'left', { restrictUp: false }), ['up', 'left']);
 });
 
-test('frightened ghosts pick among the open exits at random', () => {
-  const picks = new Set();
-  for (const r of [0, 0.34, 0.67, 0.99]) picks.add(chooseDirection(6, 5, 'right', null, { random: () => r }));
-  assert.deepEqual([...picks].sort(), ['down', 'right', 'up']);
+test('frightened ghosts pick a random direction, and the next open one clockwise when it is closed', () => {
+  // At (6,5) heading right the exits are up, down and right; left is back.
+  const pick = (r) => chooseDirection(6, 5, 'right', null, { random: () => r });
+  assert.equal(pick(0), 'up');
+  assert.equal(pick(0.25), 'right');
+  assert.equal(pick(0.5), 'down');
+  assert.equal(pick(0.75), 'up', 'left is back: clockwise from left comes up');
+  // At (1,1) heading left only down is open: up, right (back) and left are closed.
+  assert.equal(chooseDirection(1, 1, 'left', null, { random: () => 0 }), 'down');
+  assert.equal(chooseDirection(1, 1, 'left', null, { random: () => 0.8 }), 'down');
 });

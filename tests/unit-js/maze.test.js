@@ -30,18 +30,22 @@ test('the maze is left-right symmetric', () => {
   }
 });
 
-test('the tunnel is open at both ends and past the edges; elsewhere outside is wall', () => {
-  assert.ok(isOpen(0, TUNNEL_ROW));
-  assert.ok(isOpen(27, TUNNEL_ROW));
-  assert.ok(isOpen(-1, TUNNEL_ROW));
-  assert.ok(isOpen(28, TUNNEL_ROW));
+test('the tunnel is open at both ends and two tiles past each edge, off screen, then wraps; elsewhere outside is wall', () => {
+  for (const col of [0, 27, -1, -2, 28, 29, -3, 30]) assert.ok(isOpen(col, TUNNEL_ROW), `column ${col}`);
   assert.ok(isWall(-1, TUNNEL_ROW - 1));
   assert.ok(isWall(5, -1));
   assert.ok(isWall(5, ROWS));
-  assert.equal(wrapCol(-1), 27);
-  assert.equal(wrapCol(28), 0);
-  assert.ok(isTunnel(0, TUNNEL_ROW) && isTunnel(5, TUNNEL_ROW) && isTunnel(22, TUNNEL_ROW) && isTunnel(-1, TUNNEL_ROW));
-  assert.ok(!isTunnel(6, TUNNEL_ROW) && !isTunnel(21, TUNNEL_ROW) && !isTunnel(0, 13));
+  assert.equal(wrapCol(-1), -1);
+  assert.equal(wrapCol(-2), -2);
+  assert.equal(wrapCol(-3), 29, 'past the last off-screen tile on the left: the last one on the right');
+  assert.equal(wrapCol(30), -2);
+  assert.equal(wrapCol(28), 28);
+  assert.equal(wrapCol(5), 5);
+  // Ghosts are slow on 6 visible and 2 off-screen tiles a side.
+  const slow = [];
+  for (let col = -2; col < 30; col++) if (isTunnel(col, TUNNEL_ROW)) slow.push(col);
+  assert.deepEqual(slow, [-2, -1, 0, 1, 2, 3, 4, 5, 22, 23, 24, 25, 26, 27, 28, 29]);
+  assert.ok(!isTunnel(0, 13));
 });
 
 test('the ghost-house door is closed to roaming actors; red zones are the four known tiles', () => {

@@ -1,7 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { modeAt, modeSchedule, frightSeconds, flashCount, frightFlashWhite, FLASH_PERIOD } from '../../static/js/rules/modes.js';
-import { Game, STEP } from '../../static/js/rules/game.js';
+import { STEP } from '../../static/js/rules/game.js';
+import { playing } from './support.js';
+import { OPPOSITE } from '../../static/js/rules/movement.js';
 
 test('level 1 alternates scatter 7, chase 20, scatter 7, chase 20, scatter 5, chase 20, scatter 5, then chase for good', () => {
   const at = (t) => modeAt(1, t).mode;
@@ -36,51 +38,68 @@ test('frightened time shortens with the levels and ends at 19', () => {
   assert.equal(flashCount(9), 3);
 });
 
-test('frightened ghosts flash white the right number of times just before fright ends', () => {
-  for (const level of [1, 9]) {
-    const total = frightSeconds(level);
-    let flashes = 0;
-    let was = false;
-    for (let left = total; left > 0; left -= 1 / 600) {
-      const white = frightFlashWhite(level, left);
-      if (white && !was) flashes++;
-      was = white;
-    }
-    assert.equal(flashes, flashCount(level), `level ${level}`);
+/** The fright of `level` frame by frame at 60 Hz: runs of [white?, frames]. */
+function flashRuns(level) {
+  const frames = Math.round(frightSeconds(level) * 60);
+  const runs = [];
+  for (let k = frames; k >= 1; k--) {
+    const white = frightFlashWhite(level, k / 60);
+    if (runs.length && runs.at(-1)[0] === white) runs.at(-1)[1]++;
+    else runs.push([white, 1]);
   }
-  // Level 1: 6 s of fright, blue until the last 5 flashes of 0.4 s.
-  assert.equal(frightFlashWhite(1, 5.9), false, 'blue at first');
-  assert.equal(frightFlashWhite(1, 5 * FLASH_PERIOD + 0.01), false, 'blue until flashing begins');
-  assert.equal(frightFlashWhite(1, 5 * FLASH_PERIOD - 0.01), true, 'white when flashing begins');
-  assert.equal(frightFlashWhite(1, FLASH_PERIOD / 4), false, 'blue again for the last half flash');
-});
-
-function playing(options = {}) {
-  const g = new Game({ seed: 3, ...options });
-  g.start();
-  while (g.phase !== 'playing') g.update(STEP);
-  g.drainEvents();
-  return g;
+  return runs;
 }
 
-test('a mode change turns every roaming ghost around', () => {
+test('frightened ghosts flash 14 frames white, 14 blue, the level\'s number of times, ending as fright ends', () => {
+  // Level 1: 6 s (360 frames); the last 5 flashes take 140 frames, blue before them.
+  assert.equal(FLASH_PERIOD, 28 / 60);
+  assert.deepEqual(flashRuns(1), [[false, 220], [true, 14], [false, 14], [true, 14], [false, 14], [true, 14],
+    [false, 14], [true, 14], [false, 14], [true, 14], [false, 14]]);
+  assert.equal(flashCount(1), 5);
+  // Level 14: 3 s, 5 flashes.
+  assert.equal(flashRuns(14).filter(([white]) => white).length, 5);
+  // Level 9: 1 s of fright is shorter than its 3 flashes (84 frames): the first one is cut short
+  // and the last still ends, blue, with the fright.
+  const nine = flashRuns(9);
+  assert.deepEqual(nine, [[false, 4], [true, 14], [false, 14], [true, 14], [false, 14]]);
+  assert.equal(frightFlashWhite(1, 0), false);
+  assert.equal(frightFlashWhite(1, 5.9), false, 'blue at first');
+});
+
+test('a mode change tells every roaming ghost to reverse; each does at the next tile it enters', () => {
   const g = playing();
   // Keep Pacman out of harm's way: he stops against the wall at (6,23).
   let before = null;
   let events = [];
   while (!events.length && g.modeTime < 8) {
-    before = g.ghosts.filter((x) => x.state === 'active').map((x) => [x.name, x.dir]);
+    before = g.ghosts.filter((x) => x.state === 'active').map((x) => [x.name, x.dir, tileKey(x)]);
     g.update(STEP);
     events = g.drainEvents().filter((e) => e.type === 'modeChange');
   }
   assert.ok(Math.abs(g.modeTime - 7) < STEP);
   assert.deepEqual(events, [{ type: 'modeChange', mode: 'chase' }]);
   assert.ok(before.length >= 1);
-  for (const [name, dir] of before) {
-    const now = g.ghost(name);
-    assert.notEqual(now.dir, dir, `${name} reversed`);
+  for (const [name] of before) assert.equal(g.ghost(name).reverse, true, `${name} latched the reversal`);
+  // Within a tile's travel (0.14 s at 75 %) each has reversed, where it entered its next tile.
+  const seen = new Map(before.map(([name, dir]) => [name, { dir, reversed: false }]));
+  for (let i = 0; i < 12; i++) {
+    g.update(STEP);
+    for (const [name, s] of seen) {
+      const ghost = g.ghost(name);
+      if (!ghost.reverse && !s.reversed) {
+        s.reversed = true;
+        assert.equal(ghost.dir, OPPOSITE[s.dir], `${name} turned round`);
+        const along = ghost.dir === 'left' || ghost.dir === 'right' ? ghost.x : ghost.y;
+        assert.ok(Math.abs(along - Math.round(along)) > 0.2, `${name} turned near a tile edge, not a centre`);
+      }
+    }
   }
+  for (const [name, s] of seen) assert.ok(s.reversed, `${name} reversed`);
 });
+
+function tileKey(x) {
+  return `${Math.round(x.x)},${Math.round(x.y)}`;
+}
 
 test('an energizer frightens the ghosts for the level\'s time, and the mode clock waits meanwhile', () => {
   for (const [level, seconds] of [[1, 6], [2, 5], [5, 2]]) {
@@ -112,5 +131,7 @@ test('from level 19 an energizer only turns the ghosts around', () => {
   g.frighten();
   assert.equal(g.frightLeft, 0);
   assert.ok(g.ghosts.every((x) => !x.frightened));
-  assert.notEqual(blinky.dir, dir);
+  assert.equal(blinky.reverse, true);
+  for (let i = 0; i < 10; i++) g.update(STEP);
+  assert.equal(blinky.dir, OPPOSITE[dir]);
 });

@@ -81,34 +81,58 @@ test('Pacman never enters a wall, even moving many tiles in one step', () => {
   }
 });
 
-test('the tunnel wraps Pacman from the left edge to the right one and back', () => {
+test('the tunnel takes Pacman through two off-screen tiles a side, then to the other edge and back', () => {
   const p = pac(1, TUNNEL_ROW, 'left');
-  stepPacman(p, 2);
+  stepPacman(p, 3);
+  assert.ok(Math.abs(p.x + 2) < 1e-9, `off screen: x=${p.x}`);
+  stepPacman(p, 3);
   assert.ok(Math.abs(p.x - (COLS - 1)) < 1e-9, `x=${p.x}`);
   assert.equal(p.y, TUNNEL_ROW);
   p.dir = 'right';
-  stepPacman(p, 2);
+  stepPacman(p, 6);
   assert.ok(Math.abs(p.x - 1) < 1e-9, `x=${p.x}`);
-  assert.equal(wrapX(-0.6), COLS - 0.6);
-  assert.equal(wrapX(COLS - 0.5), -0.5);
+  assert.equal(wrapX(-2.6), 29.4);
+  assert.equal(wrapX(29.5), -2.5);
+  assert.equal(wrapX(-0.6), -0.6, 'off screen, not yet wrapped');
 });
 
-test('a ghost decides at every tile centre it passes, even in one long step', () => {
+const straightOn = { enter: () => {}, centre: (ghost) => ghost.dir };
+
+test('a ghost stops at every tile it enters and every centre it passes, even in one long step', () => {
   const g = { x: 13.5, y: 11, dir: 'left' };
-  const decisions = [];
-  stepGhost(g, 3.5, (ghost, col, row) => {
-    decisions.push(`${col},${row}`);
-    return ghost.dir;
+  const events = [];
+  stepGhost(g, 3.5, {
+    enter: (ghost, col, row) => events.push(`enter ${col},${row} at ${ghost.x}`),
+    centre: (ghost, col, row) => {
+      events.push(`centre ${col},${row}`);
+      return ghost.dir;
+    },
   });
-  assert.deepEqual(decisions, ['13,11', '12,11', '11,11', '10,11']);
+  assert.deepEqual(events, ['centre 13,11', 'enter 12,11 at 12.5', 'centre 12,11', 'enter 11,11 at 11.5',
+    'centre 11,11', 'enter 10,11 at 10.5', 'centre 10,11']);
   assert.equal(g.x, 10);
 });
 
-test('a ghost goes through the tunnel', () => {
+test('a ghost that reverses as it enters a tile heads back to the centre of the one it left', () => {
+  const g = { x: 13.2, y: 11, dir: 'right' };
+  const centres = [];
+  stepGhost(g, 1.0, {
+    enter: (ghost) => { ghost.dir = 'left'; },
+    centre: (ghost, col) => { centres.push(col); return ghost.dir; },
+  });
+  assert.deepEqual(centres, [13], 'back at the centre of 13, not 14');
+  assert.ok(Math.abs(g.x - 12.8) < 1e-9, `x=${g.x}`);
+});
+
+test('a ghost goes through the tunnel and its off-screen tiles', () => {
   const g = { x: 2, y: TUNNEL_ROW, dir: 'left' };
-  stepGhost(g, 4, (ghost) => ghost.dir);
+  const entered = [];
+  stepGhost(g, 8, { enter: (ghost, col) => entered.push(col), centre: (ghost) => ghost.dir });
+  assert.deepEqual(entered, [1, 0, -1, -2, 29, 28, 27, 26]);
   assert.equal(g.x, 26);
   assert.equal(g.y, TUNNEL_ROW);
+  stepGhost(g, 0.25, straightOn);
+  assert.equal(g.x, 25.75);
 });
 
 test('collision: head-on at high speed, actors that swap places in one step still meet', () => {
@@ -131,11 +155,11 @@ test('collision: actors on parallel corridors never meet', () => {
   assert.ok(!collided({ x: 3, y: 5 }, { x: 3.1, y: 5 }, { x: 4, y: 5 }, { x: 4.1, y: 5 }), 'a tile apart, same way');
 });
 
-test('collision across the tunnel edge takes the short way round', () => {
-  const a0 = { x: -0.4, y: TUNNEL_ROW };
-  const a1 = { x: 27.4, y: TUNNEL_ROW }; // wrapped: moved 0.2 left
-  const b0 = { x: 27.2, y: TUNNEL_ROW };
-  const b1 = { x: 27.3, y: TUNNEL_ROW };
+test('collision across the tunnel wrap takes the short way round', () => {
+  const a0 = { x: -2.4, y: TUNNEL_ROW };
+  const a1 = { x: 29.4, y: TUNNEL_ROW }; // wrapped: moved 0.2 left
+  const b0 = { x: 29.2, y: TUNNEL_ROW };
+  const b1 = { x: 29.3, y: TUNNEL_ROW };
   assert.ok(collided(a0, a1, b0, b1));
   assert.ok(!collided({ x: 1, y: TUNNEL_ROW }, { x: 1, y: TUNNEL_ROW }, { x: 20, y: TUNNEL_ROW }, { x: 20, y: TUNNEL_ROW }));
 });

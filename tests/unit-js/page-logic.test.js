@@ -49,10 +49,26 @@ test('a long stall (hidden tab) does not fast-forward the game', () => {
   assert.equal(n, 15, 'at most a quarter second');
 });
 
-test('the clock reports how far it is into the next step', () => {
+test('the clock reports where the present lies between the last two steps', () => {
   const clock = new FixedStep(1 / 60);
-  const alpha = clock.advance(1 / 120, () => {});
-  assert.ok(Math.abs(alpha - 0.5) < 1e-9);
+  let steps = 0;
+  // At 120 Hz: a step every other frame; the frame between two steps is drawn half-way.
+  assert.ok(Math.abs(clock.advance(1 / 120, () => steps++) - 0.5) < 1e-9);
+  assert.equal(steps, 1, 'the game is stepped ahead of the present, never behind it');
+  assert.ok(Math.abs(clock.advance(1 / 120, () => steps++) - 1) < 1e-9);
+  assert.equal(steps, 1);
+});
+
+test('a 60 Hz display draws each step in the frame that computed it, not a frame late', () => {
+  const clock = new FixedStep(1 / 60);
+  for (let i = 0; i < 120; i++) {
+    const jitter = (i % 3 - 1) * 0.0003;
+    let n = 0;
+    const alpha = clock.advance(1 / 60 + jitter, () => n++);
+    assert.equal(n, 1);
+    // alpha 1: the renderer blends all the way to the newest step (render.js: prev + d * alpha).
+    assert.ok(Math.abs(alpha - 1) < 1e-9, `frame ${i}: alpha ${alpha}`);
+  }
 });
 
 test('names: trimmed, 1 to 32 characters, any script, no control characters', () => {

@@ -60,3 +60,28 @@ test('with the database down the score is kept and the page says high scores are
   assert.equal(sb.status.dataset.tone, 'warn');
   assert.equal(sb.status.hidden, false);
 });
+
+test('at game over a slow high-score list does not hold the decision up: the last list seen decides', async () => {
+  const full = Array.from({ length: 10 }, (_, i) => ({ name: `p${i}`, score: 90000 - i * 100 }));
+  let calls = 0;
+  const sb = board({
+    highScores: () => (calls++ === 0 ? Promise.resolve(full) : new Promise(() => {})), // the second never answers
+  });
+  await sb.load();
+  const started = Date.now();
+  let asked = false;
+  const placed = await sb.offer({ score: 500, level: 1, where, waitMs: 100, ask: async () => { asked = true; return 'x'; } });
+  const waited = Date.now() - started;
+  assert.equal(placed, false);
+  assert.equal(asked, false);
+  assert.ok(waited >= 90 && waited < 1000, `decided after ${waited} ms`);
+});
+
+test('a fresh list that comes in time is the one that decides', async () => {
+  const sb = board({ highScores: async () => [{ name: 'a', score: 10 }], postHighScore: async () => {} });
+  sb.list = Array.from({ length: 10 }, (_, i) => ({ name: `p${i}`, score: 90000 - i * 100 }));
+  let asked = false;
+  const placed = await sb.offer({ score: 500, level: 1, where, waitMs: 1000, ask: async () => { asked = true; return 'Ada'; } });
+  assert.equal(placed, true);
+  assert.equal(asked, true);
+});

@@ -33,38 +33,122 @@ static void advance_ms(int64_t milliseconds)
     atomic_fetch_add(&fake_now_us, milliseconds * MS_US);
 }
 
-/* What a database worker would have produced: a reply with a malloc'd body. */
-static struct reply answer(unsigned status, const char *body)
+/* A database worker calling result_cache_fill on its own thread, whose fill (when the cache
+ * calls it) waits for the test to hand it the answer of its read. */
+struct worker {
+    struct result_cache *cache;
+    pthread_t thread;
+    struct reply reply; /* what result_cache_fill left: the answer to send */
+    atomic_bool filling, returned;
+    pthread_mutex_t lock;
+    pthread_cond_t answered;
+    bool has_answer, failed;
+    unsigned status;
+    const char *body;
+};
+
+static bool worker_fill(void *ctx, struct reply *reply)
 {
-    struct reply reply = {.status = status, .body = strdup(body), .body_length = strlen(body)};
-    assert_non_null(reply.body);
-    return reply;
+    struct worker *worker = ctx;
+    atomic_store(&worker->filling, true);
+    pthread_mutex_lock(&worker->lock);
+    while (!worker->has_answer)
+        pthread_cond_wait(&worker->answered, &worker->lock);
+    pthread_mutex_unlock(&worker->lock);
+    reply->status = worker->status;
+    reply->body = strdup(worker->body);
+    reply->body_length = strlen(worker->body);
+    return !worker->failed;
 }
 
-/* Begins a read that this caller must make (no answer from the cache, no waiting). */
-static struct result_cache_read begin_as_reader(struct result_cache *cache)
+static void *worker_run(void *arg)
 {
-    struct reply reply = {0};
-    struct result_cache_read read;
-    assert_false(result_cache_begin_read(cache, &reply, &read));
-    assert_null(reply.body);
-    return read;
+    struct worker *worker = arg;
+    result_cache_fill(worker->cache, &worker->reply, worker_fill, worker);
+    atomic_store(&worker->returned, true);
+    return NULL;
 }
 
-/* Ends read with what the database worker produced. */
-static void finish(struct result_cache *cache, const struct result_cache_read *read,
-                   unsigned status, const char *body, bool failed)
+static void worker_start(struct worker *worker, struct result_cache *cache)
 {
-    struct reply produced = answer(status, body);
-    result_cache_finish_read(cache, read, &produced, failed);
-    reply_clear(&produced);
+    memset(worker, 0, sizeof *worker);
+    worker->cache = cache;
+    pthread_mutex_init(&worker->lock, NULL);
+    pthread_cond_init(&worker->answered, NULL);
+    assert_int_equal(pthread_create(&worker->thread, NULL, worker_run, worker), 0);
 }
 
-/* One whole read: begins (and must be the reader), then finishes with status and body. */
+/* Polls flag for up to milliseconds. */
+static bool within(atomic_bool *flag, int milliseconds)
+{
+    for (int waited = 0; waited < milliseconds && !atomic_load(flag); waited++)
+        usleep(1000);
+    return atomic_load(flag);
+}
+
+/* Waits until the worker's fill was called: it is the one reading the database. */
+static void worker_await_reading(struct worker *worker)
+{
+    assert_true(within(&worker->filling, 5000));
+}
+
+static void worker_join(struct worker *worker)
+{
+    assert_true(within(&worker->returned, 5000));
+    assert_int_equal(pthread_join(worker->thread, NULL), 0);
+    pthread_mutex_destroy(&worker->lock);
+    pthread_cond_destroy(&worker->answered);
+}
+
+/* Hands the reading worker the result of its read, then joins it. */
+static void worker_finish(struct worker *worker, unsigned status, const char *body, bool failed)
+{
+    pthread_mutex_lock(&worker->lock);
+    worker->status = status;
+    worker->body = body;
+    worker->failed = failed;
+    worker->has_answer = true;
+    pthread_cond_signal(&worker->answered);
+    pthread_mutex_unlock(&worker->lock);
+    worker_join(worker);
+    assert_int_equal(worker->reply.status, status);
+    assert_string_equal(worker->reply.body, body);
+    reply_clear(&worker->reply);
+}
+
+/* Starts a worker that must be the one to read, and waits until it reads. */
+static void begin_reader(struct worker *worker, struct result_cache *cache)
+{
+    worker_start(worker, cache);
+    worker_await_reading(worker);
+}
+
+/* One whole read on the test's thread: the fill answers at once. */
+struct instant {
+    unsigned status;
+    const char *body;
+    bool failed, called;
+};
+
+static bool instant_fill(void *ctx, struct reply *reply)
+{
+    struct instant *instant = ctx;
+    instant->called = true;
+    reply->status = instant->status;
+    reply->body = strdup(instant->body);
+    reply->body_length = strlen(instant->body);
+    return !instant->failed;
+}
+
 static void read_through(struct result_cache *cache, unsigned status, const char *body, bool failed)
 {
-    struct result_cache_read read = begin_as_reader(cache);
-    finish(cache, &read, status, body, failed);
+    struct instant instant = {status, body, failed, false};
+    struct reply reply = {0};
+    result_cache_fill(cache, &reply, instant_fill, &instant);
+    assert_true(instant.called); /* nothing fresh was there: this caller read */
+    assert_int_equal(reply.status, status);
+    assert_string_equal(reply.body, body);
+    reply_clear(&reply);
 }
 
 /* True when get served exactly body; the reply is cleared either way. */
@@ -91,54 +175,12 @@ static void assert_counts(struct result_cache *cache, uint64_t hits, uint64_t mi
     assert_int_equal(got_misses, misses);
 }
 
-/* A database worker calling result_cache_begin_read on its own thread. */
-struct worker {
-    struct result_cache *cache;
-    pthread_t thread;
-    struct reply reply;
-    struct result_cache_read read;
-    bool served;
-    atomic_bool returned;
-};
-
-static void *worker_run(void *arg)
-{
-    struct worker *worker = arg;
-    worker->served = result_cache_begin_read(worker->cache, &worker->reply, &worker->read);
-    atomic_store(&worker->returned, true);
-    return NULL;
-}
-
-static void worker_start(struct worker *worker, struct result_cache *cache)
-{
-    memset(worker, 0, sizeof *worker);
-    worker->cache = cache;
-    assert_int_equal(pthread_create(&worker->thread, NULL, worker_run, worker), 0);
-}
-
-/* True when the worker's begin_read returned within milliseconds. */
-static bool worker_returned_within(struct worker *worker, int milliseconds)
-{
-    for (int waited = 0; waited < milliseconds; waited++) {
-        if (atomic_load(&worker->returned))
-            return true;
-        usleep(1000);
-    }
-    return atomic_load(&worker->returned);
-}
-
 /* Waits until count workers are blocked waiting for a read; fails after 5 s. */
 static void await_waiting(struct result_cache *cache, unsigned count)
 {
     for (int waited = 0; waited < 5000 && result_cache_waiting(cache) != count; waited++)
         usleep(1000);
     assert_int_equal(result_cache_waiting(cache), count);
-}
-
-static void worker_join(struct worker *worker)
-{
-    assert_true(worker_returned_within(worker, 5000));
-    assert_int_equal(pthread_join(worker->thread, NULL), 0);
 }
 
 /* Starts count workers and waits until every one of them waits for the read in flight. */
@@ -156,7 +198,7 @@ static void join_answered(struct worker *workers, unsigned count, unsigned statu
 {
     for (unsigned i = 0; i < count; i++) {
         worker_join(&workers[i]);
-        assert_true(workers[i].served); /* it did not read the database */
+        assert_false(atomic_load(&workers[i].filling)); /* it did not read the database */
         assert_int_equal(workers[i].reply.status, status);
         assert_string_equal(workers[i].reply.body, body);
         reply_clear(&workers[i].reply);
@@ -191,9 +233,10 @@ static void test_a_body_expires_max_age_after_its_read_began(void **state)
 {
     (void)state;
     struct result_cache *cache = result_cache_new(MAX_AGE_MS, fake_clock);
-    struct result_cache_read read = begin_as_reader(cache);
+    struct worker reader;
+    begin_reader(&reader, cache);
     advance_ms(300); /* a slow read: its age counts from when it began */
-    finish(cache, &read, 200, "[1]", false);
+    worker_finish(&reader, 200, "[1]", false);
     advance_ms(MAX_AGE_MS - 300 - 1);
     assert_true(get_serves(cache, "[1]"));
     advance_ms(1);
@@ -223,10 +266,11 @@ static void test_a_zero_age_keeps_nothing_and_never_makes_a_worker_wait(void **s
 {
     (void)state;
     struct result_cache *cache = result_cache_new(0, fake_clock);
-    struct result_cache_read first = begin_as_reader(cache);
-    struct result_cache_read second = begin_as_reader(cache); /* no single flight */
-    finish(cache, &first, 200, "[]", false);
-    finish(cache, &second, 200, "[]", false);
+    struct worker first, second;
+    begin_reader(&first, cache);
+    begin_reader(&second, cache); /* no single flight: it reads too, without waiting */
+    worker_finish(&first, 200, "[]", false);
+    worker_finish(&second, 200, "[]", false);
     assert_false(get_serves(cache, "[]"));
     assert_false(get_serves(cache, "[]"));
     assert_counts(cache, 0, 2);
@@ -251,9 +295,10 @@ static void test_a_read_begun_before_an_invalidation_is_not_kept(void **state)
 {
     (void)state;
     struct result_cache *cache = result_cache_new(MAX_AGE_MS, fake_clock);
-    struct result_cache_read read = begin_as_reader(cache);
+    struct worker reader;
+    begin_reader(&reader, cache);
     result_cache_invalidate(cache); /* a write lands while the read is in flight */
-    finish(cache, &read, 200, "[\"before the write\"]", false);
+    worker_finish(&reader, 200, "[\"before the write\"]", false);
     assert_false(get_serves(cache, "[\"before the write\"]"));
     result_cache_free(cache);
 }
@@ -263,16 +308,13 @@ test_a_read_in_flight_from_before_an_invalidation_does_not_hold_up_a_new_one(voi
 {
     (void)state;
     struct result_cache *cache = result_cache_new(MAX_AGE_MS, fake_clock);
-    struct result_cache_read stale = begin_as_reader(cache);
+    struct worker stale, fresh;
+    begin_reader(&stale, cache);
     result_cache_invalidate(cache);
-    struct worker fresh;
-    worker_start(&fresh, cache);
-    worker_join(&fresh);        /* fails after 5 s if it waits for the stale read */
-    assert_false(fresh.served); /* it reads itself, at the new generation */
-    assert_int_equal(fresh.read.generation, stale.generation + 1);
-    finish(cache, &fresh.read, 200, "[\"after\"]", false);
+    begin_reader(&fresh, cache); /* fails after 5 s if it waits for the stale read */
+    worker_finish(&fresh, 200, "[\"after\"]", false);
     /* the stale read ends last and does not replace the newer body */
-    finish(cache, &stale, 200, "[\"before\"]", false);
+    worker_finish(&stale, 200, "[\"before\"]", false);
     assert_true(get_serves(cache, "[\"after\"]"));
     result_cache_free(cache);
 }
@@ -285,10 +327,10 @@ static void test_workers_that_miss_during_a_read_wait_for_it_and_share_its_body(
 {
     (void)state;
     struct result_cache *cache = result_cache_new(MAX_AGE_MS, fake_clock);
-    struct result_cache_read read = begin_as_reader(cache);
-    struct worker waiters[WAITERS];
+    struct worker reader, waiters[WAITERS];
+    begin_reader(&reader, cache);
     start_waiters(cache, waiters, WAITERS);
-    finish(cache, &read, 200, "[\"shared\"]", false);
+    worker_finish(&reader, 200, "[\"shared\"]", false);
     join_answered(waiters, WAITERS, 200, "[\"shared\"]");
     assert_int_equal(result_cache_waiting(cache), 0);
     assert_counts(cache, 0, 0); /* only the fast path counts */
@@ -299,10 +341,10 @@ static void test_workers_waiting_for_a_failed_read_answer_with_its_failure(void 
 {
     (void)state;
     struct result_cache *cache = result_cache_new(MAX_AGE_MS, fake_clock);
-    struct result_cache_read read = begin_as_reader(cache);
-    struct worker waiters[WAITERS];
+    struct worker reader, waiters[WAITERS];
+    begin_reader(&reader, cache);
     start_waiters(cache, waiters, WAITERS);
-    finish(cache, &read, 503, "{\"error\":\"database unavailable\"}", true);
+    worker_finish(&reader, 503, "{\"error\":\"database unavailable\"}", true);
     join_answered(waiters, WAITERS, 503, "{\"error\":\"database unavailable\"}");
     /* the failure is not cached: the next request reads again */
     assert_false(get_serves(cache, ""));
@@ -315,16 +357,13 @@ static void test_a_waiter_reads_itself_when_the_read_it_waited_for_was_invalidat
 {
     (void)state;
     struct result_cache *cache = result_cache_new(MAX_AGE_MS, fake_clock);
-    struct result_cache_read read = begin_as_reader(cache);
-    struct worker waiter;
+    struct worker reader, waiter;
+    begin_reader(&reader, cache);
     start_waiters(cache, &waiter, 1);
     result_cache_invalidate(cache);
-    finish(cache, &read, 200, "[\"before the write\"]", false);
-    worker_join(&waiter);
-    assert_false(waiter.served);
-    assert_null(waiter.reply.body);
-    assert_int_equal(waiter.read.generation, read.generation + 1);
-    finish(cache, &waiter.read, 200, "[\"after the write\"]", false);
+    worker_finish(&reader, 200, "[\"before the write\"]", false);
+    worker_await_reading(&waiter); /* it reads itself, at the new generation */
+    worker_finish(&waiter, 200, "[\"after the write\"]", false);
     assert_true(get_serves(cache, "[\"after the write\"]"));
     result_cache_free(cache);
 }

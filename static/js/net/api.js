@@ -1,5 +1,11 @@
-// The client of the server's HTTP API (see API.md). Every path is relative, so the game works
-// behind a path-prefixed ingress. Failures become ApiError with the HTTP status (0: no answer).
+// The client of the server's HTTP API (the routes and their errors: the README's "API"
+// section). Every path is relative, so the game works behind a path-prefixed ingress.
+// Failures become ApiError with the HTTP status (0: no answer).
+
+// A 4xx answer says the request itself is wrong (400 bad input, 404 no such route or player,
+// 405 wrong method, 413 too large, 415 neither form nor JSON): sending it again cannot help.
+// These two say "not now": a timeout and a rate limit.
+const RETRY_LATER_4XX = new Set([408, 429]);
 
 export class ApiError extends Error {
   constructor(message, status) {
@@ -8,9 +14,13 @@ export class ApiError extends Error {
     this.status = status;
   }
 
-  /** Whether trying again later can succeed: the server or the network was unavailable. */
+  /**
+   * Whether trying again later can succeed: no answer (0), the server unavailable (5xx, such
+   * as 503 while the database is away), 408 or 429. Any other 4xx is final.
+   */
   get retryable() {
-    return !(this.status === 400 || this.status === 413 || this.status === 422);
+    if (this.status >= 400 && this.status < 500) return RETRY_LATER_4XX.has(this.status);
+    return true;
   }
 }
 

@@ -2,11 +2,11 @@
 // complete, intermission, game over), one fixed time step at a time, with events for the
 // layers around it (sound, network, page). No DOM: everything here runs in Node too.
 import { Pellets, PACMAN_START, FRUIT_POSITION, isTunnel } from './maze.js';
-import { stepPacman, tilesPerSecond, tileOf, collided, DIRECTIONS, OPPOSITE } from './movement.js';
+import { stepPacman, tilesPerSecond, tileOf, collided, DIRECTIONS } from './movement.js';
 import { GHOST_NAMES, HOUSE_ORDER, GHOST_STARTS, chooseDirection, targetFor } from './ghosts.js';
 import { moveGhost, EYES_TARGET } from './ghost-motion.js';
 import { modeAt, frightSeconds, frightFlashWhite } from './modes.js';
-import { levelSpec, intermissionAfter } from './levels.js';
+import { levelSpec, intermissionAfter, intermissionSeconds } from './levels.js';
 import {
   DOT_POINTS, ENERGIZER_POINTS, FRUIT_AT_EATEN, ghostPoints, fruitForLevel, earnsExtraLife,
 } from './scoring.js';
@@ -15,6 +15,13 @@ import { seededRandom } from './random.js';
 
 /** The fixed simulation step, in seconds. */
 export const STEP = 1 / 60;
+
+/**
+ * The seed of the frightened ghosts' random generator when none is given. Like the arcade's,
+ * the generator starts over from it at each life and each level, so the same play gives the
+ * same ghosts: patterns work.
+ */
+export const ARCADE_SEED = 0;
 
 export const TIMING = Object.freeze({
   readyFirst: 4.2, // the opening tune plays
@@ -25,7 +32,7 @@ export const TIMING = Object.freeze({
   dyingAfter: 0.5,
   levelFreeze: 1,
   levelFlash: 2,
-  intermission: 6,
+  skipGrace: 0.5, // an intermission cannot be skipped sooner
   fruitMin: 9.33,
   fruitMax: 10,
   fruitPopup: 2,
@@ -43,7 +50,8 @@ function newPacman() {
 function newGhost(name) {
   const s = GHOST_STARTS[name];
   return { name, x: s.x, y: s.y, dir: s.dir, state: s.inHouse ? 'house' : 'active',
-    frightened: false, justEaten: false, target: null, prevX: s.x, prevY: s.y };
+    frightened: false, justEaten: false, target: null, prevX: s.x, prevY: s.y,
+    reverse: false, exitRight: false, plan: null, nextPlan: null };
 }
 
 export class Game {
@@ -51,9 +59,10 @@ export class Game {
    * options: lives (3), startLevel (1), keepDots (null: all; n: test switch keeping only the n
    * pellets nearest Pacman's start), seed (for frightened ghosts' choices), highScore.
    */
-  constructor({ lives = 3, startLevel = 1, keepDots = null, seed = 1, highScore = 0 } = {}) {
+  constructor({ lives = 3, startLevel = 1, keepDots = null, seed = ARCADE_SEED, highScore = 0 } = {}) {
     this.options = { lives, startLevel, keepDots };
-    this.random = seededRandom(seed);
+    this.seed = seed;
+    this.random = seededRandom(seed ^ 0x5eed); // fruit timers; the ghosts have their own
     this.highScore = highScore;
     this.events = [];
     this.paused = false;
@@ -65,7 +74,7 @@ export class Game {
     this.setupLevel();
     this.resetActors();
     this.setPhase('attract');
-    this.chooser = (g, col, row) => this.chooseFor(g, col, row);
+    this.decider = (g, col, row, dir) => this.decideFor(g, col, row, dir);
   }
 
   // ---- commands from the player ----
@@ -169,25 +178,33 @@ export class Game {
         break;
       case 'levelComplete':
         if (this.phaseTime >= TIMING.levelFreeze + TIMING.levelFlash) {
-          if (intermissionAfter(this.level)) {
+          const act = intermissionAfter(this.level);
+          if (act) {
+            this.act = act;
             this.setPhase('intermission');
-            this.emit('intermission', { level: this.level });
+            this.emit('intermission', { level: this.level, act });
           } else {
             this.nextLevel();
           }
         }
         break;
       case 'intermission':
-        if (this.phaseTime >= TIMING.intermission) this.nextLevel();
+        if (this.phaseTime >= intermissionSeconds(this.act)) this.nextLevel();
         break;
       default: // attract, gameOver: nothing moves
         break;
     }
   }
 
-  /** Skips an intermission (any key). */
+  /**
+   * Skips an intermission (a fresh key press or tap), but not in its first half second: a key
+   * hammered at the end of a level must not throw the scene away unseen. Returns whether it
+   * skipped.
+   */
   skipIntermission() {
-    if (this.phase === 'intermission' && !this.paused) this.nextLevel();
+    if (this.phase !== 'intermission' || this.paused || this.phaseTime < TIMING.skipGrace) return false;
+    this.nextLevel();
+    return true;
   }
 
   // ---- internals ----
@@ -214,6 +231,8 @@ export class Game {
   resetActors() {
     this.pacman = newPacman();
     this.ghosts = GHOST_NAMES.map(newGhost);
+    // The arcade's generator restarts with each life and each level.
+    this.frightRandom = seededRandom(this.seed);
     this.frightLeft = 0;
     this.modeTime = 0;
     this.modeIndex = 0;
@@ -328,7 +347,7 @@ export class Game {
   stepModeTimers(dt) {
     if (this.frightLeft > 0) {
       this.frightLeft -= dt;
-      if (this.frightLeft <= 0) {
+      if (this.frightLeft <= 1e-9) { // a whole number of steps: no extra frame from rounding
         this.frightLeft = 0;
         for (const g of this.ghosts) g.frightened = false;
         this.emit('frightEnd');
@@ -340,8 +359,21 @@ export class Game {
     if (m.index !== this.modeIndex) {
       this.modeIndex = m.index;
       this.mode = m.mode;
-      for (const g of this.ghosts) if (g.state === 'active') g.dir = OPPOSITE[g.dir];
+      this.orderReversal();
       this.emit('modeChange', { mode: m.mode });
+    }
+  }
+
+  /**
+   * A mode change (and the start of fright) tells the ghosts to reverse. Roaming ghosts latch
+   * it and turn at the next tile they enter, once, however many changes come meanwhile (the
+   * one-frame scatter of levels 2+ is two changes in a row). Ghosts in the house will leave
+   * it to the right instead of the left.
+   */
+  orderReversal() {
+    for (const g of this.ghosts) {
+      if (g.state === 'active') g.reverse = true;
+      else if (g.state === 'house' || g.state === 'leaving') g.exitRight = true;
     }
   }
 
@@ -374,9 +406,9 @@ export class Game {
   frighten() {
     const seconds = frightSeconds(this.level);
     this.ghostChain = 0;
+    this.orderReversal();
     for (const g of this.ghosts) {
       if (g.state === 'eyes' || g.state === 'entering') continue;
-      if (g.state === 'active') g.dir = OPPOSITE[g.dir];
       if (seconds > 0) g.frightened = true;
     }
     if (seconds > 0) this.frightLeft = seconds;
@@ -419,18 +451,22 @@ export class Game {
     return this.spec.ghost;
   }
 
-  chooseFor(g, col, row) {
-    if (g.state === 'eyes') return chooseDirection(col, row, g.dir, EYES_TARGET, { restrictUp: false });
-    if (g.frightened) return chooseDirection(col, row, g.dir, null, { random: this.random });
+  /**
+   * Which way ghost g will go at the centre of (col, row), arriving heading dir. Asked one
+   * tile ahead, so targets are those of the moment the ghost enters the tile before.
+   */
+  decideFor(g, col, row, dir) {
+    if (g.state === 'eyes') return chooseDirection(col, row, dir, EYES_TARGET, { restrictUp: false });
+    if (g.frightened) return chooseDirection(col, row, dir, null, { random: this.frightRandom });
     const pac = { ...tileOf(this.pacman), dir: this.pacman.dir };
-    const target = targetFor(g.name, this.mode, pac, tileOf(this.ghost('blinky')), { col, row }, this.elroy > 0);
+    const target = targetFor(g.name, this.mode, pac, tileOf(this.ghost('blinky')), tileOf(g), this.elroy > 0);
     g.target = target;
-    return chooseDirection(col, row, g.dir, target);
+    return chooseDirection(col, row, dir, target);
   }
 
   moveGhost(g, dt) {
     const roamSpeed = g.state === 'active' ? this.ghostSpeed(g) : 0;
-    const change = moveGhost(g, dt, { roamSpeed, choose: this.chooser });
+    const change = moveGhost(g, dt, { roamSpeed, decide: this.decider });
     if (change === 'out' && g.name === 'clyde') this.elroySuspended = false;
     if (change === 'revived') this.emit('ghostRevived', { ghost: g.name });
   }

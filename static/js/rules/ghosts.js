@@ -1,5 +1,5 @@
 // Who the ghosts are and where they want to go: start positions, scatter corners, each ghost's
-// chase target, and the choice of direction at a tile centre.
+// chase target, and the choice of direction at a tile (made one tile ahead: ghost-motion.js).
 import { isOpen, isRedZone } from './maze.js';
 import { DIRECTIONS, DIRECTION_ORDER, OPPOSITE } from './movement.js';
 
@@ -27,19 +27,29 @@ export const SCATTER_TARGETS = Object.freeze({
 export const CLYDE_SHY_DISTANCE = 8;
 
 /**
+ * The tile n tiles ahead of Pacman as the arcade computes it: facing up, its arithmetic
+ * overflows into the column too, so "ahead" is n up and n to the left. Pinky's target (and
+ * Inky's pivot) keep that quirk; the well-known ways of shaking Pinky off depend on it.
+ */
+export function tilesAhead(pac, n) {
+  const v = DIRECTIONS[pac.dir] || { x: 0, y: 0 };
+  const overflow = pac.dir === 'up' ? -n : 0;
+  return { col: pac.col + n * v.x + overflow, row: pac.row + n * v.y };
+}
+
+/**
  * The chase target of a ghost.
  * pac: {col, row, dir} Pacman's tile and direction; blinky: {col, row} Blinky's tile;
  * self: {col, row} the ghost's own tile (Clyde's shyness depends on it).
  */
 export function chaseTarget(name, pac, blinky, self) {
-  const v = DIRECTIONS[pac.dir] || { x: 0, y: 0 };
   switch (name) {
     case 'blinky':
       return { col: pac.col, row: pac.row };
     case 'pinky':
-      return { col: pac.col + 4 * v.x, row: pac.row + 4 * v.y };
+      return tilesAhead(pac, 4);
     case 'inky': {
-      const pivot = { col: pac.col + 2 * v.x, row: pac.row + 2 * v.y };
+      const pivot = tilesAhead(pac, 2);
       return { col: 2 * pivot.col - blinky.col, row: 2 * pivot.row - blinky.row };
     }
     case 'clyde': {
@@ -69,15 +79,25 @@ export function exitsFrom(col, row, dir, { restrictUp = true } = {}) {
   return exits;
 }
 
+// A frightened ghost whose random direction is closed tries the next one clockwise.
+const CLOCKWISE = Object.freeze(['up', 'right', 'down', 'left']);
+
 /**
- * The direction a ghost takes at the centre of (col, row), heading `dir`:
+ * The direction a ghost takes at the centre of (col, row), arriving heading `dir`:
  * with a target, the exit whose next tile is nearest to it (ties: up, left, down, right);
- * frightened (random given), a random exit. A dead end turns it back.
+ * frightened (random given), as the arcade does: a random one of the four directions, and if
+ * that is closed (or back), the next open one clockwise. A dead end turns it back.
  */
 export function chooseDirection(col, row, dir, target, { random = null, restrictUp = true } = {}) {
   const exits = exitsFrom(col, row, dir, { restrictUp: restrictUp && !random });
   if (exits.length === 0) return OPPOSITE[dir];
-  if (random) return exits[Math.floor(random() * exits.length)];
+  if (random) {
+    const first = Math.floor(random() * CLOCKWISE.length);
+    for (let i = 0; ; i++) {
+      const d = CLOCKWISE[(first + i) % CLOCKWISE.length];
+      if (exits.includes(d)) return d;
+    }
+  }
   let best = exits[0];
   let bestD = Infinity;
   for (const d of exits) {

@@ -46,7 +46,18 @@ export function levelSpec(level) {
   };
 }
 
-/** Levels after which a short intermission plays before the next one. */
+// The intermissions, as in the arcade: act 1 after level 2, act 2 after 5, act 3 after 9, and
+// act 3 again after 13 and 17.
+const INTERMISSIONS = Object.freeze({ 2: 1, 5: 2, 9: 3, 13: 3, 17: 3 });
+// How long each act plays, in seconds (ui/intermissions.js draws them on this clock).
+const ACT_SECONDS = Object.freeze({ 1: 9, 2: 9, 3: 9.5 });
+
+/** The intermission act (1-3) that plays after `level`, or 0 for none. */
 export function intermissionAfter(level) {
-  return level === 2 || level === 5 || level === 9 || level === 13 || level === 17;
+  return INTERMISSIONS[level] || 0;
+}
+
+/** How long act `act` lasts, in seconds. */
+export function intermissionSeconds(act) {
+  return ACT_SECONDS[act] || 0;
 }

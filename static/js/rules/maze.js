@@ -1,10 +1,16 @@
 // The arcade maze: its 28x31 layout, what each tile allows, and the pellets left to eat.
 // Coordinates: a tile (col, row) has its centre at (col, row); actors move in tile units.
-// Columns wrap only on the tunnel row, where off-grid columns (-1, 28) are open tunnel.
+// The tunnel row goes on off screen, as in the arcade: two open tiles beyond each edge
+// (columns -2, -1 and 28, 29), then it wraps round. Those four tiles are why a ghost spends
+// about 4.2 s in the tunnel on level 1, not 3.2 s.
 
 export const COLS = 28;
 export const ROWS = 31;
 export const TUNNEL_ROW = 14;
+/** Open tunnel tiles beyond each side edge, off screen. */
+export const TUNNEL_OFFSCREEN = 2;
+/** How many columns an actor passes through before the tunnel row wraps round. */
+export const WRAP_COLS = COLS + 2 * TUNNEL_OFFSCREEN;
 
 // '#' wall (or outside the maze), '-' ghost-house door, '.' dot, 'o' energizer, ' ' open path.
 const LAYOUT = [
@@ -50,17 +56,22 @@ export const HOUSE_DOOR = Object.freeze([{ col: 13, row: 12 }, { col: 14, row: 1
 // Ghosts in scatter or chase may not turn up from these four tiles.
 const RED_ZONES = new Set(['12,11', '15,11', '12,23', '15,23']);
 
-/** Column c folded into 0..27 (meaningful on the tunnel row). */
+/** Column c folded into -2..29, the columns of the tunnel row (meaningful on that row). */
 export function wrapCol(col) {
-  return ((col % COLS) + COLS) % COLS;
+  const k = TUNNEL_OFFSCREEN;
+  return ((((col + k) % WRAP_COLS) + WRAP_COLS) % WRAP_COLS) - k;
 }
 
-/** The layout character at (col, row); '#' outside the grid except along the tunnel. */
+/**
+ * The layout character at (col, row); '#' outside the grid except along the tunnel, whose
+ * off-screen tiles are open (' ').
+ */
 export function tileAt(col, row) {
   if (row < 0 || row >= ROWS) return '#';
   if (col < 0 || col >= COLS) {
     if (row !== TUNNEL_ROW) return '#';
     col = wrapCol(col);
+    if (col < 0 || col >= COLS) return ' ';
   }
   return LAYOUT[row][col];
 }
@@ -79,10 +90,14 @@ export function isOpen(col, row) {
   return t !== '#' && t !== '-';
 }
 
-/** The tunnel tiles where ghosts slow down: the tunnel row outside the side walls. */
+/**
+ * The tunnel tiles where ghosts slow down: the tunnel row outside the side walls, off-screen
+ * tiles included (8 a side).
+ */
 export function isTunnel(col, row) {
   if (row !== TUNNEL_ROW) return false;
-  return col <= 5 || col >= COLS - 6;
+  const c = wrapCol(col);
+  return c <= 5 || c >= COLS - 6;
 }
 
 export function isRedZone(col, row) {

@@ -40,14 +40,16 @@ export function flashCount(level) {
   return SHORT_FLASH_LEVELS.has(level) ? 3 : 5;
 }
 
-// One flash: white then blue, this long in total.
-export const FLASH_PERIOD = 0.4;
+// One flash: white for 14 frames, then blue for 14, as in the arcade.
+export const FLASH_FRAMES = 14;
+export const FLASH_PERIOD = (2 * FLASH_FRAMES) / 60;
 
 /** Whether frightened ghosts are drawn white now, with `remaining` seconds of fright left. */
 export function frightFlashWhite(level, remaining) {
   const flashing = Math.min(flashCount(level) * FLASH_PERIOD, frightSeconds(level));
-  if (remaining > flashing || remaining <= 0) return false;
-  // Count from the end so the last flash ends exactly when fright does.
-  const phase = (flashing - remaining) % FLASH_PERIOD;
-  return phase < FLASH_PERIOD / 2;
+  if (remaining > flashing + 1e-9 || remaining <= 1e-9) return false;
+  // Counted in whole frames back from the end, so the last flash ends (blue) exactly when
+  // fright does; a fright shorter than its flashes cuts the first one short.
+  const frame = flashCount(level) * 2 * FLASH_FRAMES - Math.round(remaining * 60);
+  return frame % (2 * FLASH_FRAMES) < FLASH_FRAMES;
 }

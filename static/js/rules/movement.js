@@ -1,6 +1,6 @@
 // How actors move through the maze: directions, speeds, Pacman's cornering and buffered turns,
 // ghosts' tile-by-tile stepping, the tunnel wrap and collision between moving actors.
-import { COLS, isOpen } from './maze.js';
+import { TUNNEL_OFFSCREEN, WRAP_COLS, isOpen, wrapCol } from './maze.js';
 
 export const DIRECTIONS = Object.freeze({
   up: Object.freeze({ x: 0, y: -1 }),
@@ -27,10 +27,16 @@ export const POST_TURN_WINDOW = 0.3;
 const MAX_PIECE = 0.25;
 const EPS = 1e-9;
 
-/** x folded so that leaving the tunnel on one side enters it on the other. */
+const WRAP_LOW = -TUNNEL_OFFSCREEN - 0.5;
+const WRAP_HIGH = WRAP_LOW + WRAP_COLS;
+
+/**
+ * x folded into [-2.5, 29.5): leaving the tunnel's last off-screen tile on one side enters the
+ * first one on the other.
+ */
 export function wrapX(x) {
-  if (x < -0.5) return x + COLS;
-  if (x >= COLS - 0.5) return x - COLS;
+  if (x < WRAP_LOW) return x + WRAP_COLS;
+  if (x >= WRAP_HIGH) return x - WRAP_COLS;
   return x;
 }
 
@@ -99,17 +105,20 @@ export function stepPacman(p, dist) {
 }
 
 /**
- * Moves a ghost `dist` tiles along its direction; each time it reaches a tile centre it asks
- * chooseDirection(ghost, col, row) where to go next. Ghosts are always centred across their
- * direction of travel. Mutates g {x, y, dir}.
+ * Moves a ghost `dist` tiles along g.dir, stopping on the way at every half tile:
+ * - where its centre crosses into a new tile it calls enter(g, col, row) with that tile (the
+ *   arcade's ghosts decide there, one tile ahead; enter may reverse g.dir);
+ * - at a tile's centre it takes the direction centre(g, col, row) returns.
+ * No speed skips either. Ghosts stay centred across their direction of travel. Mutates g.
  */
-export function stepGhost(g, dist, chooseDirection) {
+export function stepGhost(g, dist, { enter, centre }) {
   while (dist > EPS) {
     const v = DIRECTIONS[g.dir];
     const horizontal = v.x !== 0;
     const sign = horizontal ? v.x : v.y;
     const along = horizontal ? g.x : g.y;
-    const ahead = sign > 0 ? Math.floor(along + EPS) + 1 : Math.ceil(along - EPS) - 1;
+    // The next half tile ahead: a boundary between tiles (k + 0.5) or a centre (k).
+    const ahead = sign > 0 ? (Math.floor(along * 2 + EPS) + 1) / 2 : (Math.ceil(along * 2 - EPS) - 1) / 2;
     const gap = Math.abs(ahead - along);
     if (dist < gap) {
       if (horizontal) g.x = wrapX(g.x + sign * dist);
@@ -119,10 +128,17 @@ export function stepGhost(g, dist, chooseDirection) {
     dist -= gap;
     if (horizontal) g.x = ahead;
     else g.y = ahead;
-    const col = Math.round(g.x);
-    const row = Math.round(g.y);
-    g.x = wrapX(g.x);
-    g.dir = chooseDirection(g, col, row);
+    if (Number.isInteger(ahead)) {
+      const col = Math.round(g.x);
+      const row = Math.round(g.y);
+      g.x = wrapX(g.x);
+      g.dir = centre(g, wrapCol(col), row);
+    } else {
+      const col = horizontal ? ahead + sign * 0.5 : Math.round(g.x);
+      const row = horizontal ? Math.round(g.y) : ahead + sign * 0.5;
+      g.x = wrapX(g.x);
+      enter(g, wrapCol(col), row);
+    }
   }
 }
 
@@ -133,17 +149,15 @@ export function stepGhost(g, dist, chooseDirection) {
  * as the short way round.
  */
 export function closestApproach(a0, a1, b0, b1) {
-  const unwrap = (from, to) => {
-    let dx = to.x - from.x;
-    if (dx > COLS / 2) dx -= COLS;
-    if (dx < -COLS / 2) dx += COLS;
-    return { x: from.x + dx, y: to.y };
+  const shortest = (dx) => {
+    if (dx > WRAP_COLS / 2) return dx - WRAP_COLS;
+    if (dx < -WRAP_COLS / 2) return dx + WRAP_COLS;
+    return dx;
   };
+  const unwrap = (from, to) => ({ x: from.x + shortest(to.x - from.x), y: to.y });
   const a1u = unwrap(a0, a1);
   const b1u = unwrap(b0, b1);
-  let rx = b0.x - a0.x;
-  if (rx > COLS / 2) rx -= COLS;
-  if (rx < -COLS / 2) rx += COLS;
+  const rx = shortest(b0.x - a0.x);
   const ry = b0.y - a0.y;
   // relative motion of b as seen from a
   const vx = (b1u.x - b0.x) - (a1u.x - a0.x);

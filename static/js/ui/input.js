@@ -1,6 +1,12 @@
 // Player input: keyboard (arrows, WASD, P/Esc, M, Enter/Space), touch swipes on the game,
 // and the on-screen buttons. Turns raw events into calls on an `actions` object:
 // direction(dir), pause(), mute(), start(), tap(). Each returns true when it used the input.
+//
+// Before those, every fresh press calls actions.press(kind) (kind: 'direction', 'pause',
+// 'mute', 'start', 'tap' or 'other'): a new key press, not the keyboard's auto-repeat of a
+// held key, or the touch that starts a gesture, never the rest of a swipe. That is what may
+// skip an intermission or end the attract show; when press() returns true the press was
+// used up by it.
 
 const KEY_DIRECTIONS = {
   ArrowUp: 'up', ArrowDown: 'down', ArrowLeft: 'left', ArrowRight: 'right',
@@ -21,16 +27,25 @@ export function bindKeyboard(target, actions) {
   const onKey = (e) => {
     if (e.altKey || e.ctrlKey || e.metaKey) return;
     if (isTextField(e.target) || inOpenDialog(e.target)) return;
-    let used = false;
     const dir = KEY_DIRECTIONS[e.code] || KEY_DIRECTIONS[e.key];
-    if (dir) used = actions.direction(dir);
-    else if (e.code === 'KeyP' || e.key === 'Escape') used = actions.pause();
-    else if (e.code === 'KeyM') used = actions.mute();
+    let kind = 'other';
+    if (dir) kind = 'direction';
+    else if (e.code === 'KeyP' || e.key === 'Escape') kind = 'pause';
+    else if (e.code === 'KeyM') kind = 'mute';
     else if (e.key === 'Enter' || e.key === ' ') {
       // A focused button activates itself; do not start a game on top of that.
       if (/^(BUTTON|A|SUMMARY)$/.test(e.target.tagName)) return;
-      used = actions.start();
+      kind = 'start';
     }
+    if (!e.repeat && actions.press && actions.press(kind)) {
+      if (kind !== 'other') e.preventDefault(); // Tab and the like keep their meaning
+      return;
+    }
+    let used = false;
+    if (kind === 'direction') used = actions.direction(dir);
+    else if (kind === 'pause') used = actions.pause();
+    else if (kind === 'mute') used = actions.mute();
+    else if (kind === 'start') used = actions.start();
     if (used) e.preventDefault();
   };
   target.addEventListener('keydown', onKey);
@@ -54,6 +69,8 @@ export function bindSwipe(el, actions) {
   const threshold = () => Math.max(14, el.clientWidth * 0.035);
   el.addEventListener('pointerdown', (e) => {
     if (e.pointerType === 'mouse') return;
+    origin = null;
+    if (actions.press && actions.press('tap')) return; // this gesture is used up
     origin = { x: e.clientX, y: e.clientY, t: e.timeStamp };
     moved = false;
     el.setPointerCapture?.(e.pointerId);
@@ -80,6 +97,7 @@ export function bindDirectionButtons(root, actions) {
   for (const btn of root.querySelectorAll('[data-dir]')) {
     btn.addEventListener('pointerdown', (e) => {
       e.preventDefault(); // no focus ring flash, no double-tap zoom
+      if (actions.press && actions.press('direction')) return;
       actions.direction(btn.dataset.dir);
     });
     // Keyboard and assistive technology activate buttons with a click.

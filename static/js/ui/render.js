@@ -1,24 +1,20 @@
 // Draws a Game onto a canvas: the maze (painted once per size), pellets, fruit, characters,
-// messages, the title screen and the intermission. Reads the game, never changes it.
+// messages, the intermission acts, and the title screen's show (title, roll-call, demo game).
+// Reads the game, never changes it.
 import { COLS, ROWS, FRUIT_POSITION } from '../rules/maze.js';
 import { TIMING } from '../rules/game.js';
 import { fruitForLevel } from '../rules/scoring.js';
+import { lookDirection } from '../rules/ghost-motion.js';
 import { paintMaze } from './maze-art.js';
 import { drawPacman, drawPacmanDeath, drawGhost, drawFruit, mouthFor, COLORS } from './sprites.js';
 import { drawText, textWidth } from './font.js';
+import { drawAct, drawScene, rollCallFrame, CHASE_FLOOR } from './scenes.js';
 
 // The screen: the maze plus two rows below it for lives and level fruit.
 export const VIEW_COLS = COLS;
 export const VIEW_ROWS = ROWS + 2;
 const WALL_COLOR = '#2942ff';
 const TEXT_PIXEL = 1 / 7; // font pixel: one glyph is a tile tall
-const GHOST_BLURBS = [
-  ['blinky', 'BLINKY', 'HUNTS YOU DOWN'],
-  ['pinky', 'PINKY', 'CUTS YOU OFF'],
-  ['inky', 'INKY', 'TEAMS UP'],
-  ['clyde', 'CLYDE', 'KEEPS HIS DISTANCE'],
-];
-const GHOST_ORDER = ['blinky', 'pinky', 'inky', 'clyde'];
 
 /** Where to draw an actor between its last two positions (no blending across the tunnel). */
 function blend(actor, alpha) {
@@ -107,27 +103,41 @@ export class Renderer {
 
   /**
    * Draws one frame. alpha (0..1): how far the clock is between the last two game steps.
-   * info: {touch: boolean, pod: {host, zone, cloud} | null}.
+   * info: {touch: boolean, pod: {host, zone, cloud} | null, attract: Attract (the title
+   * screen's show), canStart: whether Enter starts a game now (the prompt shows only then)}.
    */
   draw(game, alpha, info) {
     const ctx = this.ctx;
     if (!this.tile) return;
     ctx.setTransform(1, 0, 0, 1, 0, 0);
-    const onBoard = game.phase !== 'attract' && game.phase !== 'intermission';
     ctx.fillStyle = '#000';
-    if (onBoard) ctx.fillRect(0, ROWS * this.tile, this.canvas.width, this.canvas.height - ROWS * this.tile);
-    else ctx.fillRect(0, 0, this.canvas.width, this.canvas.height);
-    if (game.phase === 'attract') {
-      ctx.setTransform(this.tile, 0, 0, this.tile, 0, 0);
-      this.drawTitle(game, info);
+    const stage = game.phase === 'attract' ? info.attract?.stage ?? 'title' : null;
+    if (stage === 'demo') {
+      this.drawPlay(info.attract.demo, alpha, info, { demo: true });
       return;
     }
-    if (game.phase === 'intermission') {
+    if (stage || game.phase === 'intermission') {
+      ctx.fillRect(0, 0, this.canvas.width, this.canvas.height);
       ctx.setTransform(this.tile, 0, 0, this.tile, 0, 0);
-      this.drawIntermission(game);
-      this.drawStatusBar(game);
+      if (stage === 'rollCall') this.drawRollCall(info.attract.time, info);
+      else if (stage) this.drawTitle(info.attract?.time ?? game.phaseTime, info);
+      else {
+        drawAct(ctx, game.act, game.phaseTime);
+        if (game.phaseTime >= TIMING.skipGrace) {
+          const hint = info.touch ? 'TAP TO SKIP' : 'PRESS A KEY TO SKIP';
+          drawText(ctx, hint, COLS / 2, 27, { pixel: TEXT_PIXEL * 0.7, color: '#8a8fb0', align: 'center' });
+        }
+        this.drawStatusBar(game);
+      }
       return;
     }
+    this.drawPlay(game, alpha, info);
+  }
+
+  /** The maze with everything on it: the game in play, or the attract mode's demo. */
+  drawPlay(game, alpha, info, { demo = false } = {}) {
+    const ctx = this.ctx;
+    ctx.fillRect(0, ROWS * this.tile, this.canvas.width, this.canvas.height - ROWS * this.tile);
     // The board (walls and dots) covers the whole maze area: no need to clear it first.
     this.syncBoard(game.pellets);
     const flash = this.wallFlash(game);
@@ -144,13 +154,14 @@ export class Renderer {
     if (game.fruit) drawFruit(ctx, game.fruit.kind, FRUIT_POSITION.x + 0.5, FRUIT_POSITION.y + 0.5);
     ctx.save();
     ctx.beginPath();
-    ctx.rect(0, 0, COLS, ROWS);
+    ctx.rect(0, 0, COLS, ROWS); // the tunnel's off-screen tiles stay off screen
     ctx.clip();
     this.drawGhosts(game, a);
     this.drawPacman(game, a);
     this.drawPopups(game);
     ctx.restore();
-    this.drawMessages(game, info);
+    if (demo) this.drawDemoMessages(game, info);
+    else this.drawMessages(game, info);
     this.drawStatusBar(game);
   }
 
@@ -188,7 +199,8 @@ export class Renderer {
       let look = 'normal';
       if (g.state === 'eyes' || g.state === 'entering') look = 'eyes';
       else if (g.frightened) look = game.frightWhite ? 'flash' : 'frightened';
-      this.withWrap(pos.x, (x) => drawGhost(this.ctx, x + 0.5, pos.y + 0.5, COLORS[g.name], g.dir, look, wave));
+      // The eyes look where the ghost means to turn, a moment before it does.
+      drawGhost(this.ctx, pos.x + 0.5, pos.y + 0.5, COLORS[g.name], lookDirection(g), look, wave);
     }
   }
 
@@ -199,19 +211,12 @@ export class Renderer {
     const pos = blend(p, alpha);
     if (phase === 'dying') {
       const t = (game.phaseTime - TIMING.dyingFreeze) / TIMING.dyingAnimation;
-      if (t < 0) this.withWrap(pos.x, (x) => drawPacman(this.ctx, x + 0.5, pos.y + 0.5, p.dir, 0.35));
+      if (t < 0) drawPacman(this.ctx, pos.x + 0.5, pos.y + 0.5, p.dir, 0.35);
       else if (t <= 1) drawPacmanDeath(this.ctx, pos.x + 0.5, pos.y + 0.5, t);
       return;
     }
     const open = phase === 'ready' || phase === 'levelComplete' ? 0 : mouthFor(p.travel);
-    this.withWrap(pos.x, (x) => drawPacman(this.ctx, x + 0.5, pos.y + 0.5, p.dir, open));
-  }
-
-  /** Draws at x, and again one maze-width away when the sprite hangs over a tunnel mouth. */
-  withWrap(x, paint) {
-    paint(x);
-    if (x < 1) paint(x + COLS);
-    else if (x > COLS - 2) paint(x - COLS);
+    drawPacman(this.ctx, pos.x + 0.5, pos.y + 0.5, p.dir, open);
   }
 
   drawPopups(game) {
@@ -227,7 +232,8 @@ export class Renderer {
     if (game.phase === 'ready') {
       drawText(ctx, 'READY!', COLS / 2, row, { pixel: TEXT_PIXEL, color: COLORS.pacman, align: 'center' });
     } else if (game.phase === 'gameOver') {
-      const prompt = game.phaseTime > 3 && Math.floor(game.phaseTime / 1.5) % 2 === 1;
+      // "PRESS ENTER" alternates with GAME OVER, but only once Enter does start a game.
+      const prompt = info.canStart && Math.floor(game.phaseTime / 1.5) % 2 === 1;
       const text = prompt ? (info.touch ? 'TAP TO PLAY' : 'PRESS ENTER') : 'GAME  OVER';
       drawText(ctx, text, COLS / 2, row, { pixel: TEXT_PIXEL, color: prompt ? COLORS.pacman : COLORS.blinky, align: 'center' });
     }
@@ -256,73 +262,66 @@ export class Renderer {
     }
   }
 
-  drawChase(t, duration, y, scale = 1) {
-    // First half: the ghosts chase Pacman to the left; second half: a giant Pacman chases
-    // the frightened ghosts back to the right.
+  /** The demo game's message row: an invitation instead of READY! or GAME OVER. */
+  drawDemoMessages(game, info) {
+    const row = FRUIT_POSITION.y;
+    const on = Math.floor(game.clock / 0.8) % 2 === 0;
+    const text = on ? 'DEMO' : info.touch ? 'TAP TO PLAY' : 'PRESS ENTER';
+    drawText(this.ctx, text, COLS / 2, row, { pixel: TEXT_PIXEL, color: on ? COLORS.blinky : COLORS.pacman, align: 'center' });
+  }
+
+  /** The roll-call: the ghosts step forward one by one, the points, then a chase. */
+  drawRollCall(t, info) {
     const ctx = this.ctx;
-    const half = duration / 2;
-    const span = COLS + 14 * scale;
-    const wave = Math.floor(t * 7) % 2 === 0;
+    const frame = rollCallFrame(t);
+    drawText(ctx, 'MEET THE GHOSTS', COLS / 2, 3, { pixel: TEXT_PIXEL, color: '#fff', align: 'center' });
+    const wave = Math.floor(t * 4) % 2 === 0;
+    frame.cast.forEach((c, i) => {
+      const y = 7 + i * 2.4;
+      drawGhost(ctx, 4.5, y, COLORS[c.name], 'right', 'normal', wave);
+      if (!c.showName) return;
+      drawText(ctx, c.label, 7, y - 0.8, { pixel: TEXT_PIXEL, color: COLORS[c.name] });
+      drawText(ctx, c.blurb, 7, y + 0.35, { pixel: TEXT_PIXEL * 0.7, color: '#d8d8e8' });
+    });
+    if (frame.legend) {
+      ctx.fillStyle = COLORS.pellet;
+      ctx.fillRect(9.4, 17.4, 0.25, 0.25);
+      ctx.beginPath();
+      ctx.arc(9.5, 19.0, 0.42, 0, Math.PI * 2);
+      ctx.fill();
+      drawText(ctx, '10 PTS', 11, 17.05, { pixel: TEXT_PIXEL * 0.8, color: '#fff' });
+      drawText(ctx, '50 PTS', 11, 18.6, { pixel: TEXT_PIXEL * 0.8, color: '#fff' });
+    }
     ctx.save();
     ctx.beginPath();
-    ctx.rect(0, y - 3 * scale, COLS, 6 * scale);
+    ctx.rect(0, 20, COLS, 6);
     ctx.clip();
-    if (t < half) {
-      const k = t / half;
-      const x = COLS + 1 - k * span;
-      ctx.save();
-      ctx.translate(x, y);
-      ctx.scale(scale, scale);
-      drawPacman(ctx, 0, 0, 'left', mouthFor(k * 40));
-      GHOST_ORDER.forEach((name, i) => drawGhost(ctx, 3 + i * 2, 0, COLORS[name], 'left', 'normal', wave));
-      ctx.restore();
-    } else {
-      const k = (t - half) / half;
-      const x = -9 * scale + k * span;
-      ctx.save();
-      ctx.translate(x, y);
-      ctx.scale(scale, scale);
-      GHOST_ORDER.forEach((name, i) => drawGhost(ctx, i * 2, 0, COLORS[name], 'right', 'frightened', wave));
-      drawPacman(ctx, -4.5, -0.2, 'right', mouthFor(k * 40), 1.9);
-      ctx.restore();
-    }
+    drawScene(ctx, frame.chase, { clock: t, floor: CHASE_FLOOR });
     ctx.restore();
+    this.drawPrompt(t, info, 27.5);
   }
 
-  drawIntermission(game) {
-    drawText(this.ctx, `LEVEL ${game.level} CLEAR!`, COLS / 2, 8, { pixel: TEXT_PIXEL, color: COLORS.pacman, align: 'center' });
-    this.drawChase(game.phaseTime, TIMING.intermission, 15.5);
+  drawPrompt(t, info, y) {
+    if (Math.floor(t / 0.6) % 2 === 0 || t < 0.6) {
+      drawText(this.ctx, info.touch ? 'TAP TO START' : 'PRESS ENTER TO START', COLS / 2, y, { pixel: TEXT_PIXEL, color: COLORS.pacman, align: 'center' });
+    }
   }
 
-  drawTitle(game, info) {
+  drawTitle(t, info) {
     const ctx = this.ctx;
-    const t = game.phaseTime;
     const title = 'PACMAN';
     const big = 3 / 7;
-    drawText(ctx, title, COLS / 2 + 0.12, 2.12, { pixel: big, color: '#b33b00', align: 'center' });
-    drawText(ctx, title, COLS / 2, 2, { pixel: big, color: COLORS.pacman, align: 'center' });
-    drawText(ctx, 'A KUBERNETES DEMO GAME', COLS / 2, 6, { pixel: TEXT_PIXEL * 0.8, color: '#9fb4ff', align: 'center' });
-    const wave = Math.floor(t * 4) % 2 === 0;
-    GHOST_BLURBS.forEach(([name, label, blurb], i) => {
-      const y = 9 + i * 2.2;
-      drawGhost(ctx, 4.5, y, COLORS[name], 'right', 'normal', wave);
-      drawText(ctx, label, 7, y - 0.8, { pixel: TEXT_PIXEL, color: COLORS[name] });
-      drawText(ctx, blurb, 7, y + 0.35, { pixel: TEXT_PIXEL * 0.7, color: '#d8d8e8' });
-    });
-    // Points legend.
+    drawText(ctx, title, COLS / 2 + 0.12, 4.12, { pixel: big, color: '#b33b00', align: 'center' });
+    drawText(ctx, title, COLS / 2, 4, { pixel: big, color: COLORS.pacman, align: 'center' });
+    drawText(ctx, 'A KUBERNETES DEMO GAME', COLS / 2, 8, { pixel: TEXT_PIXEL * 0.8, color: '#9fb4ff', align: 'center' });
+    // Pacman eating a row of dots across the middle, round and round.
+    const x = ((t * 6) % (COLS + 6)) - 3;
     ctx.fillStyle = COLORS.pellet;
-    ctx.fillRect(9.4, 18.4, 0.25, 0.25);
-    ctx.beginPath();
-    ctx.arc(9.5, 20.0, 0.42, 0, Math.PI * 2);
-    ctx.fill();
-    drawText(ctx, '10 PTS', 11, 18.05, { pixel: TEXT_PIXEL * 0.8, color: '#fff' });
-    drawText(ctx, '50 PTS', 11, 19.6, { pixel: TEXT_PIXEL * 0.8, color: '#fff' });
-    this.drawChase(t % 8, 8, 22.5, 0.8);
-    if (Math.floor(t / 0.6) % 2 === 0 || t < 0.6) {
-      drawText(ctx, info.touch ? 'TAP TO START' : 'PRESS ENTER TO START', COLS / 2, 25, { pixel: TEXT_PIXEL, color: COLORS.pacman, align: 'center' });
-    }
+    for (let col = 1; col < COLS - 1; col += 2) if (col > x + 0.5) ctx.fillRect(col + 0.375, 14.375, 0.25, 0.25);
+    drawPacman(ctx, x + 0.5, 14.5, 'right', Math.abs(Math.sin(t * 9)));
+    this.drawPrompt(t, info, 19);
     const help = info.touch ? 'SWIPE OR USE THE ARROWS' : 'ARROWS/WASD MOVE  P PAUSE  M SOUND';
-    drawText(ctx, help, COLS / 2, 26.8, { pixel: TEXT_PIXEL * 0.7, color: '#d8d8e8', align: 'center' });
+    drawText(ctx, help, COLS / 2, 21.5, { pixel: TEXT_PIXEL * 0.7, color: '#d8d8e8', align: 'center' });
     if (info.pod) {
       const line1 = `SERVED BY POD ${info.pod.host}`;
       const fit = (s) => Math.min(TEXT_PIXEL * 0.7, (COLS - 1) / Math.max(1, textWidth(s, 1)));

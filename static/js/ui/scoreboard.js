@@ -7,6 +7,9 @@ import { setStatus } from './hud.js';
 
 const REFRESH_MS = 20000;
 const RETRY_MS = 5000; // while the list cannot be read
+// At game over the decision waits this long at most for a fresh list, then goes by the last
+// one seen: a slow database must not hold the player up (the request itself may take 8 s).
+export const FRESH_LIST_WAIT_MS = 1500;
 
 export class Scoreboard {
   /**
@@ -78,17 +81,21 @@ export class Scoreboard {
   }
 
   /**
-   * At game over: when `score` makes the top ten (by the freshest list it can get), asks for a
-   * name with ask() (resolving to a name or null) and queues the score with where it was played.
+   * At game over: when `score` makes the top ten (by a list fetched now if it comes within
+   * waitMs, else the last one seen), asks for a name with ask() (resolving to a name or null)
+   * and queues the score with where it was played. Resolves to whether a score was queued.
    */
-  async offer({ score, level, where, ask }) {
-    try {
-      const list = await this.api.highScores();
+  async offer({ score, level, where, ask, waitMs = FRESH_LIST_WAIT_MS }) {
+    const fresh = this.api.highScores().then((list) => {
       if (Array.isArray(list)) this.list = list;
       this.reachable = true;
-    } catch {
-      this.reachable = false; // decide with the last list seen
-    }
+    }, () => {
+      this.reachable = false;
+    });
+    let timer;
+    const late = new Promise((resolve) => { timer = setTimeout(resolve, waitMs); });
+    await Promise.race([fresh, late]);
+    clearTimeout(timer);
     this.showStatus();
     if (!makesTopTen(score, this.list)) return false;
     const name = await ask();

@@ -1,197 +1,233 @@
-// Sound effects synthesized with the Web Audio API: no audio files. One-shot effects (chomp,
-// ghost eaten, fruit, death, extra life, the opening tune) and looping backgrounds (siren,
-// frightened, eyes going home) that the game state switches between every frame.
+// Sound, synthesized with the Web Audio API in the manner of the arcade's three-voice wavetable
+// chip: each voice is one oscillator playing a 32-step waveform whose pitch and volume are set
+// once a 60 Hz frame (the programs are in tunes.js). Voice 1 plays the effects (the waka, fruit,
+// a ghost eaten, the death), voice 2 the background (siren, fright siren, eyes returning) and
+// the bass of the tunes, voice 3 their melody. No audio files.
+import {
+  FRAME, WAVES, TUNES, harmonics, chomp, siren, frightSiren, eyesReturning, ghostEaten,
+  fruitEaten, extraLife, levelUp, death, tunePart,
+} from './tunes.js';
 
 const MUTE_KEY = 'pacman.muted';
+const VOLUME_KEY = 'pacman.volume';
+export const DEFAULT_VOLUME = 0.7;
+const MASTER = 0.55; // full volume, below clipping with three voices
+const AHEAD = 0.2; // seconds of a looping program scheduled in advance
 
-function midi(n) {
-  return 440 * 2 ** ((n - 69) / 12);
+// Effects on voice 1: one at a time, and a lesser one never cuts a greater one short.
+const EFFECTS = {
+  dot: { rank: 0 },
+  fruit: { rank: 1, program: fruitEaten },
+  extraLife: { rank: 1, program: extraLife },
+  levelUp: { rank: 1, program: levelUp },
+  ghost: { rank: 2, program: ghostEaten },
+  death: { rank: 3, program: death },
+};
+
+/** One voice: an oscillator and its volume, driven frame by frame by a program. */
+class Voice {
+  constructor(ctx, out, waves) {
+    this.ctx = ctx;
+    this.waves = waves;
+    this.osc = ctx.createOscillator();
+    this.gain = ctx.createGain();
+    this.gain.gain.value = 0;
+    this.osc.connect(this.gain).connect(out);
+    this.osc.start();
+    this.program = null;
+    this.rank = -1;
+  }
+
+  /** Starts `program` now, replacing whatever the voice played. */
+  play(program, rank = 0) {
+    const now = this.ctx.currentTime;
+    this.osc.frequency.cancelScheduledValues(now);
+    this.gain.gain.cancelScheduledValues(now);
+    if (this.waveName !== program.wave) {
+      this.osc.setPeriodicWave(this.waves[program.wave]);
+      this.waveName = program.wave;
+    }
+    this.program = program;
+    this.rank = rank;
+    this.start = now;
+    this.next = 0; // the next frame to schedule
+    this.pump();
+  }
+
+  /** Schedules the program's frames up to AHEAD seconds from now (all of a finite one). */
+  pump() {
+    const p = this.program;
+    if (!p) return;
+    const now = this.ctx.currentTime;
+    const last = p.frames === Infinity ? Math.ceil((now + AHEAD - this.start) / FRAME) : p.frames;
+    for (; this.next < last; this.next++) {
+      const t = this.start + this.next * FRAME;
+      if (t < now - FRAME) continue; // a stalled page: skip what is past
+      const [hz, volume] = p.at(this.next);
+      this.osc.frequency.setValueAtTime(hz, t);
+      this.gain.gain.setTargetAtTime(volume, t, 0.003);
+    }
+    if (p.frames !== Infinity && this.next >= p.frames) {
+      this.gain.gain.setTargetAtTime(0, this.start + p.frames * FRAME, 0.005);
+      this.endsAt = this.start + p.frames * FRAME;
+      this.program = null;
+    }
+  }
+
+  /** Whether a finite program is still sounding. */
+  get busy() {
+    return !!this.program || this.ctx.currentTime < (this.endsAt ?? 0);
+  }
+
+  stop() {
+    const now = this.ctx.currentTime;
+    this.osc.frequency.cancelScheduledValues(now);
+    this.gain.gain.cancelScheduledValues(now);
+    this.gain.gain.setTargetAtTime(0, now, 0.01);
+    this.program = null;
+    this.endsAt = 0;
+    this.rank = -1;
+  }
 }
-
-// An original opening tune: [midi note or 0 for a rest, length in eighths].
-const TUNE_LEAD = [
-  [72, 1], [76, 1], [79, 1], [84, 1], [83, 1], [79, 1], [76, 2],
-  [74, 1], [77, 1], [81, 1], [86, 1], [84, 1], [81, 1], [77, 2],
-  [76, 1], [79, 1], [83, 1], [88, 1], [86, 1], [83, 1], [79, 1], [76, 1],
-  [77, 1], [79, 1], [81, 1], [83, 1], [84, 4],
-];
-const TUNE_BASS = [[48, 4], [43, 4], [50, 4], [45, 4], [52, 4], [47, 4], [53, 2], [55, 2], [48, 4]];
-const EIGHTH = 0.13;
 
 export class Sound {
   constructor(storage = globalThis.localStorage) {
     this.storage = storage;
     this.ctx = null;
-    this.muted = this.readMuted();
-    this.loops = {};
-    this.activeLoop = null;
-    this.chompToggle = false;
-    this.lastChomp = 0;
+    this.muted = this.read(MUTE_KEY) === '1';
+    const v = Number(this.read(VOLUME_KEY));
+    this.volume = this.read(VOLUME_KEY) !== null && Number.isFinite(v) ? Math.max(0, Math.min(1, v)) : DEFAULT_VOLUME;
+    this.loopName = null;
+    this.loopStage = null;
+    this.chompSecond = false;
   }
 
-  readMuted() {
+  read(key) {
     try {
-      return this.storage?.getItem(MUTE_KEY) === '1';
+      return this.storage?.getItem(key) ?? null;
     } catch {
-      return false;
+      return null;
     }
   }
 
-  /** Creates or resumes the audio context; call from a user gesture (browsers require it). */
+  write(key, value) {
+    try {
+      this.storage?.setItem(key, value);
+    } catch { /* private mode: not remembered */ }
+  }
+
+  /**
+   * Creates the audio context, or resumes it: call from every user gesture that should make
+   * sound (browsers start audio only from one; iOS Safari also keeps a context it suspended
+   * until one resumes it).
+   */
   unlock() {
     const AudioCtx = globalThis.AudioContext || globalThis.webkitAudioContext;
     if (!AudioCtx) return;
     if (!this.ctx) {
       this.ctx = new AudioCtx();
       this.master = this.ctx.createGain();
-      this.master.gain.value = this.muted ? 0 : 0.5;
+      this.master.gain.value = this.level();
       this.master.connect(this.ctx.destination);
-      this.buildLoops();
+      const waves = {};
+      for (const [name, samples] of Object.entries(WAVES)) {
+        const { real, imag } = harmonics(samples);
+        waves[name] = this.ctx.createPeriodicWave(real, imag);
+      }
+      this.voices = [0, 1, 2].map(() => new Voice(this.ctx, this.master, waves));
     }
-    if (this.ctx.state === 'suspended') this.ctx.resume().catch(() => {});
+    if (this.ctx.state !== 'running') this.ctx.resume().catch(() => {});
+  }
+
+  /** The master gain for the volume and mute settings. */
+  level() {
+    return this.muted ? 0 : MASTER * this.volume * this.volume; // squared: even steps to the ear
+  }
+
+  applyLevel() {
+    if (this.master) this.master.gain.setTargetAtTime(this.level(), this.ctx.currentTime, 0.02);
   }
 
   setMuted(muted) {
     this.muted = muted;
-    try {
-      this.storage?.setItem(MUTE_KEY, muted ? '1' : '0');
-    } catch { /* private mode: not remembered */ }
-    if (this.master) this.master.gain.setTargetAtTime(muted ? 0 : 0.5, this.ctx.currentTime, 0.02);
+    this.write(MUTE_KEY, muted ? '1' : '0');
+    this.applyLevel();
+  }
+
+  /** volume 0..1, remembered; 0 is silence (but not "muted": M still toggles). */
+  setVolume(volume) {
+    this.volume = Math.max(0, Math.min(1, Number(volume) || 0));
+    this.write(VOLUME_KEY, String(this.volume));
+    this.applyLevel();
   }
 
   suspend() {
     if (this.ctx && this.ctx.state === 'running') this.ctx.suspend().catch(() => {});
   }
 
+  /** Resumes after a hidden tab (enough on desktop browsers; iOS needs unlock() in a gesture). */
   resume() {
     if (this.ctx && this.ctx.state === 'suspended') this.ctx.resume().catch(() => {});
   }
 
-  // ---- building blocks ----
-
-  tone({ type = 'square', from, to = from, start = 0, length, volume = 0.2, curve = 'exp' }) {
-    const ctx = this.ctx;
-    const t0 = ctx.currentTime + start;
-    const osc = ctx.createOscillator();
-    const gain = ctx.createGain();
-    osc.type = type;
-    osc.frequency.setValueAtTime(from, t0);
-    if (to !== from) {
-      if (curve === 'exp') osc.frequency.exponentialRampToValueAtTime(to, t0 + length);
-      else osc.frequency.linearRampToValueAtTime(to, t0 + length);
-    }
-    gain.gain.setValueAtTime(0, t0);
-    gain.gain.linearRampToValueAtTime(volume, t0 + 0.005);
-    gain.gain.setValueAtTime(volume, t0 + Math.max(0.005, length - 0.02));
-    gain.gain.linearRampToValueAtTime(0, t0 + length);
-    osc.connect(gain).connect(this.master);
-    osc.start(t0);
-    osc.stop(t0 + length + 0.02);
+  get running() {
+    return !!this.ctx && this.ctx.state === 'running';
   }
 
-  buildLoops() {
-    const ctx = this.ctx;
-    const make = (type, base, lfoType, lfoRate, depth, volume) => {
-      const osc = ctx.createOscillator();
-      osc.type = type;
-      osc.frequency.value = base;
-      const lfo = ctx.createOscillator();
-      lfo.type = lfoType;
-      lfo.frequency.value = lfoRate;
-      const lfoGain = ctx.createGain();
-      lfoGain.gain.value = depth;
-      lfo.connect(lfoGain).connect(osc.frequency);
-      const gain = ctx.createGain();
-      gain.gain.value = 0;
-      osc.connect(gain).connect(this.master);
-      osc.start();
-      lfo.start();
-      return { osc, lfo, lfoGain, gain, volume };
-    };
-    this.loops = {
-      siren: make('triangle', 380, 'triangle', 3.2, 90, 0.11),
-      fright: make('square', 260, 'sawtooth', 9, 80, 0.035),
-      eyes: make('sawtooth', 900, 'sawtooth', 14, 380, 0.03),
-    };
-  }
-
-  /** Picks the background loop: 'siren' | 'fright' | 'eyes' | null. urgency 0..1 raises the siren. */
+  /**
+   * The background on voice 2: 'siren' | 'fright' | 'eyes' | null. urgency 0..1 (how much of
+   * the maze is eaten) raises the siren in five steps. Called every frame: it also keeps the
+   * looping program scheduled ahead.
+   */
   setLoop(name, urgency = 0) {
-    if (!this.ctx) return;
-    const now = this.ctx.currentTime;
-    if (name === 'siren' && Math.abs(urgency - (this.urgency ?? -1)) > 0.02) {
-      // The siren climbs as the maze empties (in small steps: this runs every frame).
-      this.urgency = urgency;
-      const s = this.loops.siren;
-      s.osc.frequency.setTargetAtTime(360 + urgency * 260, now, 0.1);
-      s.lfo.frequency.setTargetAtTime(3.2 + urgency * 3, now, 0.1);
+    if (!this.running) return;
+    const bg = this.voices[1];
+    if (this.music) {
+      if (bg.busy) return; // a tune's bass has the voice
+      this.music = false;
     }
-    if (name === this.activeLoop) return;
-    for (const [key, loop] of Object.entries(this.loops)) {
-      loop.gain.gain.setTargetAtTime(key === name ? loop.volume : 0, now, 0.03);
+    const stage = name === 'siren' ? Math.min(4, Math.floor(urgency * 5)) : null;
+    if (name !== this.loopName || stage !== this.loopStage) {
+      this.loopName = name;
+      this.loopStage = stage;
+      if (name === 'siren') bg.play(siren(stage));
+      else if (name === 'fright') bg.play(frightSiren());
+      else if (name === 'eyes') bg.play(eyesReturning());
+      else bg.stop();
+      return;
     }
-    this.activeLoop = name;
+    bg.pump();
   }
 
-  // ---- effects ----
-
+  /** A one-shot effect on voice 1 (see EFFECTS), or a tune: 'tune' (the opening), 'act1'..'act3'. */
   play(effect) {
-    if (!this.ctx || this.ctx.state !== 'running') return;
-    const fx = this[`fx_${effect}`];
-    if (fx) fx.call(this);
-  }
-
-  fx_dot() {
-    // "Waka": alternating falling and rising sweeps, never faster than the chomps can sound.
-    const now = this.ctx.currentTime;
-    if (now - this.lastChomp < 0.11) return;
-    this.lastChomp = now;
-    this.chompToggle = !this.chompToggle;
-    const [from, to] = this.chompToggle ? [520, 230] : [230, 520];
-    this.tone({ type: 'triangle', from, to, length: 0.1, volume: 0.32 });
-  }
-
-  fx_energizer() {
-    this.tone({ type: 'square', from: 150, to: 600, length: 0.25, volume: 0.1 });
-  }
-
-  fx_ghost() {
-    this.tone({ type: 'square', from: 180, to: 1400, length: 0.45, volume: 0.12 });
-    this.tone({ type: 'triangle', from: 360, to: 2400, length: 0.45, volume: 0.12 });
-  }
-
-  fx_fruit() {
-    [0, 0.07, 0.14, 0.21].forEach((start, i) => this.tone({ type: 'square', from: midi(79 + i * 4), start, length: 0.07, volume: 0.1 }));
-  }
-
-  fx_extraLife() {
-    for (let i = 0; i < 6; i++) this.tone({ type: 'square', from: midi(96), start: i * 0.16, length: 0.1, volume: 0.07 });
-  }
-
-  fx_death() {
-    // A falling warble, then two short pops.
-    for (let i = 0; i < 9; i++) {
-      const f = 900 - i * 80;
-      this.tone({ type: 'square', from: f, to: f * 0.55, start: i * 0.12, length: 0.12, volume: 0.1 });
+    if (!this.running) return;
+    if (effect === 'tune') return this.playTune(TUNES.opening);
+    if (TUNES[effect]) return this.playTune(TUNES[effect]);
+    const fx = EFFECTS[effect];
+    if (!fx) return;
+    const voice = this.voices[0];
+    if (voice.busy && voice.rank > fx.rank) return;
+    if (effect === 'dot') {
+      this.chompSecond = !this.chompSecond;
+      voice.play(chomp(this.chompSecond), 0);
+    } else {
+      voice.play(fx.program(), fx.rank);
     }
-    this.tone({ type: 'square', from: 120, to: 700, start: 1.15, length: 0.1, volume: 0.12 });
-    this.tone({ type: 'square', from: 120, to: 700, start: 1.3, length: 0.1, volume: 0.12 });
   }
 
-  fx_levelUp() {
-    [72, 76, 79, 84, 88].forEach((n, i) => this.tone({ type: 'square', from: midi(n), start: i * 0.09, length: 0.12, volume: 0.09 }));
+  playTune(tune) {
+    this.music = true;
+    this.loopName = null;
+    this.voices[2].play(tunePart(tune, 'lead', { wave: 'reed', volume: 0.42 }));
+    this.voices[1].play(tunePart(tune, 'bass', { wave: 'round', volume: 0.62 }));
   }
 
-  fx_tune() {
-    let t = 0;
-    for (const [note, len] of TUNE_LEAD) {
-      if (note) this.tone({ type: 'square', from: midi(note), start: t, length: len * EIGHTH * 0.9, volume: 0.08 });
-      t += len * EIGHTH;
-    }
-    t = 0;
-    for (const [note, len] of TUNE_BASS) {
-      this.tone({ type: 'triangle', from: midi(note), start: t, length: len * EIGHTH * 0.95, volume: 0.25 });
-      t += len * EIGHTH;
-    }
+  /** Stops a tune (a skipped intermission) and the effects. */
+  stopMusic() {
+    if (!this.ctx) return;
+    for (const v of this.voices) v.stop();
+    this.music = false;
+    this.loopName = null;
   }
 }

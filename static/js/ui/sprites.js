@@ -14,6 +14,10 @@ export const COLORS = Object.freeze({
   eyeWhite: '#ffffff',
   pupil: '#1b2fd9',
   pellet: '#ffc8b0',
+  skin: '#ffb89a',
+  patch: '#c01c3a',
+  stitch: '#ffe9e0',
+  peg: '#c9a27a',
 });
 
 const ANGLE = { right: 0, down: Math.PI / 2, left: Math.PI, up: -Math.PI / 2 };
@@ -102,12 +106,64 @@ function ghostEyes(ctx, x, y, dir) {
   }
 }
 
+// The intermissions' Blinky: his cloak torn at the back (act 2), patched (act 3).
+function tornCorner(ctx, x, y) {
+  const bottom = y + 0.82;
+  ctx.fillStyle = '#000';
+  ctx.beginPath();
+  ctx.moveTo(x + 0.04, bottom);
+  const edge = [[0.16, 0.5], [0.28, 0.64], [0.4, 0.36], [0.52, 0.52], [0.63, 0.24], [0.72, 0.4], [0.84, 0.22]];
+  for (const [dx, dy] of edge) ctx.lineTo(x + dx, y + dy);
+  ctx.lineTo(x + 0.84, bottom);
+  ctx.closePath();
+  ctx.fill();
+  // What the cloak hid: a leg.
+  ctx.fillStyle = COLORS.skin;
+  ctx.beginPath();
+  ctx.ellipse(x + 0.46, y + 0.66, 0.12, 0.15, 0, 0, Math.PI * 2);
+  ctx.fill();
+}
+
+function patch(ctx, x, y) {
+  ctx.save();
+  ctx.translate(x + 0.4, y + 0.38);
+  ctx.rotate(-0.18);
+  ctx.fillStyle = COLORS.patch;
+  ctx.fillRect(-0.24, -0.2, 0.48, 0.4);
+  ctx.strokeStyle = COLORS.stitch;
+  ctx.lineWidth = 0.045;
+  ctx.beginPath();
+  for (let i = 0; i < 4; i++) {
+    const s = -0.18 + i * 0.12;
+    for (const [ax, ay, bx, by] of [[s, -0.25, s + 0.05, -0.15], [s, 0.15, s + 0.05, 0.25]]) {
+      ctx.moveTo(ax, ay);
+      ctx.lineTo(bx, by);
+    }
+  }
+  for (const side of [-1, 1]) {
+    ctx.moveTo(side * 0.29, -0.1);
+    ctx.lineTo(side * 0.19, -0.05);
+    ctx.moveTo(side * 0.29, 0.08);
+    ctx.lineTo(side * 0.19, 0.13);
+  }
+  ctx.stroke();
+  ctx.restore();
+}
+
 /**
- * A ghost. look: 'normal' | 'frightened' | 'flash' | 'eyes'. wave: which of the two skirt
- * frames to draw.
+ * A ghost. look: 'normal' | 'frightened' | 'flash' | 'eyes', or for Blinky in the
+ * intermissions 'torn' | 'patched'. wave: which of the two skirt frames to draw.
  */
 export function drawGhost(ctx, x, y, color, dir, look, wave) {
   if (look === 'eyes') {
+    ghostEyes(ctx, x, y, dir);
+    return;
+  }
+  if (look === 'torn' || look === 'patched') {
+    ctx.fillStyle = color;
+    ghostBody(ctx, x, y, wave);
+    if (look === 'torn') tornCorner(ctx, x, y);
+    else patch(ctx, x, y);
     ghostEyes(ctx, x, y, dir);
     return;
   }
@@ -132,6 +188,74 @@ export function drawGhost(ctx, x, y, color, dir, look, wave) {
   ctx.fillStyle = color;
   ghostBody(ctx, x, y, wave);
   ghostEyes(ctx, x, y, dir);
+}
+
+// ---- props of the intermissions ----
+
+/** A peg standing in the floor at x (act 2). */
+export function drawPeg(ctx, x, y) {
+  ctx.fillStyle = COLORS.peg;
+  ctx.fillRect(x - 0.06, y + 0.32, 0.12, 0.5);
+  ctx.beginPath();
+  ctx.ellipse(x, y + 0.32, 0.16, 0.07, 0, 0, Math.PI * 2);
+  ctx.fill();
+}
+
+/** Blinky's cloak caught on the peg at toX, stretched from the back of a ghost at x; k 0..1 how far. */
+export function drawCloakStretch(ctx, x, y, toX, k) {
+  const thick = 0.42 - 0.3 * k;
+  ctx.fillStyle = COLORS.blinky;
+  ctx.beginPath();
+  ctx.moveTo(x + 0.5, y + 0.3);
+  ctx.quadraticCurveTo((x + toX) / 2, y + 0.62 - thick / 2, toX, y + 0.42);
+  ctx.lineTo(toX, y + 0.42 + Math.max(0.06, thick * 0.4));
+  ctx.quadraticCurveTo((x + toX) / 2, y + 0.7 + thick / 3, x + 0.55, y + 0.82);
+  ctx.closePath();
+  ctx.fill();
+}
+
+/** The torn piece left on the peg at x, swinging a little (t: seconds since the tear). */
+export function drawScrap(ctx, x, y, t) {
+  const sway = Math.sin(t * 6) * Math.exp(-t * 0.8) * 0.15;
+  ctx.fillStyle = COLORS.blinky;
+  ctx.beginPath();
+  ctx.moveTo(x - 0.05, y + 0.36);
+  ctx.lineTo(x + 0.2, y + 0.4);
+  ctx.lineTo(x + 0.12 + sway, y + 0.74);
+  ctx.lineTo(x + 0.02 + sway, y + 0.6);
+  ctx.lineTo(x - 0.08 + sway, y + 0.7);
+  ctx.closePath();
+  ctx.fill();
+}
+
+/** Blinky without his cloak (act 3): a small pink body on scampering legs, and his eyes. */
+export function drawBareGhost(ctx, x, y, dir, t) {
+  const step = Math.floor(t * 10) % 2;
+  ctx.fillStyle = COLORS.skin;
+  ctx.beginPath();
+  ctx.ellipse(x, y + 0.22, 0.46, 0.44, 0, 0, Math.PI * 2);
+  ctx.fill();
+  ctx.fillRect(x - 0.3 + step * 0.1, y + 0.5, 0.14, 0.3);
+  ctx.fillRect(x + 0.14 - step * 0.1, y + 0.5, 0.14, 0.3);
+  ghostEyes(ctx, x, y + 0.28, dir);
+}
+
+/** His cloak, dragged along the floor behind him on a string held at fromX. */
+export function drawDraggedCloak(ctx, x, y, fromX, t) {
+  const ripple = (i) => 0.08 * Math.sin(t * 14 + i * 1.7);
+  ctx.fillStyle = COLORS.blinky;
+  ctx.beginPath();
+  ctx.moveTo(x - 0.95, y + 0.82);
+  for (let i = 0; i <= 6; i++) ctx.lineTo(x - 0.95 + i * 0.32, y + 0.3 + (i % 2 ? 0.12 : 0) + ripple(i));
+  ctx.lineTo(x + 0.95, y + 0.82);
+  ctx.closePath();
+  ctx.fill();
+  ctx.strokeStyle = COLORS.blinky;
+  ctx.lineWidth = 0.06;
+  ctx.beginPath();
+  ctx.moveTo(x + 0.9, y + 0.56);
+  ctx.lineTo(fromX - 0.4, y + 0.36);
+  ctx.stroke();
 }
 
 // ---- fruit ----

@@ -1,0 +1,133 @@
+"""What the real API server does with the manifests, beyond the README's own commands: Pod
+Security admission in the namespace, RBAC for the web pods' service account, the StatefulSet's
+immutable volume templates, and why the hpa overlay needs its hand-over.
+
+Each test starts from the game deployed as step 4 of the README does, and the module ends with
+the README's clean-up command."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+
+import readme
+from kube import NAMESPACE, ReplicaWatch
+
+WEB_ACCOUNT = f"system:serviceaccount:{NAMESPACE}:pacman"
+# The namespace's default account has the groups every service account there has, and no
+# binding of ours: what the web pods' account may do beyond it is what the manifests grant.
+BASELINE_ACCOUNT = f"system:serviceaccount:{NAMESPACE}:default"
+
+PRIVILEGED_POD = """\
+apiVersion: v1
+kind: Pod
+metadata:
+  name: privileged
+spec:
+  containers:
+    - name: pacman
+      image: pacman:local
+      securityContext:
+        privileged: true
+"""
+
+
+@pytest.fixture(scope="module")
+def deployed(cluster):
+    commands = readme.commands(readme.MINIKUBE)
+    step_4 = readme.only(commands, readme.STEP_4, "that deploys the game on minikube")
+    clean_up = readme.only(commands, readme.CLEAN_UP, "that deletes everything")
+    result = cluster.shell(step_4.text)
+    assert result.returncode == 0, result.stderr
+    cluster.wait_settled()
+    yield
+    result = cluster.shell(clean_up.text)
+    assert result.returncode == 0, result.stderr
+    cluster.wait_until("no PersistentVolume left", lambda: not cluster.items("pv"), timeout=90)
+
+
+def test_pod_security_refuses_a_privileged_pod_in_the_namespace(cluster, deployed):
+    refused = cluster.kubectl("apply", "-n", NAMESPACE, "-f", "-", stdin=PRIVILEGED_POD, check=False)
+    assert refused.returncode != 0
+    assert 'violates PodSecurity "restricted:latest"' in refused.stderr, refused.stderr
+    assert "privileged" in refused.stderr, refused.stderr
+    assert not cluster.exists("pod", "privileged", "-n", NAMESPACE)
+    # The same pod where no Pod Security level is enforced is admitted: the refusal above is
+    # the namespace's label at work, not some other rule.
+    admitted = cluster.kubectl("apply", "-n", "default", "-f", "-", stdin=PRIVILEGED_POD, check=False)
+    try:
+        assert admitted.returncode == 0, admitted.stderr
+    finally:
+        cluster.kubectl("delete", "pod", "privileged", "-n", "default", "--ignore-not-found")
+
+
+def can_i(cluster, *args: str) -> str:
+    result = cluster.kubectl("auth", "can-i", *args, f"--as={WEB_ACCOUNT}", check=False)
+    return result.stdout.strip()
+
+
+def rules(cluster, account: str) -> set[str]:
+    """`kubectl auth can-i --list` as account, one normalized row per rule."""
+    out = cluster.kubectl("auth", "can-i", "--list", "-n", NAMESPACE, f"--as={account}").stdout
+    rows = out.strip().splitlines()
+    assert rows and rows[0].split()[0] == "Resources", out
+    return {" ".join(row.split()) for row in rows[1:]}
+
+
+def test_web_pods_may_get_nodes_and_nothing_else(cluster, deployed):
+    assert can_i(cluster, "get", "nodes") == "yes"
+    assert can_i(cluster, "get", "node/node-0") == "yes"
+    for args in (("list", "nodes"), ("watch", "nodes"), ("patch", "nodes"), ("delete", "nodes"),
+                 ("get", "pods", "-n", NAMESPACE), ("list", "secrets", "-n", NAMESPACE),
+                 ("get", "secrets", "-n", NAMESPACE), ("get", "configmaps", "-n", NAMESPACE),
+                 ("create", "pods", "-n", NAMESPACE), ("create", "pods/exec", "-n", NAMESPACE),
+                 ("update", "deployments", "-n", NAMESPACE), ("get", "persistentvolumes"),
+                 ("list", "pods", "-A"), ("*", "*")):
+        assert can_i(cluster, *args) == "no", f"the web pods may {' '.join(args)}"
+    extra = rules(cluster, WEB_ACCOUNT) - rules(cluster, BASELINE_ACCOUNT)
+    assert extra == {"nodes [] [] [get]"}, f"the web pods' account may do more than get nodes: {extra}"
+
+
+def test_the_base_is_refused_on_top_of_the_minikube_overlay(cluster, deployed):
+    """Why everything applied after step 4 builds on the minikube overlay (k8s/kustomization.yaml
+    says so): the base's volume template has no storage class, and a StatefulSet's volume
+    templates cannot change. The overlays built on the minikube overlay are accepted."""
+    refused = cluster.kubectl("apply", "-k", "k8s/", "--dry-run=server", check=False)
+    assert refused.returncode != 0
+    assert 'The StatefulSet "mongo" is invalid' in refused.stderr and "Forbidden" in refused.stderr, refused.stderr
+    for overlay in ("ingress", "hpa", "ingress-hpa"):
+        cluster.kubectl("apply", "-k", f"k8s/overlays/{overlay}", "--dry-run=server")
+
+
+def test_without_the_hand_over_the_hpa_overlay_drops_the_web_tier_to_one_pod(cluster, deployed):
+    """What the README's hand-over (step 9) prevents, seen on the API server: applying the hpa
+    overlay straight after `kubectl scale` sets the Deployment to 1 replica. This is also the
+    proof that the README test's replica watch sees a dip when there is one."""
+    commands = readme.commands(readme.MINIKUBE)
+    scale = readme.only(commands, r"^kubectl scale deployment pacman --replicas=10", "that scales to ten")
+    hpa = readme.only(commands, r"^kubectl apply -k k8s/overlays/hpa$", "that applies the hpa overlay")
+    assert cluster.shell(scale.text).returncode == 0
+    cluster.wait_settled()
+    watch = ReplicaWatch(cluster)
+    applied = cluster.shell(hpa.text)
+    time.sleep(2)
+    values = watch.stop()
+    assert applied.returncode == 0, applied.stderr
+    assert values[0] == 10 and 1 in values, f"spec.replicas during the apply: {values}"
+    # Back to the state the other tests expect: no autoscaler, the manifests' count.
+    cluster.kubectl("delete", "hpa", "pacman", "-n", NAMESPACE)
+    step_4 = readme.only(commands, readme.STEP_4, "that deploys the game on minikube")
+    assert cluster.shell(step_4.text).returncode == 0
+    cluster.wait_settled()
+
+
+def test_every_manifest_apply_is_accepted_by_strict_server_side_validation(cluster, deployed):
+    """Unknown or duplicated fields are errors on the server (what `kubectl apply` does by
+    default since 1.27 is warn or fail; here: fail), for every overlay and the load test."""
+    for target in ("k8s/overlays/minikube", "k8s/overlays/ingress", "k8s/overlays/hpa",
+                   "k8s/overlays/ingress-hpa", "k8s/loadtest"):
+        result = cluster.kubectl("apply", "-k", target, "--dry-run=server", "--validate=strict", check=False)
+        assert result.returncode == 0, f"{target}: {result.stderr}"
+        assert not re.search(r"Warning", result.stderr), f"{target}: {result.stderr}"

@@ -1,0 +1,288 @@
+"""The README's kubectl commands, literally and in the README's order, on a real control plane.
+
+"Run it on minikube" runs from its first command to its clean-up; "In the cluster" (the load
+test, under "Performance") runs on the game as step 4 deploys it, and is cleaned up after with
+the README's own clean-up command. Which commands run and which are skipped, and why: readme.py.
+Checks attached to commands (walkthrough.py) assert what the README says happens there.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+
+import pytest
+
+import readme
+from kube import NAMESPACE, ReplicaWatch
+from walkthrough import Check, Walkthrough
+
+MINIKUBE = "Run it on minikube"
+LOAD_TEST = "In the cluster"
+SECTIONS = [MINIKUBE, LOAD_TEST]
+STEP_4 = readme.STEP_4
+CLEAN_UP = readme.CLEAN_UP
+MEMBERS = [f"mongo-{i}" for i in range(3)]
+
+
+# ---- checks attached to README commands ----
+
+def storage_class_is_default(walk, command, result):
+    sc = walk.cluster.get("storageclass", "csi-hostpath-sc")
+    assert sc["metadata"]["annotations"]["storageclass.kubernetes.io/is-default-class"] == "true"
+
+
+def members_on_their_claims(walk, command=None, result=None):
+    """mongo-0..2 Running and Ready, each on its claim data-mongo-N, Bound to a volume of
+    csi-hostpath-sc; the web tier's two pods ready."""
+    c = walk.cluster
+    pods = {p["metadata"]["name"]: p for p in c.items("pods", "-n", NAMESPACE, "-l", "app.kubernetes.io/name=mongo")}
+    assert sorted(pods) == MEMBERS, f"members: {sorted(pods)}"
+    claims = {p["metadata"]["name"]: p for p in c.items("pvc", "-n", NAMESPACE)}
+    uids = {}
+    for name, pod in pods.items():
+        assert pod["status"]["phase"] == "Running", f"{name}: {pod['status']['phase']}"
+        ready = {x["type"]: x["status"] for x in pod["status"]["conditions"]}
+        assert ready.get("Ready") == "True", f"{name} not Ready: {ready}"
+        volumes = [v["persistentVolumeClaim"]["claimName"] for v in pod["spec"]["volumes"] if "persistentVolumeClaim" in v]
+        assert volumes == [f"data-{name}"], f"{name} mounts claims {volumes}"
+        claim = claims[f"data-{name}"]
+        assert claim["status"]["phase"] == "Bound", f"data-{name}: {claim['status']}"
+        assert claim["spec"]["storageClassName"] == "csi-hostpath-sc"
+        pv = c.get("pv", claim["spec"]["volumeName"])
+        assert pv["spec"]["storageClassName"] == "csi-hostpath-sc" and pv["status"]["phase"] == "Bound"
+        uids[f"data-{name}"] = claim["metadata"]["uid"]
+    assert sorted(claims) == [f"data-{m}" for m in MEMBERS], f"claims: {sorted(claims)}"
+    web = c.get("deployment", "pacman", "-n", NAMESPACE)
+    assert web["status"].get("readyReplicas") == web["spec"]["replicas"] == 2, web["status"]
+    return uids
+
+
+def record_claims(walk, command, result):
+    walk.state["claims"] = members_on_their_claims(walk)
+
+
+def ten_web_pods(walk, command, result):
+    c = walk.cluster
+    c.wait_settled()
+    pods = c.items("pods", "-n", NAMESPACE, "-l", "app.kubernetes.io/name=pacman")
+    ready = [p for p in pods if p["status"]["phase"] == "Running"
+             and {x["type"]: x["status"] for x in p["status"]["conditions"]}.get("Ready") == "True"]
+    assert len(pods) == len(ready) == 10, f"{len(ready)} of {len(pods)} web pods ready"
+
+
+def mongo_0_before(walk, command):
+    pod = walk.cluster.get("pod", "mongo-0", "-n", NAMESPACE)
+    return pod["metadata"]["uid"]
+
+
+def mongo_0_back(walk, command, result):
+    """The StatefulSet recreates mongo-0: a new pod (new UID), same name, same claim."""
+    c = walk.cluster
+    old_uid = walk.state["mongo-0 recreated on its claim"]
+
+    def recreated():
+        pod = c.get("pod", "mongo-0", "-n", NAMESPACE)
+        ready = {x["type"]: x["status"] for x in pod.get("status", {}).get("conditions", [])}
+        return pod if pod["metadata"]["uid"] != old_uid and ready.get("Ready") == "True" else None
+
+    pod = c.wait_until("mongo-0 back with a new UID and Ready", recreated, timeout=90)
+    claims = [v["persistentVolumeClaim"]["claimName"] for v in pod["spec"]["volumes"] if "persistentVolumeClaim" in v]
+    assert claims == ["data-mongo-0"], claims
+    claim = c.get("pvc", "data-mongo-0", "-n", NAMESPACE)
+    assert claim["metadata"]["uid"] == walk.state["claims"]["data-mongo-0"], "data-mongo-0 is a new claim"
+    assert claim["status"]["phase"] == "Bound"
+    c.wait_settled()
+
+
+def ingress_routes_to_the_game(walk, command, result):
+    ing = walk.cluster.get("ingress", "pacman", "-n", NAMESPACE)
+    backend = ing["spec"]["rules"][0]["http"]["paths"][0]["backend"]["service"]
+    assert backend == {"name": "pacman", "port": {"name": "http"}}, backend
+
+
+def web_back_to_two(walk, command, result):
+    """The README: applying an overlay without the autoscaler sets the count back to 2."""
+    assert walk.cluster.get("deployment", "pacman", "-n", NAMESPACE)["spec"]["replicas"] == 2
+
+
+def watch_replicas(walk, command):
+    return ReplicaWatch(walk.cluster)
+
+
+def no_dip(name):
+    def after(walk, command, result):
+        time.sleep(3)   # the dip, when there is one, is the apply itself; a margin for the watch
+        values = walk.state[name].stop()
+        assert values and min(values) == values[0], \
+            f"the web tier's replicas went {values[0]} -> {min(values)} while applying (all: {values})"
+        walk.cluster.log(f"         spec.replicas seen during the apply: {values}")
+    return after
+
+
+def handed_off(walk, command, result):
+    c = walk.cluster
+    web = c.get("deployment", "pacman", "-n", NAMESPACE)
+    applied = json.loads(web["metadata"]["annotations"]["kubectl.kubernetes.io/last-applied-configuration"])
+    assert "replicas" not in applied["spec"], "last-applied-configuration still has spec.replicas"
+    assert web["spec"]["replicas"] >= 2, web["spec"]
+
+
+def autoscaler_owns_the_web_tier(walk, command, result):
+    c = walk.cluster
+    hpa = c.get("hpa", "pacman", "-n", NAMESPACE)
+    assert hpa["spec"]["scaleTargetRef"] == {"apiVersion": "apps/v1", "kind": "Deployment", "name": "pacman"}
+    assert (hpa["spec"]["minReplicas"], hpa["spec"]["maxReplicas"]) == (2, 10)
+    web = c.get("deployment", "pacman", "-n", NAMESPACE)
+    applied = json.loads(web["metadata"]["annotations"]["kubectl.kubernetes.io/last-applied-configuration"])
+    assert "replicas" not in applied["spec"]
+
+
+def claims_kept(walk, command, result):
+    """After deleting the workloads the claims stay Bound; applying again (as the README says)
+    brings the members back on the same claims. Then back to the README's state."""
+    c = walk.cluster
+    claims = {p["metadata"]["name"]: p for p in c.items("pvc", "-n", NAMESPACE)}
+    assert {k: v["metadata"]["uid"] for k, v in claims.items()} == walk.state["claims"]
+    assert all(p["status"]["phase"] == "Bound" for p in claims.values())
+    assert not c.exists("statefulset", "mongo", "-n", NAMESPACE) and not c.exists("deployment", "pacman", "-n", NAMESPACE)
+    c.log("         applying again, as the README says, finds the claims:")
+    step_4 = walk.state["step 4"]
+    assert c.shell(step_4.text).returncode == 0
+    c.wait_settled()
+    members_on_their_claims(walk)
+    assert members_on_their_claims(walk) == walk.state["claims"], "the members came back on new claims"
+    for text in walk.state["deletes"]:
+        assert c.shell(text).returncode == 0, text
+    c.wait_until("the workloads' pods gone", lambda: not c.items("pods", "-n", NAMESPACE), timeout=60)
+
+
+def nothing_left(walk, command, result):
+    c = walk.cluster
+    c.wait_until("no PersistentVolume left", lambda: not c.items("pv"), timeout=90)
+    c.wait_until("namespace pacman gone", lambda: not c.exists("namespace", NAMESPACE), timeout=90)
+    left = c.everything() - walk.state["before"]
+    assert not left, f"left behind: {sorted(left)}"
+    assert not c.ours(), "objects labelled part-of=pacman are left"
+
+
+def record_deletes(walk, command, result):
+    walk.state.setdefault("deletes", []).append(command.text)
+
+
+def minikube_checks() -> list[Check]:
+    return [
+        Check(r"^kubectl patch storageclass csi-hostpath-sc", "csi-hostpath-sc is the default class",
+              after=storage_class_is_default),
+        Check(STEP_4, "mongo-0..2 Ready on claims data-mongo-0..2, Bound; two web pods",
+              after=record_claims, occurrence=1),
+        Check(r"^kubectl scale deployment pacman --replicas=10", "ten web pods ready", after=ten_web_pods),
+        Check(r"^kubectl delete pod mongo-0 ", "mongo-0 recreated on its claim",
+              before=mongo_0_before, after=mongo_0_back),
+        Check(r"^kubectl apply -k k8s/overlays/ingress$", "the Ingress routes to the game",
+              after=ingress_routes_to_the_game),
+        Check(r"^kubectl apply -k k8s/overlays/ingress$", "the web tier back to its 2 pods", after=web_back_to_two),
+        Check(r"set-last-applied", "the replica count handed over: not in last-applied, unchanged",
+              after=handed_off),
+        Check(r"^kubectl apply -k k8s/overlays/hpa$", "web replicas never dip while the hpa overlay applies",
+              before=watch_replicas, after=no_dip("web replicas never dip while the hpa overlay applies")),
+        Check(r"^kubectl apply -k k8s/overlays/hpa$", "the autoscaler owns the web tier's count",
+              after=autoscaler_owns_the_web_tier),
+        Check(r"^kubectl apply -k k8s/overlays/ingress-hpa$", "web replicas never dip with both pieces",
+              before=watch_replicas, after=no_dip("web replicas never dip with both pieces")),
+        Check(r"^kubectl apply -k k8s/overlays/ingress-hpa$", "Ingress and autoscaler together",
+              after=lambda w, c, r: (ingress_routes_to_the_game(w, c, r), autoscaler_owns_the_web_tier(w, c, r))),
+        Check(r"^kubectl delete (statefulset mongo|deployment pacman) -n pacman$", "workloads deleted",
+              after=record_deletes),
+        Check(r"^kubectl get pvc -n pacman +# still Bound", "claims kept, and found again on the next apply",
+              after=claims_kept),
+        Check(r"^kubectl get pv +# No resources found", "nothing left behind", after=nothing_left),
+    ]
+
+
+def test_every_kubectl_block_of_the_readme_is_in_a_section_this_test_runs():
+    assert readme.kubectl_blocks_outside(SECTIONS) == []
+
+
+def test_run_it_on_minikube(cluster):
+    commands = readme.commands(MINIKUBE)
+    walk = Walkthrough(cluster, minikube_checks())
+    walk.state["before"] = cluster.everything()
+    walk.state["step 4"] = readme.only(commands, STEP_4, "that deploys the game on minikube")
+    walk.run(commands)
+    assert walk.unfired() == [], "checks whose README command is gone"
+    ran = {c.verb() for c in walk.ran}
+    assert {"apply", "scale", "delete", "get", "patch"} <= ran, ran
+
+
+def loadtest_checks() -> list[Check]:
+    def job_ran(walk, command, result):
+        c = walk.cluster
+        job = c.wait_until("the load test Job's pod scheduled and run",
+                           lambda: (lambda j: j if j.get("status", {}).get("succeeded") else None)(
+                               c.get("job", "pacman-loadtest", "-n", NAMESPACE)), timeout=60)
+        env = {e["name"]: e.get("value") for e in job["spec"]["template"]["spec"]["containers"][0]["env"]}
+        walk.state["scale"] = env["LOAD_TIME_SCALE"]
+
+    def scale_is(value):
+        def after(walk, command, result):
+            job_ran(walk, command, result)
+            assert walk.state["scale"] == value, f"LOAD_TIME_SCALE is {walk.state['scale']!r}, not {value!r}"
+        return after
+
+    def web_limit(cpu):
+        def after(walk, command, result):
+            web = walk.cluster.get("deployment", "pacman", "-n", NAMESPACE)
+            assert web["spec"]["template"]["spec"]["containers"][0]["resources"]["limits"]["cpu"] == cpu
+        return after
+
+    def web_replicas(n):
+        def after(walk, command, result):
+            walk.cluster.wait_settled()
+            assert walk.cluster.get("deployment", "pacman", "-n", NAMESPACE)["spec"]["replicas"] == n
+        return after
+
+    def as_it_was(walk, command, result):
+        web_limit("2")(walk, command, result)
+        web_replicas(2)(walk, command, result)
+
+    return [
+        Check(r"^kubectl apply -k k8s/loadtest\b", "the Job runs, LOAD_TIME_SCALE 1", after=scale_is("1")),
+        Check(r"set resources deployment pacman --limits=cpu=100m", "web CPU limit 100m", after=web_limit("100m")),
+        Check(r"scale deployment pacman --replicas=1\b", "one web pod", after=web_replicas(1)),
+        Check(r"^kubectl kustomize k8s/loadtest \|", "the Job runs with LOAD_TIME_SCALE 0.05", after=scale_is("0.05")),
+        Check(r"scale deployment pacman --replicas=4\b", "four web pods", after=web_replicas(4)),
+        Check(r"^kubectl apply -k k8s/overlays/minikube\b", "the web tier as it was: 2 pods, CPU limit 2",
+              after=as_it_was),
+    ]
+
+
+def test_load_test_in_the_cluster(cluster):
+    setup = readme.commands(MINIKUBE)
+    step_4 = readme.only(setup, STEP_4, "that deploys the game on minikube")
+    clean_up = readme.only(setup, CLEAN_UP, "that deletes everything")
+    before = cluster.everything()
+    walk = Walkthrough(cluster, loadtest_checks())
+    cluster.log("the game deployed as step 4 does:")
+    walk.step(step_4)
+    walk.run(readme.commands(LOAD_TEST))
+    assert walk.unfired() == [], "checks whose README command is gone"
+    cluster.log("and cleaned up as the README does:")
+    walk.step(clean_up)
+    cluster.wait_until("no PersistentVolume left", lambda: not cluster.items("pv"), timeout=90)
+    cluster.wait_until("namespace pacman gone", lambda: not cluster.exists("namespace", NAMESPACE), timeout=90)
+    assert cluster.everything() - before == set()
+
+
+@pytest.fixture(autouse=True)
+def transcript(request):
+    """The transcript of what ran, for the report (build/cluster-test/<test>.txt)."""
+    if "cluster" not in request.fixturenames:
+        yield
+        return
+    cluster = request.getfixturevalue("cluster")
+    cluster.transcript.clear()
+    yield
+    out = cluster.home.parent / f"{request.node.name}.txt"
+    out.write_text("\n".join(cluster.transcript) + "\n")

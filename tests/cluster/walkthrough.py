@@ -1,0 +1,113 @@
+"""Runs a README section's commands in order against the control plane, with checks attached to
+commands: what the README says should be true after a command is asserted there.
+
+A check is tied to a command by a regular expression on the command's text (and optionally to
+its n-th occurrence). A check whose command the README no longer has fails the test: the check
+would otherwise stop running without anyone noticing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Callable
+
+from kube import Cluster, generations
+from readme import Command
+
+# A command that applies manifests (also at the end of a pipeline): checked for warnings, and
+# applied a second time to see that nothing changes.
+APPLIES = re.compile(r"(^|\|\s*)kubectl( -n \S+)? apply( -n \S+)? (-k|-f)\b", re.M)
+APPLIED_LINE = re.compile(r"^(\S+/\S+) (created|configured|unchanged|serverside-applied)$", re.M)
+
+
+@dataclass
+class Check:
+    pattern: str                      # matched (re.search) against the command's text
+    what: str                         # what is checked, for the report
+    after: Callable | None = None     # after(walk, command, result)
+    before: Callable | None = None    # before(walk, command) -> anything; handed to after as walk.state[what]
+    occurrence: int | None = None     # only the n-th command matching (1-based); None: every one
+    seen: int = 0
+    fired: int = 0
+
+
+@dataclass
+class Walkthrough:
+    cluster: Cluster
+    checks: list[Check]
+    state: dict = field(default_factory=dict)
+    ran: list[Command] = field(default_factory=list)
+    skipped: list[Command] = field(default_factory=list)
+
+    def matching(self, command: Command) -> list[Check]:
+        found = []
+        for check in self.checks:
+            if re.search(check.pattern, command.text):
+                check.seen += 1
+                if check.occurrence in (None, check.seen):
+                    found.append(check)
+        return found
+
+    def run(self, commands: list[Command]) -> None:
+        for command in commands:
+            self.step(command)
+
+    def step(self, command: Command) -> None:
+        c = self.cluster
+        if command.skip:
+            c.log(f"-- skip  {command}\n         ({command.skip})")
+            self.skipped.append(command)
+            return
+        checks = self.matching(command)
+        for check in checks:
+            if check.before:
+                self.state[check.what] = check.before(self, command)
+        if command.watches:
+            status, out, err = c.watch(command.text)
+            c.log(f"-- watch {command}\n{indent(out)}")
+            assert status in (None, 0), f"{command}\nexited {status} while watching:\n{err}"
+            assert out.strip(), f"{command}\nprinted nothing in 3 s:\n{err}"
+            result = None
+        else:
+            result = c.shell(command.text)
+            c.log(f"-- run   {command}\n{indent(result.stdout + result.stderr)}")
+            assert result.returncode == 0, f"{command}\nexited {result.returncode}:\n{result.stderr}"
+            if APPLIES.search(command.text):
+                self.check_apply(command, result)
+        self.ran.append(command)
+        for check in checks:
+            if check.after:
+                check.after(self, command, result)
+            check.fired += 1
+            c.log(f"   ok    {check.what}")
+
+    def check_apply(self, command: Command, result) -> None:
+        """What every apply of manifests must do: no warning (Pod Security's `warn` level,
+        deprecated APIs), workloads that settle, and a second apply that changes nothing."""
+        c = self.cluster
+        warnings = [line for line in result.stderr.splitlines() if "Warning" in line]
+        assert not warnings, f"{command}\nwarned:\n" + "\n".join(warnings)
+        names = APPLIED_LINE.findall(result.stdout)
+        assert names, f"{command}\nprinted no object it applied:\n{result.stdout}"
+        c.wait_settled()
+        objects = [n for n, _ in names]
+        before = generations(c.items(*objects, "-n", "pacman"))
+        again = c.shell(command.text)
+        assert again.returncode == 0, f"{command}\nfailed the second time:\n{again.stderr}"
+        after = generations(c.items(*objects, "-n", "pacman"))
+        changed = {k: (before[k], after.get(k)) for k in before if before[k] != after.get(k)}
+        assert not changed, f"{command}\napplied again, changed: {changed}"
+        c.log(f"   ok    applied again: {len(before)} objects, none changed (generation or resourceVersion)")
+
+    def unfired(self) -> list[str]:
+        return [f"{c.what} (a command matching {c.pattern!r}"
+                + (f", occurrence {c.occurrence})" if c.occurrence else ")")
+                for c in self.checks if not c.fired]
+
+
+def indent(text: str, limit: int = 25) -> str:
+    lines = text.rstrip().splitlines()
+    if len(lines) > limit:
+        lines = lines[:limit] + [f"... ({len(lines) - limit} more lines)"]
+    return "\n".join("         | " + line for line in lines)
