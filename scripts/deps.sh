@@ -108,7 +108,7 @@ for g in "${groups[@]}"; do
         run) want_apt ca-certificates ;;
         test) want_apt libcmocka-dev clang libclang-rt-14-dev valgrind python3-venv curl openssl ;;
         browser) want_apt chromium fonts-dejavu-core ;;
-        image) want_apt podman runc debootstrap uidmap fuse-overlayfs ;;
+        image) want_apt podman runc debootstrap uidmap fuse-overlayfs binutils ;;
         bench) want_apt nginx-light wrk valgrind ;;
         fuzz) want_apt clang libclang-rt-14-dev ;;
         format) want_apt clang-format ;;

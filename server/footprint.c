@@ -1,7 +1,7 @@
 /* footprint: the allocator's arenas, the libraries' start-up pages and freed heap pages.
  *
  * Measured with 1,000 keep-alive connections (`make bench`, "memory"): before these, pacman
- * sat at 15 MiB idle, of which 12.5 MiB were pages of its 40 shared libraries (Debian's
+ * sat at 15 MiB idle, of which 12.5 MiB were pages of its 44 shared libraries (Debian's
  * libmongoc, libmicrohttpd and libcurl bring OpenSSL, GnuTLS, ICU, Kerberos ...). Nearly all
  * of those are touched once, by the dynamic loader resolving symbols and applying relocations
  * before main, and never read again; the kernel maps them in 64 KiB at a time. */
