@@ -18,14 +18,14 @@ log() { printf 'deps: %s\n' "$*" >&2; }
 version_at_least() { # version_at_least HAVE WANT: true when HAVE >= WANT (dotted numbers)
     [ "$(printf '%s\n%s\n' "$2" "$1" | sort -V | head -n 1)" = "$2" ]
 }
-need_go() {
-    local want=1.22 mod v have
-    for mod in tools/*/go.mod; do   # the newest `go` line among the pinned tools
-        v=$(sed -n 's/^go \([0-9.]*\)$/\1/p' "$mod")
+need_go() { # need_go TOOL...: Go new enough for the `go` lines of tools/TOOL/go.mod
+    local want=1.22 tool v have
+    for tool in "$@"; do
+        v=$(sed -n 's/^go \([0-9.]*\)$/\1/p' "tools/$tool/go.mod" 2>/dev/null)
         [ -n "$v" ] && version_at_least "$v" "$want" && want=$v
     done
     if ! command -v go >/dev/null; then
-        log "Go $want or later is needed (it builds FerretDB, the local database) and none is on the PATH: install it from https://go.dev/dl/ and run make again"
+        log "Go $want or later is needed (it builds FerretDB, the local database, and the test tools) and none is on the PATH: install it from https://go.dev/dl/ and run make again"
         exit 1
     fi
     have=$(go env GOVERSION 2>/dev/null); have=${have#go}
@@ -98,7 +98,12 @@ install_python() {
 groups=("$@")
 [ ${#groups[@]} -gt 0 ] || groups=(build)
 for g in "${groups[@]}"; do
-    case "$g" in run|test|k8s|cluster) need_go ;; esac
+    # Each group asks only for what its own tools need: `make run` builds FerretDB alone.
+    case "$g" in
+        run|test) need_go ferretdb ;;
+        k8s) need_go kustomize kustomize-v4 ;;
+        cluster) need_go kubernetes etcd kwok kube-snapshotter ;;
+    esac
     case "$g" in test|k8s) need_node ;; esac
 done
 for g in "${groups[@]}"; do
@@ -113,7 +118,7 @@ for g in "${groups[@]}"; do
         fuzz) want_apt clang libclang-rt-14-dev ;;
         format) want_apt clang-format ;;
         k8s) : ;;
-        cluster) want_apt openssl curl python3-venv ;;   # Go builds the control plane itself
+        cluster) want_apt openssl curl python3-venv ;;   # tests/cluster/control-plane.sh builds the rest with Go
         *) log "unknown group '$g'"; exit 2 ;;
     esac
 done

@@ -59,6 +59,18 @@ void api_task_free(struct dbqueue_task *task)
     free(task);
 }
 
+struct dbqueue_task *api_task_new(size_t size, dbqueue_run_fn run, struct reply *reply)
+{
+    struct dbqueue_task *task = calloc(1, size);
+    if (!task) {
+        reply_error(reply, 500, "out of memory");
+        return NULL;
+    }
+    task->run = run;
+    task->destroy = api_task_free;
+    return task;
+}
+
 struct api_cached_task {
     struct dbqueue_task task;
     struct result_cache *cache;
@@ -76,13 +88,10 @@ struct dbqueue_task *api_cached_read(struct result_cache *cache, result_cache_fi
 {
     if (result_cache_get(cache, reply))
         return NULL;
-    struct api_cached_task *cached = calloc(1, sizeof *cached);
-    if (!cached) {
-        reply_error(reply, 500, "out of memory");
+    struct api_cached_task *cached =
+        (struct api_cached_task *)api_task_new(sizeof *cached, api_cached_run, reply);
+    if (!cached)
         return NULL;
-    }
-    cached->task.run = api_cached_run;
-    cached->task.destroy = api_task_free;
     cached->cache = cache;
     cached->fill = fill;
     return &cached->task;
@@ -135,20 +144,33 @@ bool api_read_score(const struct input *input, struct store_score *score, struct
     return api_read_place(input, &score->place, reply);
 }
 
-json_t *api_scores_json(const struct store_score *scores, size_t count)
+/* A JSON array of count rows of size bytes each, every one written by row; NULL when out of
+ * memory. */
+static json_t *api_json_array(const void *rows, size_t count, size_t size,
+                              json_t *(*row)(const void *))
 {
     json_t *list = json_array();
-    for (size_t i = 0; list && i < count; i++) {
-        json_t *entry = json_object();
-        json_object_set_new(entry, "name", json_string(scores[i].name));
-        api_place_to_json(entry, &scores[i].place);
-        json_object_set_new(entry, "score", json_integer(scores[i].score));
-        if (json_array_append_new(list, entry) != 0) {
+    for (size_t i = 0; list && i < count; i++)
+        if (json_array_append_new(list, row((const char *)rows + i * size)) != 0) {
             json_decref(list);
             return NULL;
         }
-    }
     return list;
+}
+
+static json_t *api_score_json(const void *row)
+{
+    const struct store_score *score = row;
+    json_t *entry = json_object();
+    json_object_set_new(entry, "name", json_string(score->name));
+    api_place_to_json(entry, &score->place);
+    json_object_set_new(entry, "score", json_integer(score->score));
+    return entry;
+}
+
+json_t *api_scores_json(const struct store_score *scores, size_t count)
+{
+    return api_json_array(scores, count, sizeof *scores, api_score_json);
 }
 
 /* ---- players ---- */
@@ -158,16 +180,16 @@ bool api_read_player_stats(const struct input *input, struct store_player_stats 
 {
     char error[160];
     memset(stats, 0, sizeof *stats);
-    if (!input_get_text(input, "userId", true, 24, 24, NULL, stats->user_id, sizeof stats->user_id,
-                        error, sizeof error)) {
+    if (!input_get_text(input, "userId", true, 24, 24, NULL, stats->player_id,
+                        sizeof stats->player_id, error, sizeof error)) {
         reply_error(reply, 400, "%s", error);
         return false;
     }
-    if (!hex_is_digits(stats->user_id, 24)) {
+    if (!hex_is_digits(stats->player_id, 24)) {
         reply_error(reply, 400, "userId must be 24 hexadecimal digits");
         return false;
     }
-    for (char *c = stats->user_id; *c; c++)
+    for (char *c = stats->player_id; *c; c++)
         *c = hex_digit((unsigned)hex_value(*c)); /* lower case, as ObjectIds are written */
     if (!input_get_int(input, "score", true, 0, 10000000, 0, &stats->score, error, sizeof error) ||
         !input_get_int(input, "level", true, 1, 999, 1, &stats->level, error, sizeof error) ||
@@ -180,21 +202,20 @@ bool api_read_player_stats(const struct input *input, struct store_player_stats 
     return api_read_place(input, &stats->place, reply);
 }
 
+static json_t *api_player_stats_row_json(const void *row)
+{
+    const struct store_player_stats *stats = row;
+    json_t *entry = json_object();
+    api_place_to_json(entry, &stats->place);
+    json_object_set_new(entry, "score", json_integer(stats->score));
+    json_object_set_new(entry, "level", json_integer(stats->level));
+    json_object_set_new(entry, "lives", json_integer(stats->lives));
+    json_object_set_new(entry, "et", json_integer(stats->elapsed_time));
+    json_object_set_new(entry, "txncount", json_integer(stats->update_counter));
+    return entry;
+}
+
 json_t *api_player_stats_json(const struct store_player_stats *rows, size_t count)
 {
-    json_t *list = json_array();
-    for (size_t i = 0; list && i < count; i++) {
-        json_t *entry = json_object();
-        api_place_to_json(entry, &rows[i].place);
-        json_object_set_new(entry, "score", json_integer(rows[i].score));
-        json_object_set_new(entry, "level", json_integer(rows[i].level));
-        json_object_set_new(entry, "lives", json_integer(rows[i].lives));
-        json_object_set_new(entry, "et", json_integer(rows[i].elapsed_time));
-        json_object_set_new(entry, "txncount", json_integer(rows[i].update_counter));
-        if (json_array_append_new(list, entry) != 0) {
-            json_decref(list);
-            return NULL;
-        }
-    }
-    return list;
+    return api_json_array(rows, count, sizeof *rows, api_player_stats_row_json);
 }

@@ -14,12 +14,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dbqueue.h"
 #include "result_cache.h"
 #include "router.h"
 #include "store.h"
 
 struct app;
-struct dbqueue_task;
 struct input;
 struct reply;
 
@@ -71,8 +71,11 @@ json_t *api_player_stats_json(const struct store_player_stats *rows, size_t coun
 struct dbqueue_task *api_cached_read(struct result_cache *cache, result_cache_fill_fn fill,
                                      struct reply *reply);
 
-/* Destroys a task allocated with malloc whose struct starts with its struct dbqueue_task:
- * clears its reply and frees it. The destroy function of every API task. */
+/* A zeroed task of size bytes (a struct that starts with its struct dbqueue_task) that runs
+ * run and is destroyed by api_task_free. NULL with a 500 reply when out of memory. */
+struct dbqueue_task *api_task_new(size_t size, dbqueue_run_fn run, struct reply *reply);
+
+/* Destroys a task made by api_task_new: clears its reply and frees it. */
 void api_task_free(struct dbqueue_task *task);
 
 #endif

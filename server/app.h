@@ -9,14 +9,15 @@
 
 struct config;
 struct dbqueue;
-struct highscores;
 struct location;
 struct logger;
 struct metrics;
 struct player_expiry;
-struct players;
+struct result_cache;
 struct receive_deadline;
 struct store;
+struct topology;
+struct web_pods;
 
 struct app {
     const struct config *config;
@@ -25,10 +26,12 @@ struct app {
     struct dbqueue *dbqueue;
     struct metrics *metrics;
     struct location *location;
-    struct highscores *highscores;
-    struct players *players;
+    struct result_cache *highscores_cache;     /* the top 10's body (HIGHSCORES_CACHE_MS) */
+    struct result_cache *players_cache;        /* the live players' body (PLAYERS_CACHE_MS) */
     struct player_expiry *player_expiry;       /* PLAYER_TTL_SECONDS */
     struct receive_deadline *receive_deadline; /* REQUEST_TIMEOUT_SECONDS, for http */
+    struct topology *topology;                 /* the replica set, from the driver's monitoring */
+    struct web_pods *web_pods;                 /* the web tier's live replicas */
     struct static_files static_files;
     atomic_bool shutting_down; /* SIGTERM seen: /readyz answers 503 */
 };

@@ -96,14 +96,6 @@ void background_wake(struct background *background)
     pthread_mutex_unlock(&background->lock);
 }
 
-bool background_stopping(struct background *background)
-{
-    pthread_mutex_lock(&background->lock);
-    bool stopping = background->stopping;
-    pthread_mutex_unlock(&background->lock);
-    return stopping;
-}
-
 void background_stop(struct background *background)
 {
     if (!background)

@@ -4,9 +4,10 @@
  *
  * Every wait is on CLOCK_MONOTONIC (pthread_condattr_setclock): a step of the wall clock (NTP,
  * a resumed VM, `date -s`) neither stalls a round nor runs one early. This is the one place in
- * the server that starts a thread and times a wait; the database monitor, the node lookup, the
- * log flusher, player expiry, the slow-request sweeper and the database workers and their
- * deadline all run on it.
+ * the server's own code that starts a thread or times a wait (libmicrohttpd and the MongoDB
+ * driver run their own): the database workers and their deadline, the database monitor, the
+ * node lookup, the log flusher, player expiry, the slow-request sweeper and main's exit
+ * watchdog all run on it.
  *
  * Threads: background_wake may be called from any thread, at any time before background_stop;
  * a wake that arrives while a round runs makes the next round due at once (never lost).
@@ -37,8 +38,5 @@ void background_wake(struct background *background);
 /* Stops the thread: no round starts after this call; a round in progress is waited for (a
  * round that blocks blocks this call as long). Then joins and frees. NULL is ignored. */
 void background_stop(struct background *background);
-
-/* True once background_stop has been called: lets a long round give up early. */
-bool background_stopping(struct background *background);
 
 #endif

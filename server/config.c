@@ -42,6 +42,7 @@ const char *const config_variables[] = {
     "HIGHSCORES_CACHE_MS",
     "REQUEST_TIMEOUT_SECONDS",
     "PLAYER_TTL_SECONDS",
+    "PLAYERS_CACHE_MS",
     NULL,
 };
 
@@ -419,6 +420,9 @@ bool config_load(struct config *config, config_lookup_fn lookup, void *ctx, char
     config->highscores_cache_ms = config_get_uint(&reader, "HIGHSCORES_CACHE_MS", 1000, 0, 60000);
     config->player_ttl_seconds =
         config_get_uint(&reader, "PLAYER_TTL_SECONDS", 86400, 0, 366 * 86400);
+    /* Before this variable the live players shared the top 10's age: that stays the default. */
+    config->players_cache_ms =
+        config_get_uint(&reader, "PLAYERS_CACHE_MS", config->highscores_cache_ms, 0, 60000);
 
     if (reader.failed) {
         config_free(config);

@@ -8,7 +8,8 @@
 
 #include "log.h"
 
-/* How libmicrohttpd runs connections; epoll is the default and measured best (see http.c). */
+/* How libmicrohttpd runs connections; epoll is the default and measured best (README,
+ * "Performance"). */
 enum http_mode { HTTP_MODE_EPOLL, HTTP_MODE_POLL, HTTP_MODE_THREAD_PER_CONNECTION };
 
 struct config {
@@ -31,8 +32,9 @@ struct config {
     unsigned max_connections;
     unsigned connection_timeout_seconds;
     unsigned request_timeout_seconds; /* first byte to last of one request; 0: no limit */
-    unsigned highscores_cache_ms;
-    unsigned player_ttl_seconds; /* players silent for longer are deleted; 0: kept for ever */
+    unsigned highscores_cache_ms;     /* the top 10 */
+    unsigned players_cache_ms;        /* the live players (GET /user/stats) */
+    unsigned player_ttl_seconds;      /* players silent for longer are deleted; 0: kept for ever */
 };
 
 /* Looks one variable up; returns NULL when unset. ctx is passed through. */

@@ -1,5 +1,5 @@
 /* dispatch: which handler answers each route. It is the one module that knows every API area
- * (highscores, players, location, ops); they know nothing of each other, nor of it. */
+ * (highscores, players, location, ops, cluster); they know nothing of each other, nor of it. */
 #ifndef PACMAN_DISPATCH_H
 #define PACMAN_DISPATCH_H
 

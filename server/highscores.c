@@ -1,8 +1,7 @@
-/* highscores: score submission, the top-10 list and its cache. */
+/* highscores: score submission and the top-10 list. */
 #include "highscores.h"
 
 #include <stdlib.h>
-#include <string.h>
 
 #include "api.h"
 #include "app.h"
@@ -11,45 +10,6 @@
 #include "reply.h"
 #include "result_cache.h"
 #include "store.h"
-#include "strbuf.h"
-
-struct highscores {
-    struct result_cache *cache; /* the list's JSON body */
-};
-
-struct highscores *highscores_new(unsigned cache_ms)
-{
-    struct highscores *highscores = calloc(1, sizeof *highscores);
-    if (!highscores)
-        return NULL;
-    highscores->cache = result_cache_new(cache_ms, NULL);
-    if (!highscores->cache) {
-        free(highscores);
-        return NULL;
-    }
-    return highscores;
-}
-
-void highscores_free(struct highscores *highscores)
-{
-    if (!highscores)
-        return;
-    result_cache_free(highscores->cache);
-    free(highscores);
-}
-
-void highscores_metrics(const void *ctx, struct strbuf *out)
-{
-    const struct highscores *highscores = ctx;
-    uint64_t hits, misses;
-    result_cache_counts(highscores->cache, &hits, &misses);
-    strbuf_printf(out,
-                  "# TYPE pacman_highscores_cache_hits_total counter\n"
-                  "pacman_highscores_cache_hits_total %llu\n"
-                  "# TYPE pacman_highscores_cache_misses_total counter\n"
-                  "pacman_highscores_cache_misses_total %llu\n",
-                  (unsigned long long)hits, (unsigned long long)misses);
-}
 
 /* ---- GET /highscores/list ---- */
 
@@ -71,14 +31,14 @@ struct dbqueue_task *highscores_handle_list(struct app *app, enum method method,
                                             const struct input *input, struct reply *reply)
 {
     (void)method, (void)input;
-    return api_cached_read(app->highscores->cache, highscores_read, reply);
+    return api_cached_read(app->highscores_cache, highscores_read, reply);
 }
 
 /* ---- POST /highscores ---- */
 
 struct highscores_post_task {
     struct dbqueue_task task;
-    struct highscores *highscores;
+    struct result_cache *cache; /* the top 10's, dropped once this score is stored */
     struct store_score score;
 };
 
@@ -92,7 +52,7 @@ static void highscores_post_run(struct dbqueue_task *task, struct store *store)
         return;
     }
     if (status == STORE_OK)
-        result_cache_invalidate(post->highscores->cache);
+        result_cache_invalidate(post->cache);
     /* A replayed submissionId answers exactly as the first time did. */
     reply_json(&task->reply, 200,
                json_pack("{s:s, s:s, s:I, s:I, s:s}", "name", stored.name, "zone",
@@ -104,17 +64,14 @@ struct dbqueue_task *highscores_handle_post(struct app *app, enum method method,
                                             const struct input *input, struct reply *reply)
 {
     (void)method;
-    struct highscores_post_task *post = calloc(1, sizeof *post);
-    if (!post) {
-        reply_error(reply, 500, "out of memory");
+    struct highscores_post_task *post =
+        (struct highscores_post_task *)api_task_new(sizeof *post, highscores_post_run, reply);
+    if (!post)
         return NULL;
-    }
     if (!api_read_score(input, &post->score, reply)) {
-        free(post);
+        api_task_free(&post->task);
         return NULL;
     }
-    post->task.run = highscores_post_run;
-    post->task.destroy = api_task_free;
-    post->highscores = app->highscores;
+    post->cache = app->highscores_cache;
     return &post->task;
 }

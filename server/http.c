@@ -5,10 +5,8 @@
  * objects (headers and body built once at start-up, shared by every request: no copy, no
  * allocation beyond the request record), which is why this mode beats thread-per-connection
  * (a thread per idle keep-alive connection costs memory and scheduling at 1,000 connections)
- * and plain select/poll (O(n) per wake-up). Measured by `make bench` (README, "Performance";
- * index.html on 2 cores, req/s): 1,000 busy connections: epoll 66k, poll 61k,
- * thread-per-connection 38k; 10 busy among 1,000 idle keep-alive ones: epoll 75k, poll 26k,
- * thread-per-connection 52k (and the most memory). Requests that need the database are
+ * and plain select/poll (O(n) per wake-up): README, "Performance", has the figures `make bench`
+ * measured for each HTTP_MODE. Requests that need the database are
  * suspended (MHD_suspend_connection) and handed to dbqueue's workers; the worker resumes them.
  * So a hung database can occupy workers, never the threads that serve the game. Every
  * connection is registered with receive_deadline, which cuts requests that arrive too slowly
@@ -264,10 +262,10 @@ static enum MHD_Result http_serve_static(struct http_request *request, const cha
         return http_send_error(request, 404, NULL, "not found");
     const struct http_static_responses *r = &http_thread_responses(server)[file - files->files];
     struct MHD_Connection *connection = request->connection;
-    bool gzip = file->gzip_data &&
-                static_accepts_gzip(MHD_lookup_connection_value(connection, MHD_HEADER_KIND,
-                                                                MHD_HTTP_HEADER_ACCEPT_ENCODING));
-    bool not_modified = static_etag_matches(
+    bool gzip =
+        file->gzip_data && static_files_accepts_gzip(MHD_lookup_connection_value(
+                               connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_ENCODING));
+    bool not_modified = static_files_etag_matches(
         MHD_lookup_connection_value(connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH),
         gzip ? file->gzip_etag : file->etag);
     unsigned status = not_modified ? 304 : 200;
@@ -556,7 +554,7 @@ static void http_connection_event(void *cls, struct MHD_Connection *connection,
 static size_t http_unescape(void *cls, struct MHD_Connection *connection, char *text)
 {
     (void)cls, (void)connection;
-    return static_unescape_path(text);
+    return static_files_unescape_path(text);
 }
 
 static void http_log_mhd(void *cls, const char *format, va_list args)
@@ -602,12 +600,12 @@ struct http_server *http_start(struct app *app, char *error, size_t error_size)
     /* Each connection's memory pool: the request line and headers as read, and the response
      * headers. libmicrohttpd allocates it whole for every connection and zeroes all of it
      * before each request on a keep-alive connection, so every byte of it is resident while
-     * the connection is open and written once per request: at 1,000 connections, this size
-     * is most of the process's memory (36 KiB: a peak of 52 MiB; 8 KiB: 16 MiB, `make bench`)
-     * and its zeroing most of a static answer's instructions. Bodies do not go through it
-     * (they are copied out as they arrive, up to 16 KiB). Requests whose line and headers
-     * pass HTTP_HEADER_LIMIT get 431 (below). Pools up to 32 KiB come from malloc; main's
-     * footprint_trim hands them back once their connections have closed. */
+     * the connection is open and written once per request: at 1,000 connections this size is
+     * most of the process's memory, and its zeroing most of a static answer's instructions
+     * (README, "Performance", has what `make bench` measured at 36 KiB and at 8 KiB). Bodies
+     * do not go through it (they are copied out as they arrive, up to 16 KiB). Requests whose
+     * line and headers pass HTTP_HEADER_LIMIT get 431 (above). Pools up to 32 KiB come from
+     * malloc: main's footprint_trim hands them back once their connections have closed. */
     const size_t connection_memory = HTTP_CONNECTION_MEMORY;
     struct MHD_OptionItem pool[] = {
         {MHD_OPTION_THREAD_POOL_SIZE, config->http_threads, NULL},

@@ -53,7 +53,8 @@ static bool location_lookup(struct location *location)
 {
     char *token = location_read_token(location->token_path);
     if (!token) {
-        log_message(location->logger, LOG_WARN, "location: cannot read the service-account token");
+        log_message(location->logger, LOG_LEVEL_WARN,
+                    "location: cannot read the service-account token");
         return false;
     }
     char headers[8320], error[320];
@@ -70,9 +71,9 @@ static bool location_lookup(struct location *location)
     bool done = false;
     unsigned status = response.status;
     if (!answered) {
-        log_message(location->logger, LOG_WARN, "location: node lookup failed: %s", error);
+        log_message(location->logger, LOG_LEVEL_WARN, "location: node lookup failed: %s", error);
     } else if (status != 200) {
-        log_message(location->logger, LOG_WARN,
+        log_message(location->logger, LOG_LEVEL_WARN,
                     "location: the API server answered %u for the node (is the ClusterRole "
                     "to get nodes bound to this pod's service account?)",
                     status);
@@ -85,8 +86,8 @@ static bool location_lookup(struct location *location)
             pthread_mutex_lock(&location->lock);
             location->place = place;
             pthread_mutex_unlock(&location->lock);
-            log_message(location->logger, LOG_INFO, "location: cloud %s, zone %s", place.cloud,
-                        place.zone);
+            log_message(location->logger, LOG_LEVEL_INFO, "location: cloud %s, zone %s",
+                        place.cloud, place.zone);
             done = true;
         }
     }
@@ -134,13 +135,13 @@ struct location *location_new(const struct config *config, struct logger *logger
     }
     if (strspn(config->node_name, "abcdefghijklmnopqrstuvwxyz0123456789-.") !=
         strlen(config->node_name)) {
-        log_message(logger, LOG_WARN,
+        log_message(logger, LOG_LEVEL_WARN,
                     "location: MY_NODE_NAME is not a node name; not looking it up");
         return location;
     }
     location->lookup = background_start(location_round, location, 0);
     if (!location->lookup)
-        log_message(logger, LOG_WARN, "location: cannot start the node lookup thread");
+        log_message(logger, LOG_LEVEL_WARN, "location: cannot start the node lookup thread");
     return location;
 }
 

@@ -125,9 +125,9 @@ size_t log_escape(char *out, size_t size, const char *text)
 static const char *log_level_name(enum log_level level)
 {
     switch (level) {
-    case LOG_WARN:
+    case LOG_LEVEL_WARN:
         return "warn";
-    case LOG_ERROR:
+    case LOG_LEVEL_ERROR:
         return "error";
     default:
         return "info";
@@ -240,7 +240,7 @@ void log_noisy(struct logger *logger, const char *format, ...)
     va_list args;
     if (!logger) {
         va_start(args, format);
-        log_vmessage(logger, LOG_WARN, format, args);
+        log_vmessage(logger, LOG_LEVEL_WARN, format, args);
         va_end(args);
         return;
     }
@@ -259,7 +259,7 @@ void log_noisy(struct logger *logger, const char *format, ...)
     if (!write)
         return;
     va_start(args, format);
-    log_vmessage(logger, LOG_WARN, format, args);
+    log_vmessage(logger, LOG_LEVEL_WARN, format, args);
     va_end(args);
 }
 
@@ -271,7 +271,7 @@ static void log_report_dropped(struct logger *logger)
     logger->noisy_dropped = 0;
     pthread_mutex_unlock(&logger->noisy_lock);
     if (dropped)
-        log_message(logger, LOG_WARN,
+        log_message(logger, LOG_LEVEL_WARN,
                     "%u more warnings like the ones above were not written (at most %d a second)",
                     dropped, LOG_NOISY_PER_SECOND);
 }

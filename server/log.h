@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 enum log_format { LOG_FORMAT_TEXT, LOG_FORMAT_JSON };
-enum log_level { LOG_INFO, LOG_WARN, LOG_ERROR };
+enum log_level { LOG_LEVEL_INFO, LOG_LEVEL_WARN, LOG_LEVEL_ERROR };
 
 struct logger;
 

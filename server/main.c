@@ -12,20 +12,22 @@
 #include <unistd.h>
 
 #include "app.h"
+#include "background.h"
 #include "config.h"
 #include "dbqueue.h"
 #include "footprint.h"
-#include "highscores.h"
 #include "http.h"
 #include "location.h"
 #include "log.h"
 #include "metrics.h"
 #include "ops.h"
 #include "player_expiry.h"
-#include "players.h"
 #include "receive_deadline.h"
+#include "result_cache.h"
 #include "static_files.h"
 #include "store.h"
+#include "topology.h"
+#include "web_pods.h"
 
 #ifndef PACMAN_VERSION
 #define PACMAN_VERSION "dev"
@@ -49,10 +51,11 @@ static bool main_wait_signal(const sigset_t *signals, double seconds)
  * has had its answer by now, so after a short bound the process just ends. */
 #define MAIN_EXIT_DEADLINE_SECONDS 2
 
-static void *main_exit_watchdog(void *arg)
+/* The watchdog's one round, MAIN_EXIT_DEADLINE_SECONDS after the cleanup began, unless the
+ * cleanup was done first and stopped it. */
+static long main_exit_watchdog(void *arg)
 {
     (void)arg;
-    sleep(MAIN_EXIT_DEADLINE_SECONDS);
     static const char message[] =
         "pacman: the database did not let go within 2 s of closing; exiting anyway\n";
     fflush(stdout);
@@ -68,10 +71,18 @@ static bool main_add_metrics(struct app *app)
     return metrics_add_source(app->metrics, ops_metrics, app) &&
            metrics_add_source(app->metrics, store_metrics, app->store) &&
            metrics_add_source(app->metrics, dbqueue_metrics, app->dbqueue) &&
-           metrics_add_source(app->metrics, highscores_metrics, app->highscores) &&
-           metrics_add_source(app->metrics, players_metrics, app->players) &&
+           metrics_add_source(app->metrics, result_cache_metrics, app->highscores_cache) &&
+           metrics_add_source(app->metrics, result_cache_metrics, app->players_cache) &&
            metrics_add_source(app->metrics, receive_deadline_metrics, app->receive_deadline) &&
-           metrics_add_source(app->metrics, player_expiry_metrics, app->player_expiry);
+           metrics_add_source(app->metrics, player_expiry_metrics, app->player_expiry) &&
+           metrics_add_source(app->metrics, topology_metrics, app->topology) &&
+           metrics_add_source(app->metrics, web_pods_metrics, app->web_pods);
+}
+
+/* The web pods registry records where this replica runs, as /location/metadata says it. */
+static void main_place(void *location, struct store_place *place)
+{
+    location_get(location, place);
 }
 
 static int main_fail(const char *what, const char *error)
@@ -103,6 +114,7 @@ int main(void)
     int status = 0;
     struct app app = {.config = &config};
     struct http_server *http = NULL;
+    struct background *watchdog = NULL;
     app.logger = log_new(config.log_format);
     if (!app.logger) {
         status = main_fail("cannot start logging", NULL);
@@ -112,21 +124,29 @@ int main(void)
         status = main_fail("cannot load STATIC_DIR", error);
         goto done;
     }
-    app.store = store_new(&config, app.logger, error, sizeof error);
+    app.topology = topology_new();
+    app.store =
+        app.topology ? store_new(&config, app.logger, app.topology, error, sizeof error) : NULL;
     if (!app.store) {
         status = main_fail("cannot set up MongoDB", error);
         goto done;
     }
     app.metrics = metrics_new();
-    app.highscores = highscores_new(config.highscores_cache_ms);
-    app.players = players_new(config.highscores_cache_ms); /* the same age for the live players */
+    app.highscores_cache =
+        result_cache_new(config.highscores_cache_ms, NULL, "highscores", "GET /highscores/list");
+    /* "userstats": the old app's name for the players (see router.c) */
+    app.players_cache =
+        result_cache_new(config.players_cache_ms, NULL, "userstats", "GET /user/stats");
     app.location = location_new(&config, app.logger);
     app.dbqueue = dbqueue_new(app.store, config.db_workers, config.db_workers * 64);
     app.receive_deadline = receive_deadline_new(config.request_timeout_seconds * 1000, app.logger);
     app.player_expiry = player_expiry_start(app.store, app.logger, config.player_ttl_seconds);
-    if (!app.metrics || !app.highscores || !app.players || !app.location || !app.dbqueue ||
-        !app.receive_deadline || !receive_deadline_run(app.receive_deadline) ||
-        !app.player_expiry || !main_add_metrics(&app)) {
+    app.web_pods =
+        app.location ? web_pods_start(app.store, main_place, app.location, app.logger, config.port)
+                     : NULL;
+    if (!app.metrics || !app.highscores_cache || !app.players_cache || !app.location ||
+        !app.dbqueue || !app.receive_deadline || !receive_deadline_run(app.receive_deadline) ||
+        !app.player_expiry || !app.web_pods || !main_add_metrics(&app)) {
         status = main_fail("out of memory or threads at start-up", NULL);
         goto done;
     }
@@ -135,13 +155,14 @@ int main(void)
         status = main_fail("cannot start HTTP", error);
         goto done;
     }
-    log_message(app.logger, LOG_INFO,
+    log_message(app.logger, LOG_LEVEL_INFO,
                 "pacman %s listening on port %u: %zu static files (%zu KiB) from %s, "
                 "database %s, %u HTTP threads, %u database workers",
                 PACMAN_VERSION, config.port, app.static_files.count,
                 app.static_files.total_bytes / 1024, config.static_dir, config.mongo_uri_redacted,
                 config.http_threads, config.db_workers);
-    log_message(app.logger, LOG_INFO, "released %zu KiB of pages only start-up used", released_kib);
+    log_message(app.logger, LOG_LEVEL_INFO, "released %zu KiB of pages only start-up used",
+                released_kib);
 
     /* While serving, this thread hands the heap's free pages back every few seconds. */
     struct timespec trim_every = {FOOTPRINT_TRIM_SECONDS, 0};
@@ -149,7 +170,8 @@ int main(void)
     while ((signal_number = sigtimedwait(&signals, NULL, &trim_every)) < 0)
         footprint_trim();
     atomic_store(&app.shutting_down, true);
-    log_message(app.logger, LOG_INFO,
+    web_pods_leave(app.web_pods); /* the other replicas drop this one at their next beat */
+    log_message(app.logger, LOG_LEVEL_INFO,
                 "%s: not ready any more; serving %u s more before closing (a second signal "
                 "skips the wait)",
                 signal_number == SIGINT ? "SIGINT" : "SIGTERM", config.drain_seconds);
@@ -164,25 +186,26 @@ int main(void)
     }
     long left = metrics_in_flight(app.metrics);
     if (left > 0)
-        log_message(app.logger, LOG_WARN, "closing with %ld requests still in flight", left);
-    log_message(app.logger, LOG_INFO, "stopped");
-    pthread_t watchdog;
-    if (pthread_create(&watchdog, NULL, main_exit_watchdog, NULL) == 0)
-        pthread_detach(watchdog);
+        log_message(app.logger, LOG_LEVEL_WARN, "closing with %ld requests still in flight", left);
+    log_message(app.logger, LOG_LEVEL_INFO, "stopped");
+    watchdog = background_start(main_exit_watchdog, NULL, MAIN_EXIT_DEADLINE_SECONDS * 1000L);
 
 done:
     dbqueue_free(app.dbqueue); /* expires what is left: suspended requests get their 503 */
     http_stop(http);
     receive_deadline_free(app.receive_deadline); /* after http_stop: every connection closed */
+    web_pods_stop(app.web_pods); /* before location and the store it reads and writes */
     location_free(app.location);
     player_expiry_stop(app.player_expiry); /* before the store it deletes through */
     store_free(app.store);
-    highscores_free(app.highscores);
-    players_free(app.players);
+    topology_free(app.topology); /* after the pool whose monitors report to it */
+    result_cache_free(app.highscores_cache);
+    result_cache_free(app.players_cache);
     metrics_free(app.metrics);
     static_files_free(&app.static_files);
     log_free(app.logger);
     config_free(&config);
     mongoc_cleanup();
+    background_stop(watchdog); /* in time: it never fires */
     return status;
 }

@@ -32,7 +32,7 @@ static long player_expiry_round(void *arg)
     enum store_status status = store_expire_players(expiry->store, expiry->ttl_seconds, &deleted);
     if (status != STORE_OK) {
         if (!expiry->failing)
-            log_message(expiry->logger, LOG_WARN,
+            log_message(expiry->logger, LOG_LEVEL_WARN,
                         "expiring players failed (will retry every %ld s)",
                         expiry->interval_ms / 1000);
         expiry->failing = true;
@@ -41,8 +41,9 @@ static long player_expiry_round(void *arg)
     expiry->failing = false;
     if (deleted > 0) {
         atomic_fetch_add(&expiry->deleted, (uint64_t)deleted);
-        log_message(expiry->logger, LOG_INFO, "expired %lld players who had not reported for %u s",
-                    (long long)deleted, expiry->ttl_seconds);
+        log_message(expiry->logger, LOG_LEVEL_INFO,
+                    "expired %lld players who had not reported for %u s", (long long)deleted,
+                    expiry->ttl_seconds);
     }
     return expiry->interval_ms;
 }

@@ -1,4 +1,4 @@
-/* players: player ids, live stats and the live-players cache. */
+/* players: player ids and live stats. */
 #include "players.h"
 
 #include <stdlib.h>
@@ -11,66 +11,11 @@
 #include "reply.h"
 #include "result_cache.h"
 #include "store.h"
-#include "strbuf.h"
-
-struct players {
-    struct result_cache *cache; /* the GET /user/stats body */
-};
-
-struct players *players_new(unsigned cache_ms)
-{
-    struct players *players = calloc(1, sizeof *players);
-    if (!players)
-        return NULL;
-    players->cache = result_cache_new(cache_ms, NULL);
-    if (!players->cache) {
-        free(players);
-        return NULL;
-    }
-    return players;
-}
-
-void players_free(struct players *players)
-{
-    if (!players)
-        return;
-    result_cache_free(players->cache);
-    free(players);
-}
-
-void players_metrics(const void *ctx, struct strbuf *out)
-{
-    const struct players *players = ctx;
-    uint64_t hits, misses;
-    result_cache_counts(players->cache, &hits, &misses);
-    strbuf_printf(out,
-                  "# HELP pacman_userstats_cache_hits_total GET /user/stats answered from this "
-                  "replica's copy.\n"
-                  "# TYPE pacman_userstats_cache_hits_total counter\n"
-                  "pacman_userstats_cache_hits_total %llu\n"
-                  "# HELP pacman_userstats_cache_misses_total GET /user/stats sent to a database "
-                  "worker.\n"
-                  "# TYPE pacman_userstats_cache_misses_total counter\n"
-                  "pacman_userstats_cache_misses_total %llu\n",
-                  (unsigned long long)hits, (unsigned long long)misses);
-}
 
 struct players_task {
     struct dbqueue_task task;
     struct store_player_stats stats; /* POST /user/stats only */
 };
-
-static struct dbqueue_task *players_task_new(dbqueue_run_fn run, struct reply *reply)
-{
-    struct players_task *players = calloc(1, sizeof *players);
-    if (!players) {
-        reply_error(reply, 500, "out of memory");
-        return NULL;
-    }
-    players->task.run = run;
-    players->task.destroy = api_task_free;
-    return &players->task;
-}
 
 /* ---- GET /user/id ---- */
 
@@ -88,7 +33,7 @@ struct dbqueue_task *players_handle_id(struct app *app, enum method method,
                                        const struct input *input, struct reply *reply)
 {
     (void)app, (void)method, (void)input;
-    return players_task_new(players_id_run, reply);
+    return api_task_new(sizeof(struct players_task), players_id_run, reply);
 }
 
 /* ---- POST /user/stats ---- */
@@ -133,8 +78,9 @@ struct dbqueue_task *players_handle_stats(struct app *app, enum method method,
                                           const struct input *input, struct reply *reply)
 {
     if (method != METHOD_POST)
-        return api_cached_read(app->players->cache, players_read, reply);
-    struct dbqueue_task *task = players_task_new(players_update_run, reply);
+        return api_cached_read(app->players_cache, players_read, reply);
+    struct dbqueue_task *task =
+        api_task_new(sizeof(struct players_task), players_update_run, reply);
     if (task && !api_read_player_stats(input, &((struct players_task *)task)->stats, reply)) {
         task->destroy(task);
         return NULL;

@@ -96,7 +96,7 @@ static long receive_deadline_round(void *arg)
     struct receive_deadline *deadline = arg;
     unsigned cut = receive_deadline_sweep(deadline, timing_now_us());
     if (cut && deadline->logger)
-        log_message(deadline->logger, LOG_WARN,
+        log_message(deadline->logger, LOG_LEVEL_WARN,
                     "http: closed %u connection%s whose request took more than %lld ms to "
                     "arrive (REQUEST_TIMEOUT_SECONDS)",
                     cut, cut == 1 ? "" : "s", (long long)(deadline->limit_us / 1000));

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "strbuf.h"
 #include "timing.h"
 
 /* A read in progress, from result_cache_begin_read to result_cache_finish_read. */
@@ -20,7 +21,8 @@ struct result_cache {
     pthread_cond_t read_finished;
     unsigned max_age_ms;
     result_cache_clock_fn clock;
-    char *body; /* the cached body, or NULL */
+    const char *metric, *route; /* for result_cache_metrics */
+    char *body;                 /* the cached body, or NULL */
     size_t body_length;
     int64_t body_read_us;     /* when the read that produced body began */
     uint64_t body_generation; /* the generation that read began at */
@@ -35,7 +37,8 @@ struct result_cache {
     atomic_uint_fast64_t hits, misses;
 };
 
-struct result_cache *result_cache_new(unsigned max_age_ms, result_cache_clock_fn clock)
+struct result_cache *result_cache_new(unsigned max_age_ms, result_cache_clock_fn clock,
+                                      const char *metric, const char *route)
 {
     struct result_cache *cache = calloc(1, sizeof *cache);
     if (!cache)
@@ -51,6 +54,8 @@ struct result_cache *result_cache_new(unsigned max_age_ms, result_cache_clock_fn
     }
     cache->max_age_ms = max_age_ms;
     cache->clock = clock ? clock : timing_now_us;
+    cache->metric = metric;
+    cache->route = route;
     return cache;
 }
 
@@ -202,6 +207,22 @@ void result_cache_fill(struct result_cache *cache, struct reply *reply, result_c
         return;
     bool database_ok = fill(ctx, reply);
     result_cache_finish_read(cache, &read, reply, !database_ok);
+}
+
+void result_cache_metrics(const void *ctx, struct strbuf *out)
+{
+    const struct result_cache *cache = ctx;
+    uint64_t hits, misses;
+    result_cache_counts(cache, &hits, &misses);
+    strbuf_printf(out,
+                  "# HELP pacman_%s_cache_hits_total %s answered from this replica's copy.\n"
+                  "# TYPE pacman_%s_cache_hits_total counter\npacman_%s_cache_hits_total %llu\n"
+                  "# HELP pacman_%s_cache_misses_total %s sent to a database worker.\n"
+                  "# TYPE pacman_%s_cache_misses_total counter\n"
+                  "pacman_%s_cache_misses_total %llu\n",
+                  cache->metric, cache->route, cache->metric, cache->metric,
+                  (unsigned long long)hits, cache->metric, cache->route, cache->metric,
+                  cache->metric, (unsigned long long)misses);
 }
 
 unsigned result_cache_waiting(struct result_cache *cache)

@@ -39,9 +39,11 @@ typedef int64_t (*result_cache_clock_fn)(void);
 typedef bool (*result_cache_fill_fn)(void *ctx, struct reply *reply);
 
 /* An empty cache keeping bodies for max_age_ms; 0 disables it (nothing is kept, every get
- * misses, every fill reads). clock may be NULL (timing_now_us). NULL when out of memory. Free
- * with result_cache_free. */
-struct result_cache *result_cache_new(unsigned max_age_ms, result_cache_clock_fn clock);
+ * misses, every fill reads). clock may be NULL (timing_now_us). metric names its counters
+ * (pacman_<metric>_cache_hits_total, _misses_total) and route says what it answers, for their
+ * help text; both static strings. NULL when out of memory. Free with result_cache_free. */
+struct result_cache *result_cache_new(unsigned max_age_ms, result_cache_clock_fn clock,
+                                      const char *metric, const char *route);
 
 /* Frees the cache and its copies. No fill may be in progress. NULL is ignored. */
 void result_cache_free(struct result_cache *cache);
@@ -67,7 +69,12 @@ void result_cache_invalidate(struct result_cache *cache);
  * that a worker waits; a snapshot, stale as soon as it returns). */
 unsigned result_cache_waiting(struct result_cache *cache);
 
-/* Fast-path hits and misses since start (for /metrics). */
+/* Fast-path hits and misses since start. */
 void result_cache_counts(const struct result_cache *cache, uint64_t *hits, uint64_t *misses);
+
+struct strbuf;
+
+/* The hits and misses as metrics (a metrics_source_fn; ctx is the cache). */
+void result_cache_metrics(const void *cache, struct strbuf *out);
 
 #endif

@@ -15,19 +15,22 @@ struct route_entry {
     const char *name;
 };
 
-/* HEAD is allowed wherever GET is free of side effects; GET /user/id creates a player (kept
+/* The paths and metric names are the old app's: a player's id and stats live under /user/
+ * (and in its userstats collection), which the code calls players throughout. HEAD is
+ * allowed wherever GET is free of side effects; GET /user/id creates a player (kept
  * for compatibility with the old client), so it is GET only. */
 static const struct route_entry routes[] = {
     {"/highscores/list", ROUTE_HIGHSCORES_LIST, ALLOW_GET | ALLOW_HEAD, "GET, HEAD",
      "highscores_list"},
     {"/highscores", ROUTE_HIGHSCORES, ALLOW_POST, "POST", "highscores"},
-    {"/user/id", ROUTE_USER_ID, ALLOW_GET, "GET", "user_id"},
-    {"/user/stats", ROUTE_USER_STATS, ALLOW_GET | ALLOW_HEAD | ALLOW_POST, "GET, HEAD, POST",
+    {"/user/id", ROUTE_PLAYER_ID, ALLOW_GET, "GET", "user_id"},
+    {"/user/stats", ROUTE_PLAYER_STATS, ALLOW_GET | ALLOW_HEAD | ALLOW_POST, "GET, HEAD, POST",
      "user_stats"},
     {"/location/metadata", ROUTE_LOCATION, ALLOW_GET | ALLOW_HEAD, "GET, HEAD", "location"},
     {"/healthz", ROUTE_HEALTHZ, ALLOW_GET | ALLOW_HEAD, "GET, HEAD", "healthz"},
     {"/readyz", ROUTE_READYZ, ALLOW_GET | ALLOW_HEAD, "GET, HEAD", "readyz"},
     {"/metrics", ROUTE_METRICS, ALLOW_GET | ALLOW_HEAD, "GET, HEAD", "metrics"},
+    {"/cluster", ROUTE_CLUSTER, ALLOW_GET | ALLOW_HEAD, "GET, HEAD", "cluster"},
 };
 
 static const struct route_entry static_route = {"", ROUTE_STATIC, ALLOW_GET | ALLOW_HEAD,

@@ -8,12 +8,13 @@ enum route {
     ROUTE_STATIC, /* anything not below: a file of the game */
     ROUTE_HIGHSCORES_LIST,
     ROUTE_HIGHSCORES,
-    ROUTE_USER_ID,
-    ROUTE_USER_STATS,
+    ROUTE_PLAYER_ID,
+    ROUTE_PLAYER_STATS,
     ROUTE_LOCATION,
     ROUTE_HEALTHZ,
     ROUTE_READYZ,
     ROUTE_METRICS,
+    ROUTE_CLUSTER,
     ROUTE_COUNT
 };
 

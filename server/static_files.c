@@ -18,7 +18,7 @@
 #define STATIC_MAX_FILES 4096
 #define STATIC_MAX_BYTES (64u * 1024 * 1024)
 
-struct static_loader {
+struct static_files_loader {
     struct static_files *files;
     size_t capacity;
     char *error;
@@ -28,7 +28,7 @@ struct static_loader {
 static const struct {
     const char *extension;
     const char *type;
-} static_types[] = {
+} static_files_types[] = {
     {".html", "text/html; charset=utf-8"},
     {".js", "text/javascript; charset=utf-8"},
     {".mjs", "text/javascript; charset=utf-8"},
@@ -45,24 +45,24 @@ static const struct {
     {".wasm", "application/wasm"},
 };
 
-const char *static_content_type(const char *name)
+const char *static_files_content_type(const char *name)
 {
     const char *dot = strrchr(name, '.');
     if (dot)
-        for (size_t i = 0; i < sizeof static_types / sizeof static_types[0]; i++)
-            if (strcasecmp(dot, static_types[i].extension) == 0)
-                return static_types[i].type;
+        for (size_t i = 0; i < sizeof static_files_types / sizeof static_files_types[0]; i++)
+            if (strcasecmp(dot, static_files_types[i].extension) == 0)
+                return static_files_types[i].type;
     return "application/octet-stream";
 }
 
-static bool static_compressible(const char *content_type)
+static bool static_files_compressible(const char *content_type)
 {
     return strncmp(content_type, "text/", 5) == 0 || strstr(content_type, "json") ||
            strstr(content_type, "svg");
 }
 
 /* FNV-1a: a content hash is enough for an ETag; this is not a security boundary. */
-static uint64_t static_hash(const char *data, size_t size)
+static uint64_t static_files_hash(const char *data, size_t size)
 {
     uint64_t hash = 0xcbf29ce484222325ull;
     for (size_t i = 0; i < size; i++) {
@@ -73,7 +73,7 @@ static uint64_t static_hash(const char *data, size_t size)
 }
 
 /* gzip-compresses data at the best level; NULL when it fails or saves under 10%. */
-static char *static_gzip(const char *data, size_t size, size_t *out_size)
+static char *static_files_gzip(const char *data, size_t size, size_t *out_size)
 {
     z_stream stream = {0};
     if (deflateInit2(&stream, 9, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY) != Z_OK)
@@ -96,7 +96,7 @@ static char *static_gzip(const char *data, size_t size, size_t *out_size)
     return out;
 }
 
-static bool static_read_file(const char *full_path, size_t size, char **out)
+static bool static_files_read_file(const char *full_path, size_t size, char **out)
 {
     int fd = open(full_path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     if (fd < 0)
@@ -118,8 +118,8 @@ static bool static_read_file(const char *full_path, size_t size, char **out)
     return true;
 }
 
-static bool static_add(struct static_loader *loader, const char *url_path, const char *full_path,
-                       size_t size)
+static bool static_files_add(struct static_files_loader *loader, const char *url_path,
+                             const char *full_path, size_t size)
 {
     struct static_files *files = loader->files;
     if (files->count == STATIC_MAX_FILES || files->total_bytes + size > STATIC_MAX_BYTES) {
@@ -140,21 +140,21 @@ static bool static_add(struct static_loader *loader, const char *url_path, const
     file->path = strdup(url_path);
     if (!file->path)
         goto no_memory;
-    if (!static_read_file(full_path, size, &file->data)) {
+    if (!static_files_read_file(full_path, size, &file->data)) {
         snprintf(loader->error, loader->error_size, "cannot read %s", full_path);
         free(file->path);
         return false;
     }
     file->size = size;
-    file->content_type = static_content_type(url_path);
+    file->content_type = static_files_content_type(url_path);
     /* no-cache means "revalidate": an ETag check costs one small 304, and a rolling update
      * never leaves a browser running a new page with old modules. */
     file->cache_control = "no-cache";
-    uint64_t hash = static_hash(file->data, size);
+    uint64_t hash = static_files_hash(file->data, size);
     snprintf(file->etag, sizeof file->etag, "\"%016llx\"", (unsigned long long)hash);
     snprintf(file->gzip_etag, sizeof file->gzip_etag, "\"%016llx-gz\"", (unsigned long long)hash);
-    if (static_compressible(file->content_type))
-        file->gzip_data = static_gzip(file->data, size, &file->gzip_size);
+    if (static_files_compressible(file->content_type))
+        file->gzip_data = static_files_gzip(file->data, size, &file->gzip_size);
     files->count++;
     files->total_bytes += size;
     return true;
@@ -163,8 +163,8 @@ no_memory:
     return false;
 }
 
-static bool static_walk(struct static_loader *loader, const char *dir, const char *url_prefix,
-                        int depth)
+static bool static_files_walk(struct static_files_loader *loader, const char *dir,
+                              const char *url_prefix, int depth)
 {
     if (depth > 16) {
         snprintf(loader->error, loader->error_size, "STATIC_DIR is nested too deeply");
@@ -190,15 +190,15 @@ static bool static_walk(struct static_loader *loader, const char *dir, const cha
         if (lstat(full_path, &info) != 0 || S_ISLNK(info.st_mode))
             continue;
         if (S_ISDIR(info.st_mode))
-            ok = static_walk(loader, full_path, url_path, depth + 1);
-        else if (S_ISREG(info.st_mode) && static_path_is_clean(url_path))
-            ok = static_add(loader, url_path, full_path, (size_t)info.st_size);
+            ok = static_files_walk(loader, full_path, url_path, depth + 1);
+        else if (S_ISREG(info.st_mode) && static_files_path_is_clean(url_path))
+            ok = static_files_add(loader, url_path, full_path, (size_t)info.st_size);
     }
     closedir(handle);
     return ok;
 }
 
-static int static_compare(const void *a, const void *b)
+static int static_files_compare(const void *a, const void *b)
 {
     return strcmp(((const struct static_file *)a)->path, ((const struct static_file *)b)->path);
 }
@@ -206,13 +206,13 @@ static int static_compare(const void *a, const void *b)
 bool static_files_load(struct static_files *files, const char *dir, char *error, size_t error_size)
 {
     memset(files, 0, sizeof *files);
-    struct static_loader loader = {files, 0, error, error_size};
-    if (!static_walk(&loader, dir, "", 0)) {
+    struct static_files_loader loader = {files, 0, error, error_size};
+    if (!static_files_walk(&loader, dir, "", 0)) {
         static_files_free(files);
         return false;
     }
     if (files->count)
-        qsort(files->files, files->count, sizeof files->files[0], static_compare);
+        qsort(files->files, files->count, sizeof files->files[0], static_files_compare);
     return true;
 }
 
@@ -227,7 +227,7 @@ void static_files_free(struct static_files *files)
     memset(files, 0, sizeof *files);
 }
 
-bool static_path_is_clean(const char *path)
+bool static_files_path_is_clean(const char *path)
 {
     if (path[0] != '/')
         return false;
@@ -250,7 +250,7 @@ bool static_path_is_clean(const char *path)
 
 const struct static_file *static_files_lookup(const struct static_files *files, const char *path)
 {
-    if (!static_path_is_clean(path))
+    if (!static_files_path_is_clean(path))
         return NULL;
     char with_index[512];
     size_t length = strlen(path);
@@ -261,11 +261,12 @@ const struct static_file *static_files_lookup(const struct static_files *files, 
         path = with_index;
     }
     struct static_file key = {.path = (char *)(uintptr_t)path};
-    return files->count ? bsearch(&key, files->files, files->count, sizeof key, static_compare)
-                        : NULL;
+    return files->count
+               ? bsearch(&key, files->files, files->count, sizeof key, static_files_compare)
+               : NULL;
 }
 
-size_t static_unescape_path(char *path)
+size_t static_files_unescape_path(char *path)
 {
     char *out = path;
     for (const char *in = path; *in; in++) {
@@ -283,7 +284,7 @@ size_t static_unescape_path(char *path)
 
 /* Finds token (case-insensitive) as a list element of header and returns its q-value
  * (1.0 when not given), or -1 when absent. */
-static double static_list_quality(const char *header, const char *token)
+static double static_files_list_quality(const char *header, const char *token)
 {
     size_t token_length = strlen(token);
     const char *p = header;
@@ -311,17 +312,17 @@ static double static_list_quality(const char *header, const char *token)
     return -1;
 }
 
-bool static_accepts_gzip(const char *accept_encoding)
+bool static_files_accepts_gzip(const char *accept_encoding)
 {
     if (!accept_encoding)
         return false;
-    double quality = static_list_quality(accept_encoding, "gzip");
+    double quality = static_files_list_quality(accept_encoding, "gzip");
     if (quality < 0)
-        quality = static_list_quality(accept_encoding, "*");
+        quality = static_files_list_quality(accept_encoding, "*");
     return quality > 0;
 }
 
-bool static_etag_matches(const char *if_none_match, const char *etag)
+bool static_files_etag_matches(const char *if_none_match, const char *etag)
 {
     if (!if_none_match)
         return false;

@@ -34,26 +34,26 @@ bool static_files_load(struct static_files *files, const char *dir, char *error,
 void static_files_free(struct static_files *files);
 
 /* The file a request path names ("/" and "/dir/" mean their index.html), or NULL when the
- * path is not a clean absolute path (see static_path_is_clean) or names no loaded file. */
+ * path is not a clean absolute path (see static_files_path_is_clean) or names no loaded file. */
 const struct static_file *static_files_lookup(const struct static_files *files, const char *path);
 
 /* True for an absolute path of printable ASCII with no "." or ".." segment, no empty
  * segment (//) and no backslash. */
-bool static_path_is_clean(const char *path);
+bool static_files_path_is_clean(const char *path);
 
 /* Percent-decodes a request path in place (MHD's unescape hook) and returns its new length.
  * %00 is left encoded: a decoded NUL would end the C string early and turn
  * "/index.html%00.png" into "/index.html". Malformed escapes are kept as they are. */
-size_t static_unescape_path(char *path);
+size_t static_files_unescape_path(char *path);
 
 /* True when an Accept-Encoding header value accepts gzip (gzip or * with q > 0). */
-bool static_accepts_gzip(const char *accept_encoding);
+bool static_files_accepts_gzip(const char *accept_encoding);
 
 /* True when an If-None-Match header value matches etag (weak comparison, as RFC 9110
  * requires for If-None-Match; "*" matches anything). */
-bool static_etag_matches(const char *if_none_match, const char *etag);
+bool static_files_etag_matches(const char *if_none_match, const char *etag);
 
 /* The content type for a file name, from its extension. */
-const char *static_content_type(const char *name);
+const char *static_files_content_type(const char *name);
 
 #endif

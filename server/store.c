@@ -10,6 +10,7 @@
 
 #include "background.h"
 #include "strbuf.h"
+#include "topology.h"
 
 #define STORE_HIGHSCORES "highscore"
 #define STORE_PLAYERS "userstats"
@@ -21,6 +22,7 @@
 
 struct store {
     mongoc_client_pool_t *pool;
+    struct topology *topology; /* NULL: nobody watches the replica set */
     char *database;
     struct logger *logger;
     atomic_bool available;
@@ -42,8 +44,8 @@ static void store_log_driver(mongoc_log_level_t level, const char *domain, const
      * (MongoDB has), and a warning on every clean exit would only alarm people. */
     if (strstr(message, "endSessions"))
         return;
-    log_message(arg, level == MONGOC_LOG_LEVEL_WARNING ? LOG_WARN : LOG_ERROR, "mongoc %s: %s",
-                domain, message);
+    log_message(arg, level == MONGOC_LOG_LEVEL_WARNING ? LOG_LEVEL_WARN : LOG_LEVEL_ERROR,
+                "mongoc %s: %s", domain, message);
 }
 
 static bool store_set_default_int(mongoc_uri_t *uri, const char *option, int32_t value)
@@ -75,7 +77,7 @@ static enum store_status store_classify(struct store *store, const bson_error_t 
     if (status == STORE_UNAVAILABLE)
         store_mark_unavailable(store);
     else
-        log_message(store->logger, LOG_ERROR, "database error %u.%u: %s", error->domain,
+        log_message(store->logger, LOG_LEVEL_ERROR, "database error %u.%u: %s", error->domain,
                     error->code, error->message);
     return status;
 }
@@ -117,6 +119,8 @@ static bool store_ping(struct store *store, bson_error_t *error)
     BSON_APPEND_INT32(&command, "ping", 1);
     bool ok = mongoc_client_command_simple(client, "admin", &command, NULL, NULL, error);
     bson_destroy(&command);
+    if (store->topology)
+        topology_refresh_round_trips(store->topology, client);
     mongoc_client_pool_push(store->pool, client);
     return ok;
 }
@@ -171,30 +175,31 @@ static long store_monitor_round(void *arg)
         if (store_ensure_indexes(store, &error))
             atomic_store(&store->indexes_ready, true);
         else
-            log_message(store->logger, LOG_WARN, "creating indexes failed (will retry): %s",
+            log_message(store->logger, LOG_LEVEL_WARN, "creating indexes failed (will retry): %s",
                         error.message);
     }
     atomic_store(&store->available, ok);
     if (ok && (!store->monitor_was_available || store->monitor_first))
-        log_message(store->logger, LOG_INFO, "database reachable");
+        log_message(store->logger, LOG_LEVEL_INFO, "database reachable");
     else if (!ok && (store->monitor_was_available || store->monitor_first))
-        log_message(store->logger, LOG_WARN, "database unreachable, retrying: %s", error.message);
+        log_message(store->logger, LOG_LEVEL_WARN, "database unreachable, retrying: %s",
+                    error.message);
     store->monitor_was_available = ok;
     store->monitor_first = false;
     return ok ? 2000 : 500;
 }
 
-/* Every thread that can hold a client at once gets one: each database worker, the monitor and
- * player expiry. A pool one short would let workers stuck on a hung database and the expiry
- * round take every client, and the monitor's ping would then wait in mongoc_client_pool_pop
- * instead of telling the database's state. */
+/* Every thread that can hold a client at once gets one: each database worker, the monitor,
+ * player expiry and the web pods' heartbeat (store_run). A pool one short would let workers
+ * stuck on a hung database and the housekeeping rounds take every client, and the monitor's
+ * ping would then wait in mongoc_client_pool_pop instead of telling the database's state. */
 static uint32_t store_pool_size(const struct config *config)
 {
-    return config->db_workers + 2;
+    return config->db_workers + 3;
 }
 
-struct store *store_new(const struct config *config, struct logger *logger, char *error,
-                        size_t error_size)
+struct store *store_new(const struct config *config, struct logger *logger,
+                        struct topology *topology, char *error, size_t error_size)
 {
     bson_error_t uri_error;
     mongoc_uri_t *uri = mongoc_uri_new_with_error(config->mongo_uri, &uri_error);
@@ -207,7 +212,9 @@ struct store *store_new(const struct config *config, struct logger *logger, char
     store_set_default_int(uri, MONGOC_URI_SERVERSELECTIONTIMEOUTMS, timeout);
     store_set_default_int(uri, MONGOC_URI_CONNECTTIMEOUTMS, timeout);
     store_set_default_int(uri, MONGOC_URI_SOCKETTIMEOUTMS, STORE_SOCKET_TIMEOUT_MS);
-    store_set_default_int(uri, MONGOC_URI_HEARTBEATFREQUENCYMS, 2000);
+    /* The driver checks each member this often: a member that dies shows as unreachable on
+     * the page's Database panel within about a second (topology.c). */
+    store_set_default_int(uri, MONGOC_URI_HEARTBEATFREQUENCYMS, 1000);
     if (!mongoc_uri_has_option(uri, MONGOC_URI_RETRYWRITES))
         mongoc_uri_set_option_as_bool(uri, MONGOC_URI_RETRYWRITES, true);
     if (!mongoc_uri_has_option(uri, MONGOC_URI_RETRYREADS))
@@ -227,14 +234,20 @@ struct store *store_new(const struct config *config, struct logger *logger, char
         return NULL;
     }
     store->pool = mongoc_client_pool_new_with_error(uri, &uri_error);
-    mongoc_uri_destroy(uri);
     store->database = strdup(config->mongo_database);
-    if (!store->pool || !store->database) {
+    /* before the monitor pops the first client: the driver allows it only then */
+    bool watched = !store->pool || !topology ||
+                   topology_watch(topology, store->pool, mongoc_uri_get_replica_set(uri));
+    mongoc_uri_destroy(uri);
+    if (!store->pool || !store->database || !watched) {
         snprintf(error, error_size, "cannot create the MongoDB client pool: %s",
-                 store->pool ? "out of memory" : uri_error.message);
+                 !store->pool ? uri_error.message
+                 : !watched   ? "the driver refused the monitoring callbacks"
+                              : "out of memory");
         store_free(store);
         return NULL;
     }
+    store->topology = topology;
     mongoc_log_set_handler(store_log_driver, logger);
     mongoc_client_pool_set_error_api(store->pool, MONGOC_ERROR_API_VERSION_2);
     mongoc_client_pool_set_appname(store->pool, "pacman");
@@ -288,6 +301,17 @@ void store_metrics(const void *ctx, struct strbuf *out)
                   atomic_load(&store->available) ? 1 : 0,
                   (unsigned long long)atomic_load(&store->operations),
                   (unsigned long long)atomic_load(&store->failures));
+}
+
+enum store_status store_run(struct store *store, store_run_fn fn, void *ctx)
+{
+    mongoc_client_t *client = mongoc_client_pool_pop(store->pool);
+    bson_error_t error = {0};
+    enum store_status status = STORE_OK;
+    if (!fn(client, store->database, ctx, &error))
+        status = store_classify(store, &error);
+    mongoc_client_pool_push(store->pool, client);
+    return status;
 }
 
 /* ---- reading documents back ---- */
@@ -477,12 +501,12 @@ enum store_status store_create_player(struct store *store, char id[25])
 enum store_status store_update_player_stats(struct store *store,
                                             const struct store_player_stats *stats)
 {
-    if (!bson_oid_is_valid(stats->user_id, strlen(stats->user_id)))
+    if (!bson_oid_is_valid(stats->player_id, strlen(stats->player_id)))
         return STORE_NOT_FOUND;
     struct store_handle handle = store_open(store, STORE_PLAYERS, true);
     mongoc_collection_t *collection = handle.collection;
     bson_oid_t oid;
-    bson_oid_init_from_string(&oid, stats->user_id);
+    bson_oid_init_from_string(&oid, stats->player_id);
     bson_t filter = BSON_INITIALIZER, update = BSON_INITIALIZER, set, inc, reply;
     BSON_APPEND_OID(&filter, "_id", &oid);
     BSON_APPEND_DOCUMENT_BEGIN(&update, "$set", &set);

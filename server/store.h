@@ -38,7 +38,7 @@ struct store_score {
 };
 
 struct store_player_stats {
-    char user_id[25]; /* 24 hex digits */
+    char player_id[25]; /* 24 hex digits (the API calls it userId) */
     struct store_place place;
     int64_t score;
     int64_t level;
@@ -56,12 +56,14 @@ enum store_status {
 };
 
 struct store;
+struct topology;
 
 /* Creates the pool from config (URI, timeouts, write concern majority+journal) and starts
- * the monitor. Does not wait for the database: it may be down. NULL with error set when the
+ * the monitor. Does not wait for the database: it may be down. topology (may be NULL) gets
+ * the driver's monitoring of the replica set (topology_watch). NULL with error set when the
  * connection string is unusable. */
-struct store *store_new(const struct config *config, struct logger *logger, char *error,
-                        size_t error_size);
+struct store *store_new(const struct config *config, struct logger *logger,
+                        struct topology *topology, char *error, size_t error_size);
 
 /* Stops the monitor and destroys the pool. Call after every worker has finished. */
 void store_free(struct store *store);
@@ -98,6 +100,20 @@ enum store_status store_list_player_stats(struct store *store, struct store_play
 /* Deletes the players whose last report (or creation, for those who never reported) is older
  * than ttl_seconds; *deleted is how many. Not counted as a request's operation. */
 enum store_status store_expire_players(struct store *store, unsigned ttl_seconds, int64_t *deleted);
+
+/* The driver's types, for store_run's callback, named without its headers. */
+struct _mongoc_client_t;
+struct _bson_error_t;
+
+/* Does the database work of a module that owns its own collection (web_pods) with client;
+ * returns false with error filled when the database refused. */
+typedef bool (*store_run_fn)(struct _mongoc_client_t *client, const char *database, void *ctx,
+                             struct _bson_error_t *error);
+
+/* Runs fn with a client from the pool and maps a failure as every store call does
+ * (STORE_UNAVAILABLE marks the database away). Blocks on the database. Not counted as a
+ * request's operation. */
+enum store_status store_run(struct store *store, store_run_fn fn, void *ctx);
 
 struct strbuf;
 

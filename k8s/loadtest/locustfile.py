@@ -8,7 +8,8 @@ One Locust user is one browser tab:
              visitor revalidates with the ETags of an earlier visit and gets 304s.
   play       1 to 3 games of one to three minutes. While a game runs the page reports the
              player's stats every 5 s (the first report asks for a player id); all the time it
-             refreshes the live players every 5 s and the high scores every 20 s.
+             refreshes the live players every 5 s, the high scores every 20 s and the Database
+             and Web tier panels (GET /cluster, from the replica's memory) every 2 s.
   game over  the page reads the high scores, submits the score (with a submissionId, as the
              page's retry queue does) and shows the table again.
   think      5 to 20 s between games; then the player leaves and a new visit begins.
@@ -32,6 +33,7 @@ from locust import FastHttpUser, constant, task
 SCALE = float(os.environ.get("LOAD_TIME_SCALE", "1"))
 TICK_SECONDS = 5.0  # the page's stats report and live-players refresh
 SCORES_REFRESH_TICKS = 4  # the page refreshes the high scores every 20 s
+CLUSTER_SECONDS = 2.0  # the page's Database and Web tier panels (static/js/ui/cluster-panel.js)
 GAME_SECONDS = (60, 180)
 THINK_SECONDS = (5, 20)
 GAMES_PER_VISIT = (1, 3)
@@ -62,6 +64,7 @@ class Player(FastHttpUser):
     def on_start(self):
         self.etags: dict[str, str] = {}
         self.number = random.randrange(1_000_000)
+        self.cluster_due = 0.0  # /cluster polls owed: 2.5 per 5 s tick
 
     @staticmethod
     def pause(seconds: float):
@@ -135,6 +138,7 @@ class Player(FastHttpUser):
                              {"cloud", "zone", "host"} <= d.keys() else "not {cloud, zone, host}")
         self.high_scores()
         self.live_players()
+        self.cluster()
         return where or {"cloud": "unknown", "zone": "unknown", "host": "unknown"}
 
     def high_scores(self):
@@ -143,6 +147,21 @@ class Player(FastHttpUser):
 
     def live_players(self):
         self.api_get("/user/stats", lambda d: None if isinstance(d, list) else "not a list")
+
+    def cluster(self):
+        self.api_get("/cluster", lambda d: None if isinstance(d, dict) and
+                     {"database", "web"} <= d.keys() else "not {database, web}")
+
+    def pause_polling_cluster(self, seconds: float):
+        """Waits `seconds` of the page's time, polling /cluster every CLUSTER_SECONDS meanwhile."""
+        self.cluster_due += seconds / CLUSTER_SECONDS
+        polls = int(self.cluster_due)
+        self.cluster_due -= polls
+        for _ in range(polls):
+            self.cluster()
+            self.pause(seconds / polls)
+        if not polls:
+            self.pause(seconds)
 
     def new_player_id(self):
         return self.api_get("/user/id", lambda d: None if isinstance(d, str) and
@@ -162,7 +181,7 @@ class Player(FastHttpUser):
             self.live_players()
             if ticks % SCORES_REFRESH_TICKS == 0:
                 self.high_scores()
-            self.pause(TICK_SECONDS)
+            self.pause_polling_cluster(TICK_SECONDS)
 
         for _ in range(random.randint(*GAMES_PER_VISIT)):
             level, lives, score = 1, 3, 0

@@ -11,6 +11,8 @@ import { formatNumber } from './ui/tables.js';
 import { askForName } from './ui/name-dialog.js';
 import { Scoreboard } from './ui/scoreboard.js';
 import { watchLivePlayers } from './ui/live-players.js';
+import { ClusterPanel } from './ui/cluster-panel.js';
+import { createClusterClient } from './net/cluster.js';
 import { createApi } from './net/api.js';
 import { STORAGE_KEY } from './net/score-queue.js';
 import { StatsReporter } from './net/live-stats.js';
@@ -90,6 +92,15 @@ async function loadLocation(attempt = 0) {
   }
 }
 
+const cluster = new ClusterPanel({
+  readCluster: createClusterClient(),
+  els: {
+    dbSummary: $('database-summary'), dbStatus: $('database-status'), members: $('database-members'),
+    events: $('database-events'), announce: $('database-announce'),
+    webSummary: $('web-summary'), webStatus: $('web-status'), pods: $('web-pods'),
+  },
+});
+
 const scoreboard = new Scoreboard({
   api,
   storage,
@@ -99,6 +110,7 @@ const scoreboard = new Scoreboard({
   onTopScore(score) {
     if (score > game.highScore) game.highScore = score;
   },
+  describeSaved: (entry) => cluster.describeSaved(entry),
 });
 
 const stats = new StatsReporter({ api, where: () => pod, stats: () => game.stats() });
@@ -388,5 +400,6 @@ reflectState();
 showPod();
 loadLocation();
 scoreboard.start();
+cluster.start();
 watchLivePlayers({ api, body: $('live-body'), status: $('live-status') });
 if (!document.hidden) startLoop();

@@ -14,7 +14,7 @@ Environment (all optional):
   BENCH_API_CONNECTIONS  connections for the other API runs (100)
   BENCH_OUT          where results.json and results.md go (build/bench)
   BENCH_SKIP         comma-separated sections to skip:
-                     memory,ceiling,image,static,modes,api,writes,startup,callgrind
+                     memory,ceiling,image,static,modes,api,writes,startup,callgrind,cluster
 
 The first table of results.md, "Targets", holds the four figures issue 15 set, each against its
 reference measured in the same run: peak RSS with 1,000 keep-alive connections (busy, then idle)
@@ -41,6 +41,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from harness import (BUILD, ROOT, FerretDB, Server, end_process, free_port,  # noqa: E402
                      port_open, wait_for)
+import cluster_view  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 SECONDS = int(os.environ.get("BENCH_SECONDS", "2"))
@@ -693,6 +694,7 @@ def run_api(db: FerretDB, server: Server, sampler: RssSampler) -> dict:
     endpoints = [("GET /highscores/list", "/highscores/list", "GET", "", c) for c in CONNECTIONS]
     endpoints += [
         ("GET /location/metadata", "/location/metadata", "GET", "", API_CONNECTIONS),
+        ("GET /cluster", "/cluster", "GET", "", API_CONNECTIONS),
         ("GET /user/id", "/user/id", "GET", "", workers),
         ("POST /highscores", "/highscores", "POST", SCORE_BODY, workers),
         ("POST /user/stats", "/user/stats", "POST", stats_bodies, workers),
@@ -761,7 +763,7 @@ def run_api(db: FerretDB, server: Server, sampler: RssSampler) -> dict:
             notes.append("own score on top in the next list: "
                          + ("always" if row["stale_after_own_write"] == 0
                             else f"NOT {row['stale_after_own_write']} times"))
-        if name == "GET /highscores/list":
+        if name in ("GET /highscores/list", "GET /cluster"):
             static = [r for r in results["runs"] if r["kind"] == "api_static"
                       and r["connections"] == c]
             row["static_rps"] = median(r["rps"] for r in static)
@@ -947,6 +949,7 @@ def run_callgrind(db: FerretDB, files) -> dict:
              None, None, 150, (200,)),
             ("GET /location/metadata", cached, "GET", "/location/metadata", None, None, 1000,
              (200,)),
+            ("GET /cluster", cached, "GET", "/cluster", None, None, 1000, (200,)),
             ("GET /user/id", cached, "GET", "/user/id", None, None, 150, (200,)),
             ("POST /highscores", uncached, "POST", "/highscores", json_headers, SCORE_BODY, 150,
              (200,)),
@@ -1156,6 +1159,8 @@ def main() -> int:
         ours.stop()
         if "callgrind" not in SKIP:
             results["callgrind"] = run_callgrind(db, files)
+        if "cluster" not in SKIP:
+            results["cluster"] = cluster_view.run(say, section)
     finally:
         if nginx:
             nginx.stop()

@@ -30,3 +30,13 @@ def cluster():
         yield Cluster(kubeconfig=kubeconfig, bin_dir=Path(bin_dir), home=home)
     finally:
         subprocess.run([CONTROL_PLANE, "stop"], env=env, check=False)
+
+
+@pytest.fixture(autouse=True)
+def starts_without_the_game(request):
+    """Every test that uses the cluster starts without the game deployed, whatever an earlier
+    one left when it failed (those on the `deployed` fixture of test_api_server.py share one
+    deployment, which starts the same way)."""
+    if "cluster" in request.fixturenames and "deployed" not in request.fixturenames:
+        request.getfixturevalue("cluster").remove_the_game()
+    yield

@@ -4,11 +4,14 @@
 # kwok playing the kubelet of one node: the node is Ready, pods are scheduled, become Running and
 # Ready (no container is ever started: images, commands and probes are not run), and volume
 # claims are provisioned and bound. It looks like minikube after step 1 of the README: one node
-# with 2 CPUs and 4 GiB, and the `csi-hostpath-sc` storage class of the csi-hostpath-driver addon.
+# with 4 CPUs (3.25 left for pods) and 4 GiB, the `csi-hostpath-sc` storage class of the
+# csi-hostpath-driver addon, and the VolumeSnapshot resources of the volumesnapshots addon (no
+# snapshot is ever taken).
 #
 # Usage: tests/cluster/control-plane.sh COMMAND
 #   build   build the binaries once (Go modules pinned in tools/kubernetes, tools/etcd,
-#           tools/kwok) into $PACMAN_TOOLS_DIR (default build/tools), one directory per version
+#           tools/kwok; tools/kube-snapshotter pins the snapshot CRDs) into $PACMAN_TOOLS_DIR
+#           (default build/tools), one directory per version
 #   start   build if needed, start everything, wait for the node to be Ready; prints the
 #           kubeconfig's path on stdout (the only thing it prints there). Already running: says so
 #           and prints the path again.
@@ -30,7 +33,6 @@
 # Every port is chosen free at start, so several control planes (worktrees) run side by side.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-ROOT=$PWD
 
 TOOLS_DIR=$(realpath -m "${PACMAN_TOOLS_DIR:-build/tools}")
 RUN_DIR=$(realpath -m "${PACMAN_CLUSTER_DIR:-build/cluster}")
@@ -89,6 +91,25 @@ go_build() {
     rm -rf "$out"
     mv "$tmp" "$out"
     log "built $(basename "$out") in $((SECONDS - started)) s"
+}
+
+# module_dir TOOLS_MODULE PATH: where the Go module cache holds PATH at the version
+# tools/TOOLS_MODULE pins (downloaded first if need be), for the files it ships.
+module_dir() {
+    local errors dir
+    errors=$(mktemp)
+    if ! dir=$(cd "tools/$1" && go mod download "$2" && go list -m -f '{{.Dir}}' "$2") 2>"$errors"; then
+        cat "$errors" >&2
+        if unreachable "$errors"; then
+            rm -f "$errors"
+            log "the Go module proxy ($(go env GOPROXY)) cannot be reached to fetch $2"
+            exit $SKIP
+        fi
+        rm -f "$errors"
+        die "could not find the module $2 (tools/$1)"
+    fi
+    rm -f "$errors"
+    echo "$dir"
 }
 
 build() {
@@ -234,7 +255,7 @@ YAML
 # kwok-volume; here they match the addon's class instead).
 write_kwok_config() {
     local stages
-    stages=$(cd tools/kwok && go list -m -f '{{.Dir}}' sigs.k8s.io/kwok)/kustomize/stage
+    stages=$(module_dir kwok sigs.k8s.io/kwok)/kustomize/stage
     local files=(node/fast/node-initialize.yaml node/heartbeat-with-lease/node-heartbeat-with-lease.yaml
                  pod/fast/pod-ready.yaml pod/fast/pod-complete.yaml pod/fast/pod-delete.yaml
                  volume/fast/pvc-provision.yaml volume/fast/pv-bind.yaml volume/fast/pvc-delete.yaml
@@ -263,9 +284,10 @@ metadata:
     type: kwok
 spec: {}
 status:
-  # What \`minikube start --cpus=2 --memory=4g\` gives its node.
-  allocatable: {cpu: "2", memory: 4Gi, pods: "110"}
-  capacity: {cpu: "2", memory: 4Gi, pods: "110"}
+  # What \`minikube start --cpus=4 --memory=4g\` (README step 1) gives its node, less the
+  # 750m CPU minikube's own pods request there (no such pods here).
+  capacity: {cpu: "4", memory: 4Gi, pods: "110"}
+  allocatable: {cpu: 3250m, memory: 4Gi, pods: "110"}
 ---
 # As minikube's csi-hostpath-driver addon creates it (README step 2 makes it the default).
 apiVersion: storage.k8s.io/v1
@@ -275,6 +297,17 @@ metadata:
 provisioner: hostpath.csi.k8s.io
 reclaimPolicy: Delete
 volumeBindingMode: Immediate
+YAML
+}
+
+snapshot_class() {
+    cat <<YAML
+apiVersion: snapshot.storage.k8s.io/v1
+kind: VolumeSnapshotClass
+metadata:
+  name: csi-hostpath-snapclass
+driver: hostpath.csi.k8s.io
+deletionPolicy: Delete
 YAML
 }
 
@@ -363,6 +396,19 @@ start() {
 
     cluster_objects | "${kubectl[@]}" apply -f - >"$LOGS/cluster-objects.log" 2>&1 ||
         { cat "$LOGS/cluster-objects.log" >&2; die "could not create the node and the storage class"; }
+    # The volumesnapshots addon's resources: its CRDs (from the pinned module) and the class the
+    # csi-hostpath-driver addon adds. No snapshot controller runs: a VolumeSnapshot is stored
+    # and checked against the CRD's schema, never taken.
+    local crds
+    crds=$(module_dir kube-snapshotter github.com/kubernetes-csi/external-snapshotter/client/v8)/config/crd
+    "${kubectl[@]}" apply -f "$crds/snapshot.storage.k8s.io_volumesnapshotclasses.yaml" \
+        -f "$crds/snapshot.storage.k8s.io_volumesnapshotcontents.yaml" \
+        -f "$crds/snapshot.storage.k8s.io_volumesnapshots.yaml" >>"$LOGS/cluster-objects.log" 2>&1 &&
+        "${kubectl[@]}" wait --for=condition=Established --timeout=30s \
+            crd/volumesnapshotclasses.snapshot.storage.k8s.io crd/volumesnapshots.snapshot.storage.k8s.io \
+            crd/volumesnapshotcontents.snapshot.storage.k8s.io >>"$LOGS/cluster-objects.log" 2>&1 &&
+        snapshot_class | "${kubectl[@]}" apply -f - >>"$LOGS/cluster-objects.log" 2>&1 ||
+        { cat "$LOGS/cluster-objects.log" >&2; die "could not create the volume snapshot resources"; }
     wait_for "node $NODE_NAME Ready" 60 "$LOGS/kwok.log" \
         "${kubectl[@]}" wait --for=condition=Ready "node/$NODE_NAME" --timeout=1s
     # Pods need their namespace's default ServiceAccount, which the controller-manager makes.
@@ -385,5 +431,5 @@ case "${1:-}" in
         printf 'export KUBECONFIG=%q\n' "$KUBECONFIG_FILE"
         printf 'export PATH=%q:"$PATH"\n' "$KUBE_BIN"
         ;;
-    *) sed -n '9,22p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+    *) sed -n '11,33p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 esac

@@ -3,6 +3,7 @@ ask of it: objects, their generations, workloads settled, a snapshot of everythi
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import signal
@@ -128,6 +129,13 @@ class Cluster:
     def wait_settled(self, timeout: float = 120) -> None:
         self.wait_until("the Deployment and the StatefulSet ready", self.workloads_settled, timeout)
 
+    def remove_the_game(self) -> None:
+        """Whatever a test left of the game (a failed one stops half-way): namespace, cluster-wide
+        objects labelled part of pacman, volumes. The next test starts from an empty cluster."""
+        self.kubectl("delete", "namespace", NAMESPACE, "--ignore-not-found", "--wait=true", timeout=180)
+        self.kubectl("delete", "clusterrole,clusterrolebinding", "-l", PART_OF, "--ignore-not-found")
+        self.wait_until("no PersistentVolume left", lambda: not self.items("pv"), timeout=90)
+
     # ---- what exists ----
 
     def listable_kinds(self) -> list[str]:
@@ -187,11 +195,17 @@ def key(obj: dict) -> str:
 
 def generations(objects: list[dict]) -> dict[str, str]:
     """What a change would move, per object: its metadata.generation (bumped by every change of
-    its spec) where it has one, else its resourceVersion (objects without a spec: ConfigMaps,
-    Secrets, RBAC, ServiceAccounts, which no controller writes)."""
+    its spec) where it has one; else (ConfigMaps, Secrets, RBAC, Services, autoscalers) a hash of
+    the object without its status and the metadata the server keeps moving."""
     out = {}
     for obj in objects:
         meta = obj["metadata"]
-        out[key(obj)] = (f"generation {meta['generation']}" if "generation" in meta
-                         else f"resourceVersion {meta['resourceVersion']}")
+        if "generation" in meta:
+            out[key(obj)] = f"generation {meta['generation']}"
+            continue
+        content = {k: v for k, v in obj.items() if k != "status"}
+        content["metadata"] = {k: v for k, v in meta.items()
+                               if k not in ("resourceVersion", "managedFields", "uid", "creationTimestamp")}
+        digest = hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()[:12]
+        out[key(obj)] = f"content {digest}"
     return out

@@ -7,6 +7,7 @@ the README's clean-up command."""
 
 from __future__ import annotations
 
+import json
 import re
 import time
 
@@ -39,6 +40,7 @@ def deployed(cluster):
     commands = readme.commands(readme.MINIKUBE)
     step_4 = readme.only(commands, readme.STEP_4, "that deploys the game on minikube")
     clean_up = readme.only(commands, readme.CLEAN_UP, "that deletes everything")
+    cluster.remove_the_game()
     result = cluster.shell(step_4.text)
     assert result.returncode == 0, result.stderr
     cluster.wait_settled()
@@ -131,3 +133,91 @@ def test_every_manifest_apply_is_accepted_by_strict_server_side_validation(clust
         result = cluster.kubectl("apply", "-k", target, "--dry-run=server", "--validate=strict", check=False)
         assert result.returncode == 0, f"{target}: {result.stderr}"
         assert not re.search(r"Warning", result.stderr), f"{target}: {result.stderr}"
+
+
+# ---- mistakes the API server itself catches (the offline checks of these were dropped) ----
+
+def rendered(cluster, target: str = "k8s/overlays/minikube") -> list[dict]:
+    """The objects `kubectl apply -k target` would send, as JSON (kubectl's own kustomize)."""
+    result = cluster.shell(f"kubectl kustomize {target} | kubectl create --dry-run=client -o json -f -")
+    assert result.returncode == 0, result.stderr
+    decoder, text, objects = json.JSONDecoder(), result.stdout, []
+    while text.strip():   # one JSON document per object, one after the other
+        obj, end = decoder.raw_decode(text.lstrip())
+        objects.append(obj)
+        text = text.lstrip()[end:]
+    return objects
+
+
+def find(objects, kind, name):
+    return next(o for o in objects if o["kind"] == kind and o["metadata"]["name"] == name)
+
+
+def web_container(objects):
+    return find(objects, "Deployment", "pacman")["spec"]["template"]["spec"]["containers"][0]
+
+
+def privilege_escalation_allowed(objects):
+    del web_container(objects)["securityContext"]["allowPrivilegeEscalation"]
+
+
+def root_user(objects):
+    spec = find(objects, "StatefulSet", "mongo")["spec"]["template"]["spec"]
+    spec["securityContext"]["runAsUser"] = 0
+    del spec["securityContext"]["runAsNonRoot"]
+
+
+def capabilities_kept(objects):
+    del web_container(objects)["securityContext"]["capabilities"]
+
+
+def template_label_changed(objects):
+    labels = find(objects, "Deployment", "pacman")["spec"]["template"]["metadata"]["labels"]
+    labels["app.kubernetes.io/component"] = "frontend"
+
+
+def misspelled_field(objects):
+    port = web_container(objects)["ports"][0]
+    port["containerPrt"] = port.pop("containerPort")
+
+
+def wrong_namespace(objects):
+    find(objects, "Service", "pacman")["metadata"]["namespace"] = "pacmna"
+
+
+MISTAKES = [
+    # (change, what the API server says: in a warning of an accepted apply, or in the refusal)
+    (privilege_escalation_allowed, 'would violate PodSecurity "restricted:latest": allowPrivilegeEscalation != false'),
+    (root_user, 'would violate PodSecurity "restricted:latest"'),
+    (capabilities_kept, 'unrestricted capabilities (container "pacman" must set securityContext.capabilities.drop=["ALL"])'),
+    (template_label_changed, "`selector` does not match template `labels`"),
+    (misspelled_field, 'unknown field "containerPrt"'),
+    (wrong_namespace, 'namespaces "pacmna" not found'),
+]
+
+
+@pytest.mark.parametrize("change,expected", MISTAKES, ids=[m[0].__name__ for m in MISTAKES])
+def test_mistake_is_caught_by_the_api_server(cluster, deployed, change, expected):
+    """Each mistake made on purpose in what step 4 applies is refused, or warned about, by the
+    real API server (a dry run: nothing changes). The README test fails on any warning."""
+    objects = rendered(cluster)
+    assert cluster.kubectl("apply", "--dry-run=server", "-f", "-",
+                           stdin=json.dumps({"apiVersion": "v1", "kind": "List", "items": objects})).stderr == ""
+    change(objects)
+    result = cluster.kubectl("apply", "--dry-run=server", "--validate=strict", "-f", "-", check=False,
+                             stdin=json.dumps({"apiVersion": "v1", "kind": "List", "items": objects}))
+    assert expected in result.stderr, f"{change.__name__} not caught:\n{result.stderr}"
+
+
+def test_a_role_beyond_get_nodes_is_seen_by_the_authorizer(cluster, deployed):
+    """The can-i comparison above fails when the ClusterRole grants more (then it is put back)."""
+    patch = '[{"op": "add", "path": "/rules/0/verbs/-", "value": "list"}]'
+    cluster.kubectl("patch", "clusterrole", "pacman-node-reader", "--type=json", "-p", patch)
+    try:
+        extra = rules(cluster, WEB_ACCOUNT) - rules(cluster, BASELINE_ACCOUNT)
+        assert extra == {"nodes [] [] [get list]"}, extra
+    finally:
+        commands = readme.commands(readme.MINIKUBE)
+        step_4 = readme.only(commands, readme.STEP_4, "that deploys the game on minikube")
+        assert cluster.shell(step_4.text).returncode == 0
+    assert rules(cluster, WEB_ACCOUNT) - rules(cluster, BASELINE_ACCOUNT) == {"nodes [] [] [get]"}

@@ -98,7 +98,7 @@ class Walkthrough:
         after = generations(c.items(*objects, "-n", "pacman"))
         changed = {k: (before[k], after.get(k)) for k in before if before[k] != after.get(k)}
         assert not changed, f"{command}\napplied again, changed: {changed}"
-        c.log(f"   ok    applied again: {len(before)} objects, none changed (generation or resourceVersion)")
+        c.log(f"   ok    applied again: {len(before)} objects, none changed (generation, or content without status)")
 
     def unfired(self) -> list[str]:
         return [f"{c.what} (a command matching {c.pattern!r}"

@@ -41,6 +41,14 @@ Failed = cluster_demo.Failed
 WEB_REPLICAS = 2  # the Deployment's replicas in k8s/base/web/deployment.yaml
 
 
+def shown(path: Path) -> str:
+    """A path as the report shows it: relative to the repository when inside it."""
+    try:
+        return str(path.relative_to(ROOT))
+    except ValueError:
+        return str(path)
+
+
 class LocalRehearsal:
     """The back end interface run_scenario uses, on local processes."""
 
@@ -51,7 +59,7 @@ class LocalRehearsal:
         self.restarter: threading.Thread | None = None
 
     def describe(self) -> str:
-        return (f"the local rehearsal in {self.workdir}: FerretDB as mongo-0, web replicas of "
+        return (f"the local rehearsal in {shown(self.workdir)}: FerretDB as mongo-0, web replicas of "
                 f"build/pacman behind nginx as the Service")
 
     def apply(self) -> str:
@@ -80,7 +88,7 @@ class LocalRehearsal:
         return "mongo-0" if self.ferret.running() else None
 
     def member_volume(self, member: str) -> tuple[str, str]:
-        return member, str(self.ferret.data_dir)
+        return member, shown(self.ferret.data_dir)
 
     def delete_how(self, member: str) -> str:
         return f"kill -9 of {member}'s database, started again on its data {self.outage:.0f} s later"
@@ -139,7 +147,7 @@ class LocalRehearsal:
     def clean_up(self, timeout: float) -> str:
         self.close()
         shutil.rmtree(self.workdir, ignore_errors=True)
-        return f"every process stopped, {self.workdir} removed"
+        return f"every process stopped, {shown(self.workdir)} removed"
 
     def close(self):
         if self.restarter:

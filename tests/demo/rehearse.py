@@ -37,6 +37,7 @@ import pymongo  # noqa: E402
 from demo.stack import (FerretDB, PlayerLoad, WebTier, acknowledged_scores,  # noqa: E402
                         check_scores_stored_once, first_write_after, http_get, is_page,
                         replay_from)
+from demo.web_pods import check_web_pods  # noqa: E402
 from harness import ROOT  # noqa: E402
 
 REPLICAS = 10
@@ -117,6 +118,7 @@ def rehearse(workdir: Path, players: int = 8, outage: float = 5.0, say=print,
         tier.add(REPLICAS - 1)
         report["scale_up_to_10_s"] = round(time.monotonic() - started, 2)
         mark(f"scaled to {REPLICAS} replicas in {report['scale_up_to_10_s']} s")
+        failures.extend(check_web_pods(tier, f"{REPLICAS} replicas", report))
 
         load = PlayerLoad(tier.nginx.url, workdir / "players.jsonl", players=players)
         ticker = Ticker(load, tier, ferret, say)
@@ -144,11 +146,13 @@ def rehearse(workdir: Path, players: int = 8, outage: float = 5.0, say=print,
         mark(f"scale down to {SCALED_DOWN}: {', '.join(leaving)} leave nginx and get SIGTERM")
         exits = tier.remove(leaving)
         mark(f"scaled down; exit statuses {sorted(set(exits.values()))}")
+        failures.extend(check_web_pods(tier, f"scaled down to {SCALED_DOWN}", report))
         if any(exits.values()):
             failures.append(f"a replica exited badly on SIGTERM: {exits}")
         started = time.monotonic()
         tier.add(REPLICAS - SCALED_DOWN)
         mark(f"scaled back up to {REPLICAS} in {time.monotonic() - started:.2f} s")
+        failures.extend(check_web_pods(tier, f"back to {REPLICAS}", report))
         time.sleep(5)
 
         ticker.stop()

@@ -19,3 +19,5 @@ def test_the_minikube_demo_rehearsed(tmp_path, capsys):
     assert report["api_errors_outside_outage"] == 0
     assert report["restart_to_first_write_s"] is not None
     assert sum(report["scores_acknowledged"].values()) > 50
+    # every replica's web-tier panel listed the replicas running (tests/demo/web_pods.py)
+    assert set(report["web_pods_listed_s"]) == {"10 replicas", "scaled down to 6", "back to 10"}

@@ -1,5 +1,5 @@
-/* Fuzzes what a request path goes through: static_unescape_path (MHD's unescape hook),
- * router_match, static_path_is_clean, static_files_lookup against a table of files, and
+/* Fuzzes what a request path goes through: static_files_unescape_path (MHD's unescape hook),
+ * router_match, static_files_path_is_clean, static_files_lookup against a table of files, and
  * log_escape (the path is written to the request log).
  *
  * Invariants: a path that is served names a loaded file exactly (or its directory's
@@ -23,7 +23,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     /* the loader would skip "/img/a b.png" (not clean): keep it to prove lookup refuses it */
     for (size_t i = 0; i < sizeof loaded / sizeof loaded[0]; i++) {
         table[i].path = (char *)(uintptr_t)loaded[i];
-        table[i].content_type = static_content_type(loaded[i]);
+        table[i].content_type = static_files_content_type(loaded[i]);
     }
     files.files = table;
     files.count = sizeof loaded / sizeof loaded[0];
@@ -55,7 +55,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char *path = fuzz_string(data + 1, size - 1);
     size_t before = strlen(path);
 
-    size_t length = static_unescape_path(path);
+    size_t length = static_files_unescape_path(path);
     FUZZ_CHECK(length == strlen(path));
     FUZZ_CHECK(length <= before);
 
@@ -63,7 +63,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_CHECK(match.route < ROUTE_COUNT && match.allow != NULL);
     FUZZ_CHECK(router_route_name(match.route) != NULL);
 
-    bool clean = static_path_is_clean(path);
+    bool clean = static_files_path_is_clean(path);
     FUZZ_CHECK(clean == clean_by_definition(path));
 
     const struct static_file *file = static_files_lookup(&files, path);

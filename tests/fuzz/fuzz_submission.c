@@ -86,8 +86,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct store_player_stats stats;
     if (api_read_player_stats(&input, &stats, &reply)) {
         FUZZ_CHECK(reply.body == NULL);
-        FUZZ_CHECK(strlen(stats.user_id) == 24);
-        FUZZ_CHECK(strspn(stats.user_id, "0123456789abcdef") == 24);
+        FUZZ_CHECK(strlen(stats.player_id) == 24);
+        FUZZ_CHECK(strspn(stats.player_id, "0123456789abcdef") == 24);
         FUZZ_CHECK(stats.score >= 0 && stats.score <= 10000000);
         FUZZ_CHECK(stats.level >= 1 && stats.level <= 999);
         FUZZ_CHECK(stats.lives >= 0 && stats.lives <= 99);

@@ -226,6 +226,21 @@ def test_a_second_list_within_the_cache_age_does_not_reach_the_database(make_ser
     assert after["database_operations_total"] == before["database_operations_total"]
 
 
+def test_players_cache_ms_sets_the_live_players_age_apart_from_the_top_10(make_server, mongo):
+    name = f"stats_cache_{time.time_ns()}"
+    api = Api(make_server({"HIGHSCORES_CACHE_MS": "0", "PLAYERS_CACHE_MS": "60000"},
+                          database=name).url)
+    assert api.get("/user/stats").json() == []
+    other_replicas_report(mongo[name], "elsewhere")
+    before = database_reads(api)
+    assert api.get("/user/stats").json() == [], "the live players were not cached"
+    assert api.get("/highscores/list").status_code == 200
+    after = database_reads(api)
+    assert after["userstats_cache_hits_total"] - before["userstats_cache_hits_total"] == 1
+    # the top 10, uncached, went to the database
+    assert after["database_operations_total"] - before["database_operations_total"] == 1
+
+
 def test_concurrent_misses_make_one_database_read(make_server, mongo):
     api, database = cached_server(make_server, mongo, "60000")
     other_replicas_report(database, "elsewhere")

@@ -6,11 +6,17 @@ problem one line that names the object and says what is wrong:
 - schema_problems: every object against the Kubernetes API schemas of every release from 1.25
   to the newest one kubernetes-validate ships, strict (unknown fields rejected); APIs that a
   release no longer serves, and alpha/beta APIs, are problems.
-- cross_problems: what no schema sees: selectors against pod labels, Service ports against
-  container ports, the StatefulSet's headless Service and volumes, references to Secrets and
-  ConfigMaps, the Pod Security "restricted" profile, the environment against what the server
-  reads, the web tier's wiring against the replica set, shutdown timing against the grace period.
+- cross_problems: what neither a schema nor the API server sees: selectors of Services,
+  NetworkPolicies, disruption budgets and spread constraints against pod labels, Service and
+  probe ports against container ports, the StatefulSet's headless Service and volumes,
+  references to Secrets and ConfigMaps (and their keys), the environment against what the
+  server reads, the web tier's wiring against the replica set, shutdown timing against the
+  grace period, pinned images, requests and limits.
 - probe_problems: the web container's HTTP probes asked of the real server binary.
+
+What a real API server decides is checked there instead (tests/cluster, on Kubernetes 1.34):
+Pod Security's "restricted" profile (the namespace enforces it), RBAC (the web pods' account
+may get nodes and nothing else), a workload's selector against its template's labels.
 
 Used by test_manifests.py (the real manifests) and test_mistakes.py (each mistake class caught).
 """
@@ -49,8 +55,6 @@ REQUIRED_WEB_ENV = ("MONGO_REPLICA_SET", "MONGO_AUTH_USER", "MONGO_AUTH_PWD", "M
 SHUTDOWN_MARGIN_SECONDS = 5
 
 POD_TEMPLATE_KINDS = {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job"}
-RESTRICTED_VOLUME_TYPES = {"configMap", "csi", "downwardAPI", "emptyDir", "ephemeral",
-                           "persistentVolumeClaim", "projected", "secret", "name"}
 
 
 # ---- rendering ----
@@ -256,8 +260,8 @@ def cross_problems(docs, env_vars=None, image=None) -> list[str]:
     image = built_image_name() if image is None else image
     problems: list[str] = []
     for check in (check_namespace, check_labels, check_workload_selectors, check_services,
-                  check_statefulsets, check_references, check_pod_security, check_resources,
-                  check_disruption_budgets, check_network_policies, check_rbac,
+                  check_statefulsets, check_references, check_resources,
+                  check_disruption_budgets, check_network_policies,
                   check_autoscalers_and_ingresses,
                   lambda d: check_web(d, env_vars, image), check_web_to_mongo):
         try:
@@ -299,13 +303,10 @@ def check_labels(docs):
 
 
 def check_workload_selectors(docs):
+    """Spread constraints select the workload's own pods. (A workload's selector against its
+    template's labels is the API server's own validation: tests/cluster checks it there.)"""
     problems = []
     for d, spec in workloads(docs):
-        selector = d["spec"].get("selector")
-        if d["kind"] == "Job" and selector is None:
-            pass  # Kubernetes generates a Job's selector
-        elif not selector_matches(selector, pod_labels(d)):
-            problems.append(f"{name_of(d)}: selector {selector} does not match its pod template labels {pod_labels(d)}")
         for tsc in spec.get("topologySpreadConstraints", []) or []:
             if not selector_matches(tsc.get("labelSelector"), pod_labels(d)):
                 problems.append(f"{name_of(d)}: topologySpreadConstraint on {tsc.get('topologyKey')} selects other pods than its own")
@@ -392,38 +393,6 @@ def check_references(docs):
     return problems
 
 
-def check_pod_security(docs):
-    """The Pod Security Standard "restricted", which the Namespace enforces."""
-    problems = []
-    for w, spec in workloads(docs):
-        pod_sc = spec.get("securityContext") or {}
-        for flag in ("hostNetwork", "hostPID", "hostIPC"):
-            if spec.get(flag):
-                problems.append(f"{name_of(w)}: {flag} is not allowed")
-        for v in spec.get("volumes", []) or []:
-            if set(v) - RESTRICTED_VOLUME_TYPES:
-                problems.append(f"{name_of(w)}: volume {v['name']!r} is of a type the restricted profile forbids")
-        for c in all_containers(spec):
-            sc = c.get("securityContext") or {}
-            where = f"{name_of(w)}: container {c['name']!r}"
-            if not (sc.get("runAsNonRoot", pod_sc.get("runAsNonRoot")) is True):
-                problems.append(f"{where}: runAsNonRoot is not true")
-            if sc.get("runAsUser", pod_sc.get("runAsUser")) == 0:
-                problems.append(f"{where}: runs as user 0")
-            if sc.get("allowPrivilegeEscalation") is not False:
-                problems.append(f"{where}: allowPrivilegeEscalation is not false")
-            if sc.get("privileged"):
-                problems.append(f"{where}: is privileged")
-            if "ALL" not in ((sc.get("capabilities") or {}).get("drop") or []):
-                problems.append(f"{where}: does not drop ALL capabilities")
-            if set((sc.get("capabilities") or {}).get("add") or []) - {"NET_BIND_SERVICE"}:
-                problems.append(f"{where}: adds capabilities")
-            seccomp = (sc.get("seccompProfile") or pod_sc.get("seccompProfile") or {}).get("type")
-            if seccomp not in ("RuntimeDefault", "Localhost"):
-                problems.append(f"{where}: no RuntimeDefault seccomp profile")
-    return problems
-
-
 def check_resources(docs):
     problems = []
     for w, spec in workloads(docs):
@@ -475,27 +444,6 @@ def check_network_policies(docs):
                 for w in protected:
                     if not any(container_port(c, port.get("port")) for c in pod_spec(w)["containers"]):
                         problems.append(f"{name_of(np)}: port {port.get('port')!r} is no container port of {name_of(w)}")
-    return problems
-
-
-def check_rbac(docs):
-    """Bindings point at roles and accounts that exist; the web tier may only get nodes."""
-    problems = []
-    roles = {(r["kind"], r["metadata"]["name"]): r for r in find(docs, "ClusterRole") + find(docs, "Role")}
-    for binding in find(docs, "ClusterRoleBinding") + find(docs, "RoleBinding"):
-        ref = binding["roleRef"]
-        role = roles.get((ref["kind"], ref["name"]))
-        if role is None:
-            problems.append(f"{name_of(binding)}: roleRef {ref['kind']}/{ref['name']} is not in the manifests")
-        for subject in binding.get("subjects", []) or []:
-            if subject["kind"] == "ServiceAccount" and not [
-                    a for a in find(docs, "ServiceAccount", subject["name"])
-                    if a["metadata"].get("namespace") == subject.get("namespace")]:
-                problems.append(f"{name_of(binding)}: subject ServiceAccount {subject.get('namespace')}/{subject['name']} does not exist")
-        if role is not None:
-            for rule in role.get("rules", []) or []:
-                if rule.get("resources") != ["nodes"] or rule.get("verbs") != ["get"] or rule.get("apiGroups") != [""]:
-                    problems.append(f"{name_of(role)}: rule {rule} grants more than `get nodes`")
     return problems
 
 

@@ -137,11 +137,14 @@ test('a member of another set is an error, not something to fix automatically', 
   assert.equal(rs(1, uninitiated, [peer(0, other)]).action, 'error');
 });
 
-test('peers are asked until two names in a row have no pod', () => {
+test('peers are asked until two in a row give no hello', () => {
   assert.equal(decide.askNextPeer([]), true);
   assert.equal(decide.askNextPeer([peer(1, uninitiated), noPod(2)]), true); // a pod being recreated
   assert.equal(decide.askNextPeer([peer(1, uninitiated), noPod(2), noPod(3)]), false);
   assert.equal(decide.askNextPeer([noPod(2), peer(3, uninitiated)]), true);
+  // two that exist but are silent (starting, or DNS down): member 0 waits whatever comes after
+  assert.equal(decide.askNextPeer([silent(1), silent(2)]), false);
+  assert.equal(rs(0, uninitiated, [silent(1), silent(2)]).action, 'wait');
 });
 
 test('primary: is the writable primary of the expected set', () => {

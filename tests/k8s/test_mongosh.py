@@ -12,6 +12,7 @@ none), so the passes here ask for none (APP_ROLE empty); the manifests ask for r
 the decision tests cover.
 """
 
+import json
 import os
 import shutil
 import signal
@@ -290,3 +291,91 @@ def test_a_half_open_connection_costs_one_pass_not_the_loop(primary):
         sidecar.stop()
         m.remove()
         proxy.close()
+
+
+# ---- the pass's I/O, piece by piece, in the real mongosh ----
+
+def bootstrap_functions(member: Member, script: str) -> str:
+    """Loads rs-bootstrap.js without running a pass, runs `script`, returns what it printed."""
+    code = f"load({str(SCRIPT)!r}); {script}"
+    result = subprocess.run([MONGOSH, "--nodb", "--quiet", "--norc", "--eval", code],
+                            env={**member.env, "RS_BOOTSTRAP_NO_PASS": "1"}, capture_output=True,
+                            text=True, timeout=120, cwd="/")
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout.strip()
+
+
+def test_members_are_told_apart_as_answering_silent_or_without_a_pod(primary, member):
+    """What decideReplicaSet is given about each peer: a hello, no answer (the pod exists:
+    its name resolves, nothing listens), or no such pod (its name does not resolve)."""
+    closed = harness.free_port()
+    out = bootstrap_functions(member, f"""
+        for (const host of ['127.0.0.1:{primary.port}', '127.0.0.1:{closed}', 'no-such-pod.invalid:27017']) {{
+          const seen = observe(host);
+          print(JSON.stringify({{ host, setName: seen.hello && seen.hello.setName, answer: seen.answer || null }}));
+        }}""")
+    seen = [json.loads(line) for line in out.splitlines()]
+    assert seen == [
+        {"host": f"127.0.0.1:{primary.port}", "setName": "rs0", "answer": None},
+        {"host": f"127.0.0.1:{closed}", "setName": None, "answer": "no answer"},
+        {"host": "no-such-pod.invalid:27017", "setName": None, "answer": "no such pod"},
+    ]
+
+
+def test_peers_are_asked_by_name_and_the_search_ends(primary, member):
+    """Member 0 without a config asks mongo-1, mongo-2, ... by their DNS names and stops after
+    two that give no hello (here none resolves: no cluster DNS on this machine)."""
+    out = bootstrap_functions(member, "print(JSON.stringify(askPeers().map((p) => [p.ordinal, p.host, p.answer])))")
+    asked = json.loads(out.splitlines()[-1])
+    assert [a[:2] for a in asked] == [[1, "mongo-1.mongo.pacman.svc:%d" % primary.port],
+                                      [2, "mongo-2.mongo.pacman.svc:%d" % primary.port]]
+    assert all(a[2] in ("no such pod", "no answer") for a in asked), asked
+
+
+# What rs-bootstrap.js does with the set's config cannot meet a real mongod here (none runs on
+# these machines, and FerretDB has no replSetGetConfig): so MongoDB's recorded replies
+# (tests/k8s/replies, read into the types mongosh gives a reply: numbers, Dates, ObjectIds) are handed to the
+# pass's own functions in the real mongosh, and what they would send back is checked.
+REPLAY = """
+const fs = require('fs');
+const reply = (name) => EJSON.parse(fs.readFileSync(`{replies}/${{name}}.json`, 'utf8'), {{ relaxed: true }});
+const answers = {answers};
+const sent = [];
+const admin = {{ runCommand(command) {{
+  sent.push(command);
+  const name = Object.keys(command)[0];
+  return answers[name] ? reply(answers[name]) : {{ ok: 1 }};
+}} }};
+const result = {call};
+print(EJSON.stringify({{ result, sent }}, {{ relaxed: false }}));
+"""
+
+
+def replay(member, call: str, answers: dict) -> dict:
+    script = REPLAY.format(replies=ROOT / "tests" / "k8s" / "replies", answers=json.dumps(answers), call=call)
+    return json.loads(bootstrap_functions(member, script).splitlines()[-1])
+
+
+def test_a_new_member_asks_for_a_config_with_itself_added_keeping_its_bson_types(primary):
+    m = Member(primary.port, pod="mongo-3")
+    try:
+        out = replay(m, "addSelf(admin)", {"replSetGetConfig": "replSetGetConfig-3"})
+    finally:
+        m.remove()
+    assert [list(c)[0] for c in out["sent"]] == ["replSetGetConfig", "replSetReconfig"]
+    config = out["sent"][1]["replSetReconfig"]
+    recorded = json.loads((ROOT / "tests" / "k8s" / "replies" / "replSetGetConfig-3.json").read_text())["config"]
+    assert [x["host"] for x in config["members"]][-1] == "mongo-3.mongo.pacman.svc:%d" % primary.port
+    assert len(config["members"]) == 4 and int(out["result"]["$numberInt"]) == recorded["version"] + 1
+    assert config["settings"]["replicaSetId"] == recorded["settings"]["replicaSetId"]  # still an ObjectId
+    assert config["term"] == {"$numberInt": "1"} and config["protocolVersion"] == {"$numberInt": "1"}
+
+
+def test_the_primary_removes_a_scaled_down_member_with_the_recorded_status(primary, member):
+    out = replay(member, "membersStep(admin)", {"replSetGetStatus": "replSetGetStatus-scaled-down",
+                                                 "replSetGetConfig": "replSetGetConfig-5"})
+    names = [list(c)[0] for c in out["sent"]]
+    assert names == ["replSetGetStatus", "replSetGetConfig", "replSetReconfig"], out
+    hosts = [x["host"] for x in out["sent"][2]["replSetReconfig"]["members"]]
+    assert hosts == [f"mongo-{i}.mongo.pacman.svc:27017" for i in range(4)]  # mongo-4 first
+    assert out["result"] is True  # not done: mongo-3 next, in 2 s

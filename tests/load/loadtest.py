@@ -25,7 +25,7 @@ from harness import BUILD, ROOT, FerretDB, Server  # noqa: E402
 
 EXPECTED = ["GET / (the page)", "GET static file", "GET /location/metadata",
             "GET /highscores/list", "GET /user/stats", "GET /user/id", "POST /user/stats",
-            "POST /highscores"]
+            "POST /highscores", "GET /cluster"]
 
 
 def output_dir(mode: str) -> Path:

@@ -77,7 +77,7 @@ static void test_stats(void **state)
     struct reply reply = {0};
     form(&in, "userId=65A1B2C3D4E5F60718293A4B&score=10&level=2&lives=3&elapsedTime=99");
     assert_true(api_read_player_stats(&in, &stats, &reply));
-    assert_string_equal(stats.user_id, "65a1b2c3d4e5f60718293a4b");
+    assert_string_equal(stats.player_id, "65a1b2c3d4e5f60718293a4b");
     assert_int_equal(stats.elapsed_time, 99);
     input_free(&in);
     static const char *const bad[] = {

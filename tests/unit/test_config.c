@@ -43,10 +43,29 @@ static void test_defaults(void **state)
     assert_int_equal(cfg.drain_seconds, 5);
     assert_int_equal(cfg.grace_seconds, 20);
     assert_int_equal(cfg.highscores_cache_ms, 1000);
+    assert_int_equal(cfg.players_cache_ms, 1000);
     assert_int_equal(cfg.connection_timeout_seconds, 15);
     assert_int_equal(cfg.request_timeout_seconds, 10);
     assert_int_equal(cfg.player_ttl_seconds, 86400);
     config_free(&cfg);
+}
+
+static void test_players_cache(void **state)
+{
+    (void)state;
+    const char *inherited[] = {"HIGHSCORES_CACHE_MS", "250", NULL};
+    assert_true(load(inherited));
+    assert_int_equal(cfg.highscores_cache_ms, 250);
+    assert_int_equal(cfg.players_cache_ms, 250); /* the old variable is the default */
+    config_free(&cfg);
+    const char *own[] = {"HIGHSCORES_CACHE_MS", "0", "PLAYERS_CACHE_MS", "5000", NULL};
+    assert_true(load(own));
+    assert_int_equal(cfg.highscores_cache_ms, 0);
+    assert_int_equal(cfg.players_cache_ms, 5000);
+    config_free(&cfg);
+    const char *bad[] = {"PLAYERS_CACHE_MS", "60001", NULL};
+    assert_false(load(bad));
+    assert_non_null(strstr(error, "PLAYERS_CACHE_MS"));
 }
 
 static void test_player_ttl(void **state)
@@ -249,6 +268,7 @@ int main(void)
         cmocka_unit_test(test_defaults),
         cmocka_unit_test(test_old_app_variables),
         cmocka_unit_test(test_request_timeout),
+        cmocka_unit_test(test_players_cache),
         cmocka_unit_test(test_player_ttl),
         cmocka_unit_test(test_namespace_fallback_and_auth_source),
         cmocka_unit_test(test_ipv6_host),

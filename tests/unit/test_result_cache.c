@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "result_cache.h"
+#include "strbuf.h"
 
 #define MAX_AGE_MS 1000
 #define MS_US 1000
@@ -210,7 +211,7 @@ static void join_answered(struct worker *workers, unsigned count, unsigned statu
 static void test_an_empty_cache_misses_and_the_first_worker_reads(void **state)
 {
     (void)state;
-    struct result_cache *cache = result_cache_new(MAX_AGE_MS, fake_clock);
+    struct result_cache *cache = result_cache_new(MAX_AGE_MS, fake_clock, "test", "GET /test");
     assert_non_null(cache);
     assert_false(get_serves(cache, ""));
     read_through(cache, 200, "[]", false);
@@ -221,7 +222,7 @@ static void test_an_empty_cache_misses_and_the_first_worker_reads(void **state)
 static void test_a_read_body_is_served_by_get(void **state)
 {
     (void)state;
-    struct result_cache *cache = result_cache_new(MAX_AGE_MS, fake_clock);
+    struct result_cache *cache = result_cache_new(MAX_AGE_MS, fake_clock, "test", "GET /test");
     read_through(cache, 200, "[{\"score\":1}]", false);
     assert_true(get_serves(cache, "[{\"score\":1}]"));
     assert_true(get_serves(cache, "[{\"score\":1}]"));
@@ -232,7 +233,7 @@ static void test_a_read_body_is_served_by_get(void **state)
 static void test_a_body_expires_max_age_after_its_read_began(void **state)
 {
     (void)state;
-    struct result_cache *cache = result_cache_new(MAX_AGE_MS, fake_clock);
+    struct result_cache *cache = result_cache_new(MAX_AGE_MS, fake_clock, "test", "GET /test");
     struct worker reader;
     begin_reader(&reader, cache);
     advance_ms(300); /* a slow read: its age counts from when it began */
@@ -251,7 +252,7 @@ static void test_a_body_expires_max_age_after_its_read_began(void **state)
 static void test_answers_other_than_a_200_are_not_kept(void **state)
 {
     (void)state;
-    struct result_cache *cache = result_cache_new(MAX_AGE_MS, fake_clock);
+    struct result_cache *cache = result_cache_new(MAX_AGE_MS, fake_clock, "test", "GET /test");
     read_through(cache, 503, "{\"error\":\"down\"}", true);
     assert_false(get_serves(cache, "{\"error\":\"down\"}"));
     read_through(cache, 500, "{\"error\":\"internal error\"}", false);
@@ -265,7 +266,7 @@ static void test_answers_other_than_a_200_are_not_kept(void **state)
 static void test_a_zero_age_keeps_nothing_and_never_makes_a_worker_wait(void **state)
 {
     (void)state;
-    struct result_cache *cache = result_cache_new(0, fake_clock);
+    struct result_cache *cache = result_cache_new(0, fake_clock, "test", "GET /test");
     struct worker first, second;
     begin_reader(&first, cache);
     begin_reader(&second, cache); /* no single flight: it reads too, without waiting */
@@ -282,7 +283,7 @@ static void test_a_zero_age_keeps_nothing_and_never_makes_a_worker_wait(void **s
 static void test_invalidate_discards_the_cached_body(void **state)
 {
     (void)state;
-    struct result_cache *cache = result_cache_new(MAX_AGE_MS, fake_clock);
+    struct result_cache *cache = result_cache_new(MAX_AGE_MS, fake_clock, "test", "GET /test");
     read_through(cache, 200, "[\"old\"]", false);
     result_cache_invalidate(cache);
     assert_false(get_serves(cache, "[\"old\"]"));
@@ -294,7 +295,7 @@ static void test_invalidate_discards_the_cached_body(void **state)
 static void test_a_read_begun_before_an_invalidation_is_not_kept(void **state)
 {
     (void)state;
-    struct result_cache *cache = result_cache_new(MAX_AGE_MS, fake_clock);
+    struct result_cache *cache = result_cache_new(MAX_AGE_MS, fake_clock, "test", "GET /test");
     struct worker reader;
     begin_reader(&reader, cache);
     result_cache_invalidate(cache); /* a write lands while the read is in flight */
@@ -307,7 +308,7 @@ static void
 test_a_read_in_flight_from_before_an_invalidation_does_not_hold_up_a_new_one(void **state)
 {
     (void)state;
-    struct result_cache *cache = result_cache_new(MAX_AGE_MS, fake_clock);
+    struct result_cache *cache = result_cache_new(MAX_AGE_MS, fake_clock, "test", "GET /test");
     struct worker stale, fresh;
     begin_reader(&stale, cache);
     result_cache_invalidate(cache);
@@ -326,7 +327,7 @@ test_a_read_in_flight_from_before_an_invalidation_does_not_hold_up_a_new_one(voi
 static void test_workers_that_miss_during_a_read_wait_for_it_and_share_its_body(void **state)
 {
     (void)state;
-    struct result_cache *cache = result_cache_new(MAX_AGE_MS, fake_clock);
+    struct result_cache *cache = result_cache_new(MAX_AGE_MS, fake_clock, "test", "GET /test");
     struct worker reader, waiters[WAITERS];
     begin_reader(&reader, cache);
     start_waiters(cache, waiters, WAITERS);
@@ -340,7 +341,7 @@ static void test_workers_that_miss_during_a_read_wait_for_it_and_share_its_body(
 static void test_workers_waiting_for_a_failed_read_answer_with_its_failure(void **state)
 {
     (void)state;
-    struct result_cache *cache = result_cache_new(MAX_AGE_MS, fake_clock);
+    struct result_cache *cache = result_cache_new(MAX_AGE_MS, fake_clock, "test", "GET /test");
     struct worker reader, waiters[WAITERS];
     begin_reader(&reader, cache);
     start_waiters(cache, waiters, WAITERS);
@@ -356,7 +357,7 @@ static void test_workers_waiting_for_a_failed_read_answer_with_its_failure(void 
 static void test_a_waiter_reads_itself_when_the_read_it_waited_for_was_invalidated(void **state)
 {
     (void)state;
-    struct result_cache *cache = result_cache_new(MAX_AGE_MS, fake_clock);
+    struct result_cache *cache = result_cache_new(MAX_AGE_MS, fake_clock, "test", "GET /test");
     struct worker reader, waiter;
     begin_reader(&reader, cache);
     start_waiters(cache, &waiter, 1);
@@ -365,6 +366,30 @@ static void test_a_waiter_reads_itself_when_the_read_it_waited_for_was_invalidat
     worker_await_reading(&waiter); /* it reads itself, at the new generation */
     worker_finish(&waiter, 200, "[\"after the write\"]", false);
     assert_true(get_serves(cache, "[\"after the write\"]"));
+    result_cache_free(cache);
+}
+
+static void test_hits_and_misses_are_its_metrics(void **state)
+{
+    (void)state;
+    struct result_cache *cache = result_cache_new(MAX_AGE_MS, fake_clock, "test", "GET /test");
+    assert_false(get_serves(cache, ""));
+    read_through(cache, 200, "[]", false);
+    assert_true(get_serves(cache, "[]"));
+    assert_true(get_serves(cache, "[]"));
+    struct strbuf out;
+    strbuf_init(&out, 0);
+    result_cache_metrics(cache, &out);
+    char *text = strbuf_take(&out, NULL);
+    assert_string_equal(text, "# HELP pacman_test_cache_hits_total GET /test answered from this "
+                              "replica's copy.\n"
+                              "# TYPE pacman_test_cache_hits_total counter\n"
+                              "pacman_test_cache_hits_total 2\n"
+                              "# HELP pacman_test_cache_misses_total GET /test sent to a database "
+                              "worker.\n"
+                              "# TYPE pacman_test_cache_misses_total counter\n"
+                              "pacman_test_cache_misses_total 1\n");
+    free(text);
     result_cache_free(cache);
 }
 
@@ -389,6 +414,7 @@ int main(void)
         cmocka_unit_test(test_workers_that_miss_during_a_read_wait_for_it_and_share_its_body),
         cmocka_unit_test(test_workers_waiting_for_a_failed_read_answer_with_its_failure),
         cmocka_unit_test(test_a_waiter_reads_itself_when_the_read_it_waited_for_was_invalidated),
+        cmocka_unit_test(test_hits_and_misses_are_its_metrics),
         cmocka_unit_test(test_free_accepts_null),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

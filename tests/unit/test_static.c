@@ -25,10 +25,10 @@ static void test_clean_paths(void **state)
         "",      "index.html", "/../etc/passwd", "/a/../b", "/./a",      "//a", "/a//b",
         "/a\\b", "/a\\..\\b",  "/a b",           "/a\x7f",  "/\xc3\xa9", "/..", "/a/.."};
     for (size_t i = 0; i < sizeof clean / sizeof clean[0]; i++)
-        if (!static_path_is_clean(clean[i]))
+        if (!static_files_path_is_clean(clean[i]))
             fail_msg("refused %s", clean[i]);
     for (size_t i = 0; i < sizeof dirty / sizeof dirty[0]; i++)
-        if (static_path_is_clean(dirty[i]))
+        if (static_files_path_is_clean(dirty[i]))
             fail_msg("accepted %s", dirty[i]);
 }
 
@@ -96,31 +96,31 @@ static void test_load_and_lookup(void **state)
 static void test_accept_gzip(void **state)
 {
     (void)state;
-    assert_true(static_accepts_gzip("gzip"));
-    assert_true(static_accepts_gzip("gzip, deflate, br"));
-    assert_true(static_accepts_gzip("br;q=1.0, GZIP;q=0.5"));
-    assert_true(static_accepts_gzip("*"));
-    assert_false(static_accepts_gzip(NULL));
-    assert_false(static_accepts_gzip(""));
-    assert_false(static_accepts_gzip("identity"));
-    assert_false(static_accepts_gzip("gzip;q=0"));
-    assert_false(static_accepts_gzip("deflate, gzip;q=0.0"));
-    assert_false(static_accepts_gzip("x-gzip2"));
-    assert_false(static_accepts_gzip("*;q=0"));
+    assert_true(static_files_accepts_gzip("gzip"));
+    assert_true(static_files_accepts_gzip("gzip, deflate, br"));
+    assert_true(static_files_accepts_gzip("br;q=1.0, GZIP;q=0.5"));
+    assert_true(static_files_accepts_gzip("*"));
+    assert_false(static_files_accepts_gzip(NULL));
+    assert_false(static_files_accepts_gzip(""));
+    assert_false(static_files_accepts_gzip("identity"));
+    assert_false(static_files_accepts_gzip("gzip;q=0"));
+    assert_false(static_files_accepts_gzip("deflate, gzip;q=0.0"));
+    assert_false(static_files_accepts_gzip("x-gzip2"));
+    assert_false(static_files_accepts_gzip("*;q=0"));
 }
 
 static void test_etag_match(void **state)
 {
     (void)state;
     const char *etag = "\"0123456789abcdef\"";
-    assert_true(static_etag_matches("\"0123456789abcdef\"", etag));
-    assert_true(static_etag_matches("W/\"0123456789abcdef\"", etag));
-    assert_true(static_etag_matches("\"x\", \"0123456789abcdef\"", etag));
-    assert_true(static_etag_matches("*", etag));
-    assert_false(static_etag_matches(NULL, etag));
-    assert_false(static_etag_matches("\"0123456789abcdef-gz\"", etag));
-    assert_false(static_etag_matches("0123456789abcdef", etag));
-    assert_false(static_etag_matches("\"0123456789abcde\"", etag));
+    assert_true(static_files_etag_matches("\"0123456789abcdef\"", etag));
+    assert_true(static_files_etag_matches("W/\"0123456789abcdef\"", etag));
+    assert_true(static_files_etag_matches("\"x\", \"0123456789abcdef\"", etag));
+    assert_true(static_files_etag_matches("*", etag));
+    assert_false(static_files_etag_matches(NULL, etag));
+    assert_false(static_files_etag_matches("\"0123456789abcdef-gz\"", etag));
+    assert_false(static_files_etag_matches("0123456789abcdef", etag));
+    assert_false(static_files_etag_matches("\"0123456789abcde\"", etag));
 }
 
 static void test_unescape(void **state)
@@ -138,7 +138,7 @@ static void test_unescape(void **state)
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char path[64];
         snprintf(path, sizeof path, "%s", cases[i][0]);
-        size_t length = static_unescape_path(path);
+        size_t length = static_files_unescape_path(path);
         assert_int_equal(length, strlen(cases[i][1]));
         assert_string_equal(path, cases[i][1]);
     }
@@ -157,7 +157,7 @@ static void test_router(void **state)
     match = router_match("/user/id", METHOD_HEAD); /* GET creates a player: HEAD must not */
     assert_false(match.method_allowed);
     match = router_match("/user/stats", METHOD_POST);
-    assert_int_equal(match.route, ROUTE_USER_STATS);
+    assert_int_equal(match.route, ROUTE_PLAYER_STATS);
     assert_true(match.method_allowed);
     match = router_match("/user/stats", router_method("DELETE"));
     assert_false(match.method_allowed);
@@ -167,7 +167,7 @@ static void test_router(void **state)
     assert_false(match.method_allowed);
     assert_int_equal(router_match("/highscores/list/", METHOD_GET).route, ROUTE_STATIC);
     assert_int_equal(router_method("get"), METHOD_OTHER); /* methods are case-sensitive */
-    assert_string_equal(router_route_name(ROUTE_USER_STATS), "user_stats");
+    assert_string_equal(router_route_name(ROUTE_PLAYER_STATS), "user_stats");
     assert_string_equal(router_route_name(ROUTE_STATIC), "static");
 }
 

@@ -132,6 +132,18 @@ function helloWhenWorking(seconds) {
   return seen.hello;
 }
 
+/**
+ * Has the primary add this member (admin: the primary's admin database as root); returns the
+ * new config's version, or null when the config lists the member already.
+ */
+function addSelf(admin) {
+  const config = admin.runCommand({ replSetGetConfig: 1 }).config;
+  const next = configWithMember(config, selfHost);
+  if (!next) return null;
+  admin.runCommand({ replSetReconfig: next, maxTimeMS: 20000 });
+  return next.version;
+}
+
 /** Step 1; returns this member's hello once it is in the set, or null (run again soon). */
 function replicaSetStep(self) {
   const peers = inSomeSet(self) ? [] : askPeers();
@@ -143,14 +155,8 @@ function replicaSetStep(self) {
     return helloWhenWorking(15); // a set of one elects itself within a few seconds
   }
   if (decision.action === 'join') {
-    asRoot(decision.primary, (admin) => {
-      const config = admin.runCommand({ replSetGetConfig: 1 }).config;
-      const next = configWithMember(config, selfHost);
-      if (next) {
-        admin.runCommand({ replSetReconfig: next, maxTimeMS: 20000 });
-        log(`${decision.primary} added ${selfHost} (config version ${next.version})`);
-      }
-    });
+    const version = asRoot(decision.primary, addSelf);
+    if (version) log(`${decision.primary} added ${selfHost} (config version ${version})`);
     return null; // the config reaches this member with the primary's next heartbeats
   }
   return decision.action === 'none' ? self : null;
@@ -223,23 +229,29 @@ function memberSteps(self, app) {
   return { ready: ready.ready, changing };
 }
 
-// Failed commands throw (mongosh raises MongoServerError for ok: 0); the pass then ends with 1.
-let done = false;
-try {
-  const app = appCredentials();
-  const seen = observe(local);
-  if (!seen.hello) {
-    log(`mongod on ${local} does not answer yet`);
-  } else {
-    const self = replicaSetStep(seen.hello);
-    if (!self) {
-      setReady(false);
+/** One pass; exits 0 when there is nothing left to do, 1 to be run again soon. */
+function pass() {
+  // Failed commands throw (mongosh raises MongoServerError for ok: 0); the pass then ends with 1.
+  let done = false;
+  try {
+    const app = appCredentials();
+    const seen = observe(local);
+    if (!seen.hello) {
+      log(`mongod on ${local} does not answer yet`);
     } else {
-      const outcome = memberSteps(self, app);
-      done = outcome.ready && !outcome.changing;
+      const self = replicaSetStep(seen.hello);
+      if (!self) {
+        setReady(false);
+      } else {
+        const outcome = memberSteps(self, app);
+        done = outcome.ready && !outcome.changing;
+      }
     }
+  } catch (e) {
+    log(`error: ${e.message}`);
   }
-} catch (e) {
-  log(`error: ${e.message}`);
+  quit(done ? 0 : 1);
 }
-quit(done ? 0 : 1);
+
+// The tests load this file with RS_BOOTSTRAP_NO_PASS=1 to call its functions one by one.
+if (!env.RS_BOOTSTRAP_NO_PASS) pass();

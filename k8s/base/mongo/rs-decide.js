@@ -20,7 +20,7 @@ var NO_SUCH_POD = 'no such pod';
 var REMOVE_AFTER_SECONDS = 60;
 /** MongoDB allows at most 7 voting members; members beyond them join without a vote. */
 var MAX_VOTING_MEMBERS = 7;
-/** Member 0 asks its peers' names until this many in a row do not resolve. */
+/** A member without a config asks the peers above it until this many in a row give no hello. */
 var MISSING_IN_A_ROW = 2;
 
 /** The ordinal of a StatefulSet pod from its name ("mongo-2" -> 2); throws if there is none. */
@@ -45,15 +45,16 @@ function memberHost({ statefulSet, service, namespace, port }, ordinal) {
 }
 
 /**
- * Whether member 0, looking for peers that might already hold a config, should ask the next
- * ordinal: yes until MISSING_IN_A_ROW names in a row have no pod (a StatefulSet's ordinals are
- * contiguous, so a gap of two is the end; one gap is a pod being recreated right now).
- * `asked` is what the peers answered so far, in ordinal order.
+ * Whether a member without a config, looking for peers, should ask the next ordinal above its
+ * own: yes until MISSING_IN_A_ROW names in a row gave no hello. A StatefulSet's ordinals are
+ * contiguous, so two names without a pod are the end (one is a pod being recreated right
+ * now); two that exist but do not answer already make member 0 wait, so asking further would
+ * change nothing. `asked` is what the peers above this member answered so far, in order.
  */
 function askNextPeer(asked) {
-  let missing = 0;
-  for (let i = asked.length - 1; i >= 0 && asked[i].answer === NO_SUCH_POD; i--) missing++;
-  return missing < MISSING_IN_A_ROW;
+  let silent = 0;
+  for (let i = asked.length - 1; i >= 0 && !asked[i].hello; i--) silent++;
+  return silent < MISSING_IN_A_ROW;
 }
 
 /** The document for replSetInitiate: member 0 alone; the others add themselves. */

@@ -15,11 +15,13 @@ export class Scoreboard {
   /**
    * api: from createApi(); storage: localStorage; body, status: the table's tbody and status
    * line; announce(text): tells screen readers; onTopScore(score): the best score in the list.
-   * schedule/cancel: the timers for refreshing the list and retrying scores (tests replace them).
+   * describeSaved(entry): resolves to more to say about a stored score (which member took it,
+   * how long it waited: the cluster panel's). schedule/cancel: the timers for refreshing the
+   * list and retrying scores (tests replace them).
    */
   constructor({ api, storage, body, status, announce = () => {}, onTopScore = () => {},
-    schedule = (fn, ms) => setTimeout(fn, ms), cancel = (t) => clearTimeout(t) }) {
-    Object.assign(this, { api, body, status, announce, onTopScore, schedule, cancel });
+    describeSaved = async () => '', schedule = (fn, ms) => setTimeout(fn, ms), cancel = (t) => clearTimeout(t) }) {
+    Object.assign(this, { api, body, status, announce, onTopScore, describeSaved, schedule, cancel });
     this.list = [];
     this.reachable = true;
     this.message = '';
@@ -71,9 +73,17 @@ export class Scoreboard {
   queueChanged(event) {
     if (event.type === 'sent') {
       this.mine = event.entry;
-      this.message = `Score saved: ${event.entry.name}, ${formatNumber(event.entry.score)} points.`;
-      this.announce(this.message);
+      const saved = `Score saved: ${event.entry.name}, ${formatNumber(event.entry.score)} points.`;
+      this.message = saved;
       this.load();
+      // Told once, with the note when it comes (a read from memory, a few milliseconds).
+      Promise.resolve().then(() => this.describeSaved(event.entry)).catch(() => '').then((note) => {
+        if (note && this.message === saved) {
+          this.message = `${saved} ${note}`;
+          this.showStatus();
+        }
+        this.announce(this.message);
+      });
     } else if (event.type === 'rejected') {
       this.message = `The server did not accept the score: ${event.error.message}`;
     }
