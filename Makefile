@@ -4,7 +4,7 @@ SHELL := /bin/bash
 
 BUILD    := build
 BIN      := $(BUILD)/pacman
-PKGS     := libmicrohttpd jansson libmongoc-1.0 libbson-1.0 libcurl zlib
+PKGS     := libmicrohttpd jansson libmongoc-1.0 libbson-1.0 openssl zlib
 SOURCES  := $(wildcard server/*.c)
 LIB_SRCS := $(filter-out server/main.c,$(SOURCES))
 HEADERS  := $(wildcard server/*.h)
@@ -151,8 +151,8 @@ fuzz: | $(BUILD)/.deps-build ## a longer libFuzzer run of every parser
 	scripts/deps.sh fuzz
 	tests/fuzz/run.sh long
 
-bench: build ## benchmarks: ours vs nginx, API, memory, callgrind; figures in build/bench/
-	scripts/deps.sh bench run test
+bench: build ## benchmarks: ours vs nginx and a bare epoll server, API, memory, image size, callgrind; figures in build/bench/
+	scripts/deps.sh bench run test image
 	tests/bench/run.sh
 
 loadtest: build ## a Locust player scenario against a running server (URL=http://localhost:8080)

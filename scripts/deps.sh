@@ -109,11 +109,11 @@ done
 for g in "${groups[@]}"; do
     case "$g" in
         build) want_apt build-essential pkg-config libmicrohttpd-dev libjansson-dev libmongoc-dev \
-                        libbson-dev libcurl4-openssl-dev zlib1g-dev ;;
+                        libbson-dev libssl-dev zlib1g-dev ;;
         run) want_apt ca-certificates ;;
         test) want_apt libcmocka-dev clang libclang-rt-14-dev valgrind python3-venv curl openssl ;;
         browser) want_apt chromium fonts-dejavu-core ;;
-        image) want_apt podman runc debootstrap uidmap fuse-overlayfs ;;
+        image) want_apt podman runc debootstrap uidmap fuse-overlayfs binutils ;;
         bench) want_apt nginx-light wrk valgrind ;;
         fuzz) want_apt clang libclang-rt-14-dev ;;
         format) want_apt clang-format ;;

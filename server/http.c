@@ -16,6 +16,7 @@
 #include <microhttpd.h>
 #include <stdarg.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +46,13 @@ static const char http_csp[] =
     "base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
 
 #define HTTP_DISCARD_LIMIT (1024 * 1024)
+#define HTTP_CONNECTION_MEMORY (8 * 1024)
+/* The most a request's line and headers may take (431 past it). What is left of the pool must
+ * hold the response headers: past this, libmicrohttpd would read a request whole and then
+ * close the connection without an answer, for want of room to write one. */
+#define HTTP_HEADER_LIMIT (HTTP_CONNECTION_MEMORY - 2 * 1024)
+#define HTTP_HEADER_TIGHT (HTTP_CONNECTION_MEMORY - 1024)
+#define HTTP_HEADER_RECORD 64 /* libmicrohttpd's struct MHD_HTTP_Header, rounded up */
 
 /* The four prebuilt answers for one file: 200 and 304, plain and gzip. */
 struct http_static_responses {
@@ -55,7 +63,13 @@ struct http_static_responses {
 struct http_server {
     struct app *app;
     struct MHD_Daemon *daemon;
-    struct http_static_responses *responses; /* parallel to app->static_files.files */
+    /* One set of answers per HTTP thread, each parallel to app->static_files.files: a response
+     * object has a lock and a reference count that libmicrohttpd takes and changes twice per
+     * request, so shared by all threads it would bounce between their cores on every request.
+     * The bodies are the loaded files, shared by all sets. */
+    struct http_static_responses **responses;
+    size_t response_sets;
+    atomic_uint next_set;
     atomic_bool closing;
 };
 
@@ -66,14 +80,15 @@ struct http_request {
     enum route route;
     enum method method;
     unsigned status;
-    char method_name[16];
-    char path[200];                               /* for the log line; may be truncated */
     struct strbuf body;                           /* up to INPUT_MAX_BODY */
     size_t discarded;                             /* bytes of an oversized body read and dropped */
     struct receive_deadline_connection *deadline; /* the connection's; NULL: none */
     struct dbqueue_task *task;                    /* while a database task runs for this request */
     bool task_expired;
     bool dispatched; /* handed to a handler once; never twice */
+    /* last: the only fields http_handle does not zero (they are written at once) */
+    char method_name[16];
+    char path[200]; /* for the log line; may be truncated */
 };
 
 static void http_add_common_headers(struct MHD_Response *response)
@@ -115,21 +130,29 @@ static struct MHD_Response *http_static_response(const struct static_file *file,
 static bool http_build_static(struct http_server *server)
 {
     const struct static_files *files = &server->app->static_files;
-    server->responses = calloc(files->count ? files->count : 1, sizeof *server->responses);
+    server->response_sets =
+        server->app->config->http_threads ? server->app->config->http_threads : 1;
+    server->responses = calloc(server->response_sets, sizeof *server->responses);
     if (!server->responses)
         return false;
-    for (size_t i = 0; i < files->count; i++) {
-        const struct static_file *file = &files->files[i];
-        struct http_static_responses *r = &server->responses[i];
-        r->plain = http_static_response(file, false, false, false);
-        r->plain_not_modified = http_static_response(file, false, true, false);
-        if (!r->plain || !r->plain_not_modified)
+    for (size_t set = 0; set < server->response_sets; set++) {
+        server->responses[set] =
+            calloc(files->count ? files->count : 1, sizeof **server->responses);
+        if (!server->responses[set])
             return false;
-        if (file->gzip_data) {
-            r->gzip = http_static_response(file, true, false, false);
-            r->gzip_not_modified = http_static_response(file, true, true, false);
-            if (!r->gzip || !r->gzip_not_modified)
+        for (size_t i = 0; i < files->count; i++) {
+            const struct static_file *file = &files->files[i];
+            struct http_static_responses *r = &server->responses[set][i];
+            r->plain = http_static_response(file, false, false, false);
+            r->plain_not_modified = http_static_response(file, false, true, false);
+            if (!r->plain || !r->plain_not_modified)
                 return false;
+            if (file->gzip_data) {
+                r->gzip = http_static_response(file, true, false, false);
+                r->gzip_not_modified = http_static_response(file, true, true, false);
+                if (!r->gzip || !r->gzip_not_modified)
+                    return false;
+            }
         }
     }
     return true;
@@ -139,15 +162,28 @@ static void http_free_static(struct http_server *server)
 {
     if (!server->responses)
         return;
-    for (size_t i = 0; i < server->app->static_files.count; i++) {
-        struct http_static_responses *r = &server->responses[i];
-        struct MHD_Response *all[] = {r->plain, r->plain_not_modified, r->gzip,
-                                      r->gzip_not_modified};
-        for (size_t j = 0; j < 4; j++)
-            if (all[j])
-                MHD_destroy_response(all[j]);
+    for (size_t set = 0; set < server->response_sets && server->responses[set]; set++) {
+        for (size_t i = 0; i < server->app->static_files.count; i++) {
+            struct http_static_responses *r = &server->responses[set][i];
+            struct MHD_Response *all[] = {r->plain, r->plain_not_modified, r->gzip,
+                                          r->gzip_not_modified};
+            for (size_t j = 0; j < 4; j++)
+                if (all[j])
+                    MHD_destroy_response(all[j]);
+        }
+        free(server->responses[set]);
     }
     free(server->responses);
+}
+
+/* The calling thread's set of static answers: each thread takes the next one the first time
+ * it answers a static file (with a thread per connection, threads share them in turn). */
+static const struct http_static_responses *http_thread_responses(struct http_server *server)
+{
+    static _Thread_local const struct http_static_responses *mine;
+    if (!mine)
+        mine = server->responses[atomic_fetch_add(&server->next_set, 1) % server->response_sets];
+    return mine;
 }
 
 /* ---- answering ---- */
@@ -195,6 +231,28 @@ static enum MHD_Result http_send_error(struct http_request *request, unsigned st
     return http_send_reply(request, &reply);
 }
 
+/* 431 with only the headers an error needs: what the request left of the connection's pool
+ * may not hold the usual ones. Past HTTP_HEADER_TIGHT not even those may fit: the status line
+ * alone says it then. Queued on the first call, so the connection closes after it. */
+static enum MHD_Result http_send_headers_too_large(struct http_request *request,
+                                                   size_t header_bytes)
+{
+    static const char body[] = "{\"error\":\"request line and headers larger than 6 KiB\"}";
+    bool tight = header_bytes > HTTP_HEADER_TIGHT;
+    struct MHD_Response *response = MHD_create_response_from_buffer(
+        tight ? 0 : sizeof body - 1, (void *)(uintptr_t)(tight ? "" : body),
+        MHD_RESPMEM_PERSISTENT);
+    if (!response)
+        return MHD_NO;
+    if (!tight) {
+        MHD_add_response_header(response, "Content-Type", "application/json; charset=utf-8");
+        MHD_add_response_header(response, "X-Content-Type-Options", "nosniff");
+    }
+    enum MHD_Result result = http_queue(request, 431, response);
+    MHD_destroy_response(response);
+    return result;
+}
+
 static enum MHD_Result http_serve_static(struct http_request *request, const char *url)
 {
     struct http_server *server = request->server;
@@ -202,7 +260,7 @@ static enum MHD_Result http_serve_static(struct http_request *request, const cha
     const struct static_file *file = static_files_lookup(files, url);
     if (!file)
         return http_send_error(request, 404, NULL, "not found");
-    const struct http_static_responses *r = &server->responses[file - files->files];
+    const struct http_static_responses *r = &http_thread_responses(server)[file - files->files];
     struct MHD_Connection *connection = request->connection;
     bool gzip =
         file->gzip_data && static_files_accepts_gzip(MHD_lookup_connection_value(
@@ -313,6 +371,7 @@ struct http_framing {
     unsigned content_lengths, transfer_encodings, hosts;
     bool chunked_only; /* every Transfer-Encoding is exactly "chunked" */
     bool bad_name;     /* an empty header name, or one with white space (obs-fold, "Name :") */
+    size_t bytes;      /* of the connection's pool the header lines take */
 };
 
 static enum MHD_Result http_count_header(void *cls, enum MHD_ValueKind kind, const char *name,
@@ -320,6 +379,8 @@ static enum MHD_Result http_count_header(void *cls, enum MHD_ValueKind kind, con
 {
     (void)kind;
     struct http_framing *framing = cls;
+    /* the line (with ": " and CRLF), and libmicrohttpd's record of it in the same pool */
+    framing->bytes += strlen(name) + (value ? strlen(value) : 0) + 4 + HTTP_HEADER_RECORD;
     if (name[0] == '\0' || strpbrk(name, " \t"))
         framing->bad_name = true;
     else if (strcasecmp(name, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0)
@@ -334,14 +395,23 @@ static enum MHD_Result http_count_header(void *cls, enum MHD_ValueKind kind, con
     return MHD_YES;
 }
 
+static enum MHD_Result http_count_argument(void *cls, enum MHD_ValueKind kind, const char *name,
+                                           const char *value)
+{
+    (void)kind;
+    *(size_t *)cls += strlen(name) + (value ? strlen(value) : 0) + 2; /* "?" or "&", "=" */
+    return MHD_YES;
+}
+
 /* A request whose length two parsers could read differently is how requests are smuggled
  * past a proxy in front of us (RFC 9112 6.3): refuse it before reading any body. The 400 is
  * queued on the first call, so libmicrohttpd closes the connection after it and nothing that
  * followed on that connection is ever run. NULL when the framing is sound. */
-static const char *http_framing_problem(struct MHD_Connection *connection)
+static const char *http_framing_problem(struct MHD_Connection *connection, size_t *header_bytes)
 {
     struct http_framing framing = {.chunked_only = true};
     MHD_get_connection_values(connection, MHD_HEADER_KIND, http_count_header, &framing);
+    *header_bytes += framing.bytes;
     if (framing.bad_name)
         return "malformed header name";
     if (framing.hosts > 1)
@@ -357,6 +427,14 @@ static const char *http_framing_problem(struct MHD_Connection *connection)
 
 /* ---- the MHD callbacks ---- */
 
+/* text, cut to fit in size bytes (the cost of snprintf's "%s" without its format parsing). */
+static void http_copy_text(char *out, size_t size, const char *text)
+{
+    size_t length = strnlen(text, size - 1);
+    memcpy(out, text, length);
+    out[length] = '\0';
+}
+
 static enum MHD_Result http_handle(void *cls, struct MHD_Connection *connection, const char *url,
                                    const char *method, const char *version, const char *upload_data,
                                    size_t *upload_data_size, void **request_cls)
@@ -366,9 +444,13 @@ static enum MHD_Result http_handle(void *cls, struct MHD_Connection *connection,
     struct http_request *request = *request_cls;
 
     if (!request) {
-        request = calloc(1, sizeof *request);
+        /* Not calloc (nor malloc and a memset of it all, which the compiler turns into calloc):
+         * glibc's calloc skips the thread's cache of free blocks for the arena and its lock, on
+         * every request. */
+        request = malloc(sizeof *request);
         if (!request)
             return MHD_NO;
+        memset(request, 0, offsetof(struct http_request, method_name));
         *request_cls = request;
         request->server = server;
         request->connection = connection;
@@ -378,13 +460,18 @@ static enum MHD_Result http_handle(void *cls, struct MHD_Connection *connection,
             MHD_get_connection_info(connection, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
         request->deadline = info ? info->socket_context : NULL;
         receive_deadline_request_begun(request->deadline);
-        snprintf(request->method_name, sizeof request->method_name, "%s", method);
-        snprintf(request->path, sizeof request->path, "%s", url);
+        http_copy_text(request->method_name, sizeof request->method_name, method);
+        http_copy_text(request->path, sizeof request->path, url);
         metrics_request_started(server->app->metrics);
         request->method = router_method(method);
         struct route_match match = router_match(url, request->method);
         request->route = match.route;
-        const char *framing = http_framing_problem(connection);
+        size_t header_bytes = strlen(method) + strlen(url) + 12; /* the request line */
+        const char *framing = http_framing_problem(connection, &header_bytes);
+        MHD_get_connection_values(connection, MHD_GET_ARGUMENT_KIND, http_count_argument,
+                                  &header_bytes);
+        if (header_bytes > HTTP_HEADER_LIMIT)
+            return http_send_headers_too_large(request, header_bytes);
         if (framing)
             return http_send_error(request, 400, NULL, framing);
         if (!match.method_allowed)
@@ -510,15 +597,16 @@ struct http_server *http_start(struct app *app, char *error, size_t error_size)
         flags |= MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_TURBO;
         break;
     }
-    /* Each connection's memory pool (request line and headers, the response headers).
-     * libmicrohttpd zeroes the whole pool on every request, so all of it is resident while
-     * the connection is open, and it allocates pools of up to 32 KiB with malloc but larger
-     * ones with mmap. Its default, exactly 32 KiB, came from malloc: after 1,000 connections
-     * closed, their pools stayed in the heap as fragments. 36 KiB (nine pages) is mmap'd and
-     * given back to the system when the connection closes, with the same peak at 1,000
-     * connections (README, "Memory, start-up and instructions", has what `make bench`
-     * measured). Request headers: 15 KiB are answered and 24 KiB get 431, with either size. */
-    const size_t connection_memory = 36 * 1024;
+    /* Each connection's memory pool: the request line and headers as read, and the response
+     * headers. libmicrohttpd allocates it whole for every connection and zeroes all of it
+     * before each request on a keep-alive connection, so every byte of it is resident while
+     * the connection is open and written once per request: at 1,000 connections this size is
+     * most of the process's memory, and its zeroing most of a static answer's instructions
+     * (README, "Performance", has what `make bench` measured at 36 KiB and at 8 KiB). Bodies
+     * do not go through it (they are copied out as they arrive, up to 16 KiB). Requests whose
+     * line and headers pass HTTP_HEADER_LIMIT get 431 (above). Pools up to 32 KiB come from
+     * malloc: main's footprint_trim hands them back once their connections have closed. */
+    const size_t connection_memory = HTTP_CONNECTION_MEMORY;
     struct MHD_OptionItem pool[] = {
         {MHD_OPTION_THREAD_POOL_SIZE, config->http_threads, NULL},
         {MHD_OPTION_END, 0, NULL},

@@ -1,7 +1,6 @@
 /* location: host name and the background lookup of the node's cloud and zone. */
 #include "location.h"
 
-#include <curl/curl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,30 +11,26 @@
 #include "app.h"
 #include "background.h"
 #include "config.h"
+#include "https.h"
 #include "kubernetes.h"
 #include "log.h"
 #include "reply.h"
 #include "store.h"
-#include "strbuf.h"
 
 #define LOCATION_MAX_RESPONSE (1024 * 1024)
 #define LOCATION_ATTEMPTS 6
+#define LOCATION_TIMEOUT_MS 5000
 
 struct location {
     pthread_mutex_t lock; /* guards place */
     struct store_place place;
     struct logger *logger;
-    char *url, *token_path, *ca_path;
+    char *host, *path, *token_path, *ca_path;
+    unsigned port;
     struct background *lookup; /* NULL when there is nothing to look up */
     int attempts;
     long delay_ms; /* before the next attempt; doubles after each failure */
 };
-
-static size_t location_collect(char *data, size_t size, size_t count, void *arg)
-{
-    /* a short count makes curl fail the transfer: past LOCATION_MAX_RESPONSE, or no memory */
-    return strbuf_append(arg, data, size * count) ? size * count : 0;
-}
 
 static char *location_read_token(const char *path)
 {
@@ -62,47 +57,32 @@ static bool location_lookup(struct location *location)
                     "location: cannot read the service-account token");
         return false;
     }
-    char header[8300];
-    snprintf(header, sizeof header, "Authorization: Bearer %s", token);
+    char headers[8320], error[320];
+    snprintf(headers, sizeof headers, "Authorization: Bearer %s\r\nAccept: application/json\r\n",
+             token);
+    explicit_bzero(token, strlen(token));
     free(token);
-    CURL *curl = curl_easy_init();
-    struct curl_slist *headers = curl_slist_append(NULL, header);
-    headers = curl_slist_append(headers, "Accept: application/json");
-    explicit_bzero(header, sizeof header);
-    struct strbuf buffer;
-    strbuf_init(&buffer, LOCATION_MAX_RESPONSE);
-    long status = 0;
-    CURLcode result = CURLE_FAILED_INIT;
-    if (curl && headers) {
-        curl_easy_setopt(curl, CURLOPT_URL, location->url);
-        curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-        curl_easy_setopt(curl, CURLOPT_CAINFO, location->ca_path);
-        curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "https");
-        curl_easy_setopt(curl, CURLOPT_TIMEOUT, 5L);
-        curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-        curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, location_collect);
-        curl_easy_setopt(curl, CURLOPT_WRITEDATA, &buffer);
-        result = curl_easy_perform(curl);
-        curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
-    }
-    curl_slist_free_all(headers);
-    curl_easy_cleanup(curl);
+    struct https_response response;
+    bool answered =
+        https_get(location->host, location->port, location->path, headers, location->ca_path,
+                  LOCATION_TIMEOUT_MS, LOCATION_MAX_RESPONSE, &response, error, sizeof error);
+    explicit_bzero(headers, sizeof headers);
 
     bool done = false;
-    if (result != CURLE_OK) {
-        log_message(location->logger, LOG_LEVEL_WARN, "location: node lookup failed: %s",
-                    curl_easy_strerror(result));
+    unsigned status = response.status;
+    if (!answered) {
+        log_message(location->logger, LOG_LEVEL_WARN, "location: node lookup failed: %s", error);
     } else if (status != 200) {
         log_message(location->logger, LOG_LEVEL_WARN,
-                    "location: the API server answered %ld for the node (is the ClusterRole "
+                    "location: the API server answered %u for the node (is the ClusterRole "
                     "to get nodes bound to this pod's service account?)",
                     status);
         done = status == 403 || status == 404; /* asking again will not change the answer */
     } else {
         struct store_place place;
         location_get(location, &place);
-        if (kubernetes_parse_node(buffer.data, buffer.length, place.cloud, sizeof place.cloud,
-                                  place.zone, sizeof place.zone)) {
+        if (kubernetes_parse_node(response.body, response.body_length, place.cloud,
+                                  sizeof place.cloud, place.zone, sizeof place.zone)) {
             pthread_mutex_lock(&location->lock);
             location->place = place;
             pthread_mutex_unlock(&location->lock);
@@ -111,7 +91,7 @@ static bool location_lookup(struct location *location)
             done = true;
         }
     }
-    strbuf_free(&buffer);
+    free(response.body);
     return done;
 }
 
@@ -145,10 +125,9 @@ struct location *location_new(const struct config *config, struct logger *logger
 
     if (!config->node_name || !config->kubernetes_host)
         return location;
-    const char *h = config->kubernetes_host;
-    bool ipv6 = strchr(h, ':') != NULL;
-    if (asprintf(&location->url, "https://%s%s%s:%u/api/v1/nodes/%s", ipv6 ? "[" : "", h,
-                 ipv6 ? "]" : "", config->kubernetes_port, config->node_name) < 0 ||
+    location->port = config->kubernetes_port;
+    if (!(location->host = strdup(config->kubernetes_host)) ||
+        asprintf(&location->path, "/api/v1/nodes/%s", config->node_name) < 0 ||
         asprintf(&location->token_path, "%s/token", config->serviceaccount_dir) < 0 ||
         asprintf(&location->ca_path, "%s/ca.crt", config->serviceaccount_dir) < 0) {
         location_free(location);
@@ -172,7 +151,8 @@ void location_free(struct location *location)
         return;
     background_stop(location->lookup);
     pthread_mutex_destroy(&location->lock);
-    free(location->url);
+    free(location->host);
+    free(location->path);
     free(location->token_path);
     free(location->ca_path);
     free(location);

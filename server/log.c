@@ -134,20 +134,78 @@ static const char *log_level_name(enum log_level level)
     }
 }
 
+/* Request lines are put together by hand and written with one fwrite: printf's parsing and its
+ * floating-point formatting of the duration were a quarter of a static answer's instructions
+ * outside libmicrohttpd (3,800 of about 14,000, callgrind), for the same bytes. */
+static char *log_put(char *out, const char *text, size_t length)
+{
+    memcpy(out, text, length);
+    return out + length;
+}
+
+#define LOG_PUT_LITERAL(out, text) log_put(out, text, sizeof text - 1)
+
+static char *log_put_unsigned(char *out, unsigned long long value)
+{
+    char digits[24];
+    size_t n = 0;
+    do {
+        digits[n++] = (char)('0' + value % 10);
+        value /= 10;
+    } while (value);
+    while (n)
+        *out++ = digits[--n];
+    return out;
+}
+
+/* Microseconds as milliseconds with three decimals: what "%.3f" prints of us / 1000.0. */
+static char *log_put_milliseconds(char *out, int64_t us)
+{
+    if (us < 0)
+        us = 0;
+    out = log_put_unsigned(out, (unsigned long long)us / 1000);
+    unsigned fraction = (unsigned)(us % 1000);
+    *out++ = '.';
+    *out++ = (char)('0' + fraction / 100);
+    *out++ = (char)('0' + fraction / 10 % 10);
+    *out++ = (char)('0' + fraction % 10);
+    return out;
+}
+
 void log_request(struct logger *logger, const char *method, const char *path, unsigned status,
                  int64_t duration_us)
 {
     char when[32], safe_method[32], safe_path[512];
     log_timestamp(when);
-    log_escape(safe_method, sizeof safe_method, method ? method : "");
-    log_escape(safe_path, sizeof safe_path, path ? path : "");
-    double ms = (double)duration_us / 1000.0;
-    if (logger->format == LOG_FORMAT_JSON)
-        printf("{\"time\":\"%s\",\"level\":\"info\",\"method\":\"%s\",\"path\":\"%s\","
-               "\"status\":%u,\"duration_ms\":%.3f}\n",
-               when, safe_method, safe_path, status, ms);
-    else
-        printf("%s %s %s %u %.3fms\n", when, safe_method, safe_path, status, ms);
+    size_t method_length = log_escape(safe_method, sizeof safe_method, method ? method : "");
+    size_t path_length = log_escape(safe_path, sizeof safe_path, path ? path : "");
+    char line[sizeof when + sizeof safe_method + sizeof safe_path + 128];
+    char *p = line;
+    if (logger->format == LOG_FORMAT_JSON) {
+        p = LOG_PUT_LITERAL(p, "{\"time\":\"");
+        p = log_put(p, when, strlen(when));
+        p = LOG_PUT_LITERAL(p, "\",\"level\":\"info\",\"method\":\"");
+        p = log_put(p, safe_method, method_length);
+        p = LOG_PUT_LITERAL(p, "\",\"path\":\"");
+        p = log_put(p, safe_path, path_length);
+        p = LOG_PUT_LITERAL(p, "\",\"status\":");
+        p = log_put_unsigned(p, status);
+        p = LOG_PUT_LITERAL(p, ",\"duration_ms\":");
+        p = log_put_milliseconds(p, duration_us);
+        p = LOG_PUT_LITERAL(p, "}\n");
+    } else {
+        p = log_put(p, when, strlen(when));
+        *p++ = ' ';
+        p = log_put(p, safe_method, method_length);
+        *p++ = ' ';
+        p = log_put(p, safe_path, path_length);
+        *p++ = ' ';
+        p = log_put_unsigned(p, status);
+        *p++ = ' ';
+        p = log_put_milliseconds(p, duration_us);
+        p = LOG_PUT_LITERAL(p, "ms\n");
+    }
+    fwrite(line, 1, (size_t)(p - line), stdout);
 }
 
 static void log_vmessage(struct logger *logger, enum log_level level, const char *format,

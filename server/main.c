@@ -2,7 +2,6 @@
  * SIGINT, then shuts down in the order Kubernetes needs: /readyz turns 503 at once, the
  * server keeps serving through the drain delay (endpoints are being updated), stops
  * accepting, lets requests in flight finish within the grace period, and exits 0. */
-#include <curl/curl.h>
 #include <mongoc/mongoc.h>
 #include <pthread.h>
 #include <signal.h>
@@ -16,6 +15,7 @@
 #include "background.h"
 #include "config.h"
 #include "dbqueue.h"
+#include "footprint.h"
 #include "http.h"
 #include "location.h"
 #include "log.h"
@@ -93,6 +93,7 @@ static int main_fail(const char *what, const char *error)
 
 int main(void)
 {
+    footprint_limit_arenas();
     char error[512];
     struct config config;
     if (!config_load(&config, main_lookup, NULL, error, sizeof error))
@@ -108,7 +109,8 @@ int main(void)
     signal(SIGPIPE, SIG_IGN);
 
     mongoc_init();
-    curl_global_init(CURL_GLOBAL_DEFAULT);
+    /* The last moment with one thread: the logger's starts next. */
+    size_t released_kib = footprint_release_startup_pages();
     int status = 0;
     struct app app = {.config = &config};
     struct http_server *http = NULL;
@@ -159,9 +161,14 @@ int main(void)
                 PACMAN_VERSION, config.port, app.static_files.count,
                 app.static_files.total_bytes / 1024, config.static_dir, config.mongo_uri_redacted,
                 config.http_threads, config.db_workers);
+    log_message(app.logger, LOG_LEVEL_INFO, "released %zu KiB of pages only start-up used",
+                released_kib);
 
-    int signal_number = 0;
-    sigwait(&signals, &signal_number);
+    /* While serving, this thread hands the heap's free pages back every few seconds. */
+    struct timespec trim_every = {FOOTPRINT_TRIM_SECONDS, 0};
+    int signal_number;
+    while ((signal_number = sigtimedwait(&signals, NULL, &trim_every)) < 0)
+        footprint_trim();
     atomic_store(&app.shutting_down, true);
     web_pods_leave(app.web_pods); /* the other replicas drop this one at their next beat */
     log_message(app.logger, LOG_LEVEL_INFO,
@@ -198,7 +205,6 @@ done:
     static_files_free(&app.static_files);
     log_free(app.logger);
     config_free(&config);
-    curl_global_cleanup();
     mongoc_cleanup();
     background_stop(watchdog); /* in time: it never fires */
     return status;

@@ -13,8 +13,14 @@ Environment (all optional):
   BENCH_CONNECTIONS  connection counts for the static and list runs (10,100,1000)
   BENCH_API_CONNECTIONS  connections for the other API runs (100)
   BENCH_OUT          where results.json and results.md go (build/bench)
-  BENCH_SKIP         comma-separated sections to skip: static,modes,api,writes,startup,callgrind,
-                     cluster
+  BENCH_SKIP         comma-separated sections to skip:
+                     memory,ceiling,image,static,modes,api,writes,startup,callgrind,cluster
+
+The first table of results.md, "Targets", holds the four figures issue 15 set, each against its
+reference measured in the same run: peak RSS with 1,000 keep-alive connections (busy, then idle)
+and idle RSS against nginx; the image's size against a Node.js image (tests/image/build.sh);
+static requests per second against a bare epoll server answering with pacman's own bytes
+(tests/bench/ceiling.c) at 16 and 256 connections.
 
 Writes BENCH_OUT/results.json (every run, for scripts) and BENCH_OUT/results.md (the tables).
 """
@@ -44,7 +50,7 @@ REPEATS = int(os.environ.get("BENCH_REPEATS", "3"))
 STATIC_REPEATS = int(os.environ.get("BENCH_REPEATS", "5"))
 CONNECTIONS = [int(c) for c in os.environ.get("BENCH_CONNECTIONS", "10,100,1000").split(",")]
 API_CONNECTIONS = int(os.environ.get("BENCH_API_CONNECTIONS", "100"))
-OUT = Path(os.environ.get("BENCH_OUT", BUILD / "bench"))
+OUT = Path(os.environ.get("BENCH_OUT", BUILD / "bench")).resolve()  # nginx needs it absolute
 SKIP = set(filter(None, os.environ.get("BENCH_SKIP", "").split(",")))
 MODES = ["epoll", "poll", "thread-per-connection"]
 DATABASE = "pacman_bench"
@@ -355,27 +361,186 @@ class IdleConnections:
     """count keep-alive connections that made one request and now wait, as the browsers of
     players between two requests do: `with IdleConnections(port, 1000):`."""
 
-    def __init__(self, port: int, count: int):
+    def __init__(self, port: int, count: int, path: str = "/healthz", headers: str = ""):
         self.port = port
         self.count = count
+        self.request = f"GET {path} HTTP/1.1\r\nHost: bench\r\n{headers}\r\n".encode()
         self.sockets = []
 
     def __enter__(self):
         import socket
-        request = b"GET /healthz HTTP/1.1\r\nHost: bench\r\n\r\n"
         for _ in range(self.count):
             s = socket.create_connection(("127.0.0.1", self.port), timeout=10)
-            s.sendall(request)
+            s.sendall(self.request)
             self.sockets.append(s)
         for s in self.sockets:
-            if not s.recv(4096).startswith(b"HTTP/1.1 200"):
-                raise RuntimeError("an idle connection's first request failed")
+            answer = b""
+            while b"\r\n\r\n" not in answer:
+                answer += s.recv(65536)
+            head, _, body = answer.partition(b"\r\n\r\n")
+            if not head.startswith(b"HTTP/1.1 200"):
+                raise RuntimeError(f"an idle connection's first request failed: {head[:80]!r}")
+            length = int(re.search(rb"content-length: *(\d+)", head, re.I).group(1))
+            while len(body) < length:
+                body += s.recv(65536)
         return self
 
     def __exit__(self, *exc):
         for s in self.sockets:
             s.close()
         self.sockets = []
+
+
+MEMORY_CONNECTIONS = 1000
+
+
+def run_memory(db: FerretDB, files, root: Path) -> dict:
+    """Fresh pacman and nginx side by side: RSS idle, then the peak with 1,000 busy keep-alive
+    connections (wrk) and with 1,000 idle ones (one request each, then open), in rounds that
+    alternate which goes first. Each round's peak is sampled every 50 ms; medians reported."""
+    section(f"memory: pacman vs nginx, idle and with {MEMORY_CONNECTIONS:,} keep-alive "
+            "connections (fresh servers)")
+    path = files[0][1]
+    ours = Server(env={"MONGO_URI": db.uri(DATABASE)}, log_path=OUT / "server-memory.log").start()
+    work = OUT / "nginx-memory"
+    nginx = Nginx(root, int(ours.env.get("HTTP_THREADS") or min(os.cpu_count() or 1, 8)),
+                  work).start()
+    try:
+        time.sleep(2)
+        table = {"pacman": {"idle_kib": rss_kib(ours.proc.pid)},
+                 "nginx": {"idle_kib": sum(rss_kib(p) for p in process_tree(nginx.proc.pid))}}
+        targets = {"pacman": (ours.proc.pid, ours.port, ours.url),
+                   "nginx": (nginx.proc.pid, nginx.port, nginx.url)}
+        runs = {who: {"busy": [], "idle": []} for who in targets}
+        for round_number in range(REPEATS):
+            order = list(targets) if round_number % 2 == 0 else list(reversed(targets))
+            for who in order:
+                pid, port, url = targets[who]
+                busy = RssSampler(pid)
+                with busy:
+                    figures = wrk(url + path, MEMORY_CONNECTIONS, accept_encoding="gzip")
+                if figures["error_share"] > 0.01:
+                    raise RuntimeError(f"{who}: {figures['error_share']:.1%} errors at "
+                                       f"{MEMORY_CONNECTIONS} connections")
+                runs[who]["busy"].append(busy.peak)
+                idle = RssSampler(pid)
+                with idle:
+                    with IdleConnections(port, MEMORY_CONNECTIONS, path,
+                                         "Accept-Encoding: gzip\r\n"):
+                        time.sleep(1)
+                runs[who]["idle"].append(idle.peak)
+                record("memory", server=who, round=round_number, busy_peak_kib=busy.peak,
+                       idle_peak_kib=idle.peak, rps=figures["rps"])
+        time.sleep(6)  # pacman hands freed heap pages back every 5 s (server/footprint.h)
+        for who in targets:
+            table[who]["busy_peak_kib"] = median(runs[who]["busy"])
+            table[who]["idle_peak_kib"] = median(runs[who]["idle"])
+            table[who]["after_kib"] = sum(rss_kib(p) for p in process_tree(targets[who][0]))
+        for who in targets:
+            t = table[who]
+            say(f"  {who:<7} idle {kib_to_mib(t['idle_kib']):>5} MiB | {MEMORY_CONNECTIONS:,} busy: "
+                f"peak {kib_to_mib(t['busy_peak_kib']):>5} MiB | {MEMORY_CONNECTIONS:,} idle: peak "
+                f"{kib_to_mib(t['idle_peak_kib']):>5} MiB | after {kib_to_mib(t['after_kib'])} MiB")
+        return table
+    finally:
+        nginx.stop()
+        ours.stop()
+
+
+class Ceiling:
+    """tests/bench/ceiling.c: a bare epoll server answering every request with one file's bytes."""
+
+    def __init__(self, answer: Path, threads: int):
+        self.port = free_port()
+        self.proc = subprocess.Popen([str(BUILD / "bench" / "ceiling"), str(self.port),
+                                      str(threads), str(answer)], start_new_session=True)
+        wait_for(lambda: self.proc.poll() is not None or port_open(self.port), 10, "ceiling")
+        if self.proc.poll() is not None:
+            raise RuntimeError("the ceiling server did not start")
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def stop(self):
+        end_process(self.proc, 10)
+
+
+def raw_answer(port: int, path: str, accept_encoding: str) -> bytes:
+    """The bytes a server sends to wrk's request for path: status line, headers and body."""
+    import socket
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+        s.sendall(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+                  f"Accept-Encoding: {accept_encoding}\r\n\r\n".encode())
+        answer = b""
+        while b"\r\n\r\n" not in answer:
+            answer += s.recv(65536)
+        head, _, body = answer.partition(b"\r\n\r\n")
+        length = int(re.search(rb"content-length: *(\d+)", head, re.I).group(1))
+        while len(body) < length:
+            body += s.recv(65536)
+        return head + b"\r\n\r\n" + body
+
+
+CEILING_CONNECTIONS = [16, 256]
+
+
+def run_ceiling(ours: Server, files) -> dict:
+    """pacman against the bare epoll server answering with pacman's own bytes (one write a
+    request, as many threads as pacman's HTTP threads), back to back, order swapped each
+    round: the practical ceiling for these answers on this machine."""
+    threads = int(ours.env.get("HTTP_THREADS") or min(os.cpu_count() or 1, 8))
+    section(f"static files: pacman vs a bare epoll server with pacman's bytes ({threads} "
+            "threads each, wrk -t2, gzip)")
+    table = {}
+    for label, path in files:
+        answer = OUT / f"ceiling-{Path(path).name}.bin"
+        answer.write_bytes(raw_answer(ours.port, path, "gzip"))
+        ceiling = Ceiling(answer, threads)
+        try:
+            if raw_answer(ceiling.port, path, "gzip") != answer.read_bytes():
+                raise RuntimeError("the ceiling server does not send pacman's bytes")
+            for url in (ours.url, ceiling.url):
+                wrk(url + path, 100, 1, accept_encoding="gzip")
+            for c in CEILING_CONNECTIONS:
+                pairs = []
+                for round_number in range(STATIC_REPEATS):
+                    order = [("pacman", ours.url), ("ceiling", ceiling.url)]
+                    if round_number % 2:
+                        order.reverse()
+                    got = {}
+                    for who, url in order:
+                        got[who] = wrk(url + path, c, accept_encoding="gzip")
+                        record("ceiling", server=who, file=label, path=path, connections=c,
+                               round=round_number, **got[who])
+                    pairs.append(got)
+                row = {"file": label, "path": path, "connections": c,
+                       "pacman_rps": median(p["pacman"]["rps"] for p in pairs),
+                       "ceiling_rps": median(p["ceiling"]["rps"] for p in pairs),
+                       "ratios_per_round": [p["pacman"]["rps"] / p["ceiling"]["rps"]
+                                            for p in pairs],
+                       "load": os.getloadavg()[0]}
+                row["ratio"] = median(row["ratios_per_round"])
+                table[f"{label}|{c}"] = row
+                say(f"  {label[:40]:<40} {c:>4} conns | pacman {row['pacman_rps']:>8.0f} | "
+                    f"ceiling {row['ceiling_rps']:>8.0f} | {row['ratio']:.2f}x "
+                    f"(rounds " + ", ".join(f"{r:.2f}" for r in row["ratios_per_round"])
+                    + f"; load {row['load']:.1f})")
+        finally:
+            ceiling.stop()
+    return table
+
+
+def run_image() -> dict:
+    """tests/image/build.sh: the image and its reference, built with podman; their sizes."""
+    section("image size: pacman against a Node.js image (tests/image/build.sh, podman)")
+    out = subprocess.run(["tests/image/build.sh"], cwd=ROOT, capture_output=True, text=True,
+                         timeout=3600)
+    if out.returncode != 0:
+        raise RuntimeError(f"tests/image/build.sh failed:\n{out.stdout[-2000:]}{out.stderr[-2000:]}")
+    sizes = json.loads((BUILD / "image" / "sizes.json").read_text())
+    say("  " + (BUILD / "image" / "size.txt").read_text().strip())
+    return sizes
 
 
 IDLE = 1000  # idle keep-alive connections beside the busy ones, in the modes comparison
@@ -806,6 +971,38 @@ def run_callgrind(db: FerretDB, files) -> dict:
 
 # ---- report ----
 
+def targets_markdown() -> list[str]:
+    """The four figures issue 15 set, each against its reference from this run."""
+    memory, image = results.get("fresh_memory"), results.get("image")
+    ceiling = results.get("ceiling")
+    if not (memory or image or ceiling):
+        return []
+    lines = ["## Targets", "",
+             "| figure | pacman | reference (same run) | pacman/reference | target |",
+             "|---|--:|--:|--:|---|"]
+    if memory:
+        p, n = memory["pacman"], memory["nginx"]
+        for key, name, target in (
+                ("busy_peak_kib", f"peak RSS, {MEMORY_CONNECTIONS:,} busy keep-alive connections",
+                 "< 24 MiB"),
+                ("idle_peak_kib", f"peak RSS, {MEMORY_CONNECTIONS:,} idle keep-alive connections",
+                 "< 24 MiB"),
+                ("idle_kib", "RSS idle", "< 10 MiB")):
+            lines.append(f"| {name} | {kib_to_mib(p[key])} MiB | nginx {kib_to_mib(n[key])} MiB | "
+                         f"{p[key] / n[key]:.2f}× | {target} |")
+    if image:
+        lines.append(f"| image | {image['image_bytes'] / 1e6:.1f} MB | {image['reference']} "
+                     f"{image['reference_bytes'] / 1e6:.1f} MB | "
+                     f"{image['image_bytes'] / image['reference_bytes']:.2f}× | < 60 MB |")
+    if ceiling:
+        for row in ceiling.values():
+            lines.append(f"| static req/s, {row['file']} gzip, {row['connections']} connections "
+                         f"| {row['pacman_rps']:,.0f} | bare epoll server {row['ceiling_rps']:,.0f}"
+                         f" | **{row['ratio']:.2f}×** | ≥ 0.9× |")
+    lines.append("")
+    return lines
+
+
 def write_markdown(info: dict) -> str:
     lines = ["# pacman benchmark", "",
              f"Machine: {info['os']}, kernel {info['kernel']}, {info['cpu']}, "
@@ -817,6 +1014,7 @@ def write_markdown(info: dict) -> str:
              f"Each figure is the median of {REPEATS} runs ({STATIC_REPEATS} for the static "
              f"files) of {SECONDS:g} s (wrk -t2); latencies in ms. pacman/nginx is the median "
              "of the ratios of back-to-back pairs.", ""]
+    lines += targets_markdown()
     static = results.get("static")
     if static:
         lines += ["## Static files: pacman vs nginx", "",
@@ -863,15 +1061,28 @@ def write_markdown(info: dict) -> str:
                   f"| **the server adds** | **{ms(writes['overhead_p50_us'])}** | |", ""]
     memory = results.get("memory")
     startup = results.get("startup")
-    if memory or startup:
+    if memory or startup or results.get("fresh_memory"):
         lines += ["## Memory and start-up", "", "| | pacman | nginx |", "|---|--:|--:|"]
+        fresh = results.get("fresh_memory")
+        if fresh:
+            p, n = fresh["pacman"], fresh["nginx"]
+            lines += [f"| fresh servers: RSS idle (MiB) | {kib_to_mib(p['idle_kib'])} | "
+                      f"{kib_to_mib(n['idle_kib'])} |",
+                      f"| fresh servers: peak RSS, {MEMORY_CONNECTIONS:,} busy keep-alive "
+                      f"connections (MiB) | {kib_to_mib(p['busy_peak_kib'])} | "
+                      f"{kib_to_mib(n['busy_peak_kib'])} |",
+                      f"| fresh servers: peak RSS, {MEMORY_CONNECTIONS:,} idle keep-alive "
+                      f"connections (MiB) | {kib_to_mib(p['idle_peak_kib'])} | "
+                      f"{kib_to_mib(n['idle_peak_kib'])} |",
+                      f"| fresh servers: RSS once they closed (MiB) | {kib_to_mib(p['after_kib'])} | "
+                      f"{kib_to_mib(n['after_kib'])} |"]
         if memory:
-            lines += [f"| RSS idle (MiB) | {kib_to_mib(memory['idle_kib'])} | "
+            lines += [f"| the long-running servers: RSS idle (MiB) | {kib_to_mib(memory['idle_kib'])} | "
                       f"{kib_to_mib(memory.get('nginx_idle_kib'))} |",
-                      f"| peak RSS at 1,000 connections (MiB) | "
+                      f"| the long-running servers: peak RSS in the 1,000-connection runs (MiB) | "
                       f"{kib_to_mib(memory.get('peak_1000_kib'))} | "
                       f"{kib_to_mib(memory.get('nginx_peak_1000_kib'))} |",
-                      f"| RSS after the runs (MiB) | {kib_to_mib(memory['after_kib'])} | "
+                      f"| the long-running servers: RSS after every run (MiB) | {kib_to_mib(memory['after_kib'])} | "
                       f"{kib_to_mib(memory.get('nginx_after_kib'))} |"]
         if startup:
             lines += [f"| start-up to ready (ms) | {startup['ready_ms']:.0f} | |",
@@ -897,6 +1108,8 @@ def main() -> int:
     files = static_files()
     say("  files: " + ", ".join(f"{label} {path}" for label, path in files))
 
+    # The image build is the heaviest step: first, before anything is timed.
+    results["image"] = run_image() if "image" not in SKIP else None
     db = FerretDB().start()
     ours = nginx = None
     try:
@@ -913,11 +1126,15 @@ def main() -> int:
         memory["nginx_idle_kib"] = sum(rss_kib(p) for p in process_tree(nginx.proc.pid))
         nginx_sampler = RssSampler(nginx.proc.pid)
         check_same_answers(ours.url, nginx.url, files)
+        if "memory" not in SKIP:
+            results["fresh_memory"] = run_memory(db, files, root)
         if "static" not in SKIP:
             with nginx_sampler:
                 results["static"] = run_static(ours, nginx, files, sampler)
             memory["peak_1000_kib"] = sampler.peak or None
             memory["nginx_peak_1000_kib"] = nginx_sampler.peak or None
+        if "ceiling" not in SKIP:
+            results["ceiling"] = run_ceiling(ours, files)
         if "modes" not in SKIP:
             results["modes"] = run_modes(db, files, ours)
         if "api" not in SKIP:

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# make bench: pacman vs nginx on the game's files, the API against FerretDB, memory, start-up
-# time and callgrind instruction counts; figures printed and written to build/bench/results.md
-# (and .json). Needs what `scripts/deps.sh bench run test` installs (nginx, wrk, valgrind,
-# FerretDB, build/venv) and build/pacman. Settings: see the top of tests/bench/bench.py.
+# make bench: pacman vs nginx on the game's files, vs a bare epoll server (tests/bench/ceiling.c),
+# the API against FerretDB, memory, the image's size (tests/image/build.sh), start-up time and
+# callgrind instruction counts; figures printed and written to build/bench/results.md (and
+# .json). Needs what `scripts/deps.sh bench run test image` installs (nginx, wrk, valgrind,
+# podman, FerretDB, build/venv) and build/pacman. Settings: see the top of tests/bench/bench.py.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -16,6 +17,10 @@ done
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 
 mkdir -p build/bench
+# The ceiling: a bare epoll server, built like the server (-O2).
+if [ ! build/bench/ceiling -nt tests/bench/ceiling.c ]; then
+    cc -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -o build/bench/ceiling tests/bench/ceiling.c -lpthread
+fi
 # The direct-insert reference: the server's libmongoc, built the way the Makefile builds ours.
 if [ ! build/bench/direct_insert -nt tests/bench/direct_insert.c ]; then
     cc -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror \

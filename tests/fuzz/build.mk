@@ -2,7 +2,7 @@
 # does this). Each target links the server's modules (everything but main.c), compiled once
 # with the fuzzer's coverage instrumentation and ASan+UBSan, the same flags as the project.
 BUILD    := build/fuzz
-PKGS     := libmicrohttpd jansson libmongoc-1.0 libbson-1.0 libcurl zlib
+PKGS     := libmicrohttpd jansson libmongoc-1.0 libbson-1.0 openssl zlib
 LIB_SRCS := $(filter-out server/main.c,$(wildcard server/*.c))
 HEADERS  := $(wildcard server/*.h)
 TARGETS  := $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))

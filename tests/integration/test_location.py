@@ -29,10 +29,10 @@ NODE_OBJECT = {
 }
 
 
-def make_ca(directory):
-    """A self-signed certificate for 127.0.0.1 and its key; the certificate is the CA."""
+def make_ca(directory, names="IP:127.0.0.1"):
+    """A self-signed certificate for names (127.0.0.1) and its key; the certificate is the CA."""
     subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-                    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                    "-subj", "/CN=127.0.0.1", "-addext", f"subjectAltName={names}",
                     "-keyout", str(directory / "key.pem"), "-out", str(directory / "cert.pem")],
                    check=True, capture_output=True)
     return directory / "cert.pem", directory / "key.pem"
@@ -131,6 +131,40 @@ def test_an_untrusted_certificate_is_refused(make_server, account, tmp_path):
         assert metadata(api)["cloud"] == "unknown"
         assert fake.requests == [], "the token was sent over an unverified connection"
         assert "node lookup failed" in server.log()
+    finally:
+        fake.close()
+
+
+def test_a_certificate_for_another_address_is_refused(make_server, tmp_path):
+    """Signed by the pod's CA, but for 127.0.0.2 and a DNS name: not the API server asked for."""
+    cert, key = make_ca(tmp_path, "IP:127.0.0.2,DNS:kubernetes.default.svc")
+    directory = tmp_path / "serviceaccount"
+    directory.mkdir()
+    (directory / "token").write_text(TOKEN + "\n")
+    (directory / "ca.crt").write_bytes(cert.read_bytes())
+    fake = FakeApiServer(cert, key)
+    try:
+        server = make_server(pod_env({"dir": directory}, fake.port))
+        wait_for(lambda: "node lookup failed" in server.log(), 10, "the lookup's failure")
+        assert "certificate" in server.log()
+        assert fake.requests == [], "the token was sent to a server that is not the one asked for"
+        assert metadata(Api(server.url))["cloud"] == "unknown"
+    finally:
+        fake.close()
+
+
+def test_a_large_node_object_is_read_whole(make_server, account):
+    """Real nodes list their images: hundreds of KiB, read in many TLS records."""
+    node = json.loads(json.dumps(NODE_OBJECT))
+    node["status"] = {"images": [{"names": [f"registry.example/image-{i}:{'v' * 40}"],
+                                  "sizeBytes": i} for i in range(4000)]}
+    assert len(json.dumps(node)) > 300_000
+    fake = FakeApiServer(account["cert"], account["key"], node=node)
+    try:
+        server = make_server(pod_env(account, fake.port))
+        body = wait_for(lambda: (b := metadata(Api(server.url)))["cloud"] != "unknown" and b, 15,
+                        "the background node lookup")
+        assert body["zone"] == "europe-west1-b"
     finally:
         fake.close()
 

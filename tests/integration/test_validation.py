@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from support import assert_json_error, jquery_encode, raw_http, snapshot
+from support import assert_json_error, jquery_encode, raw_get, raw_http, snapshot
 
 VALID_SCORE = {"name": "Valid", "cloud": "c", "zone": "z", "host": "h", "score": "100",
                "level": "1"}
@@ -242,6 +242,49 @@ def test_huge_declared_length_is_refused_without_waiting_for_the_body(server, db
     assert response.status == 413
     assert response.headers.get("content-type", "").startswith("application/json")
     assert json.loads(response.body)["error"]
+
+
+# ---- request line and headers ----
+
+def headers_of(size: int) -> str:
+    """A header line that makes the request's line and headers about size bytes."""
+    return "X-Pad: " + "p" * (size - 60) + "\r\n"
+
+
+@pytest.mark.parametrize("path", ["/index.html", "/highscores/list", "/nope"])
+def test_headers_up_to_5_kib_and_a_half_are_answered(server, path):
+    response = raw_get(server.port, path, headers_of(5500))
+    assert response.status in (200, 404)
+
+
+@pytest.mark.parametrize("size", [6300, 6700])
+def test_headers_past_6_kib_get_431_with_a_json_error(server, size):
+    """Past 6 KiB the connection's 8 KiB pool may not hold the answer's headers: refused
+    before, with a short answer that fits (not read and then closed without one)."""
+    response = raw_get(server.port, "/index.html", headers_of(size))
+    assert response.status == 431
+    assert response.headers["content-type"].startswith("application/json")
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert "6 KiB" in json.loads(response.body)["error"]
+
+
+@pytest.mark.parametrize("size", [7200, 7650])
+def test_headers_near_the_pool_size_get_a_bare_431(server, size):
+    response = raw_get(server.port, "/index.html", headers_of(size))
+    assert response.status == 431
+
+
+def test_many_short_headers_count_too(server):
+    """Each header also takes a record in the pool: 20 headers are fine, 60 are too many."""
+    def lines(count):
+        return "".join(f"X-H{i:03}: {'v' * 30}\r\n" for i in range(count))
+    assert raw_get(server.port, "/index.html", lines(20)).status == 200
+    response = raw_get(server.port, "/index.html", lines(60))
+    assert response.status == 431 and json.loads(response.body)["error"]
+
+
+def test_headers_past_the_pool_get_libmicrohttpds_431(server):
+    assert raw_get(server.port, "/index.html", headers_of(9000)).status == 431
 
 
 # ---- unknown paths and methods ----

@@ -19,11 +19,11 @@ LAYERS = [
     ("what the areas share", ["api", "app", "kubernetes"]),
     ("housekeeping over the store", ["player_expiry", "web_pods"]),
     ("services", ["dbqueue", "store", "result_cache", "receive_deadline", "metrics",
-                  "static_files"]),
+                  "static_files", "https"]),
     ("the driver's view of the replica set", ["topology"]),
     ("values and parsers", ["router", "input", "reply", "config", "cluster_events"]),
     ("logging", ["log"]),
-    ("helpers", ["background", "strbuf", "hex"]),
+    ("helpers", ["background", "strbuf", "hex", "footprint"]),
     ("the clock", ["timing"]),
 ]
 
