@@ -39,7 +39,7 @@ from referencing import Registry, Resource
 ROOT = Path(__file__).resolve().parents[2]
 K8S = ROOT / "k8s"
 SERVER_SOURCES = ROOT / "server"
-IMAGE_TEST = ROOT / "tests" / "image" / "run.sh"
+IMAGE_TEST = ROOT / "tests" / "image" / "build.sh"   # the script that builds and tags the image
 MINIKUBE_DOC = ROOT / "README.md"  # its "Run it on minikube" section
 
 # The web tier: the Deployment and its container that run our image.
