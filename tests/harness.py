@@ -39,6 +39,18 @@ def wait_for(predicate, timeout: float, what: str, interval: float = 0.05):
         time.sleep(interval)
 
 
+def all_threads_stopped(pid: int) -> bool:
+    """True when every thread of pid is in the stopped state (T) or has gone."""
+    for stat in Path(f"/proc/{pid}/task").glob("*/stat"):
+        try:
+            state = stat.read_text().rsplit(")", 1)[1].split()[0]
+        except (OSError, IndexError):
+            continue
+        if state not in ("T", "t"):
+            return False
+    return True
+
+
 def port_open(port: int, host: str = "127.0.0.1") -> bool:
     try:
         with socket.create_connection((host, port), timeout=0.2):
@@ -130,8 +142,15 @@ class FerretDB:
             self.proc.wait()
 
     def pause(self):
-        """SIGSTOP: connections are still accepted by the kernel but nothing answers."""
+        """SIGSTOP: connections are still accepted by the kernel but nothing answers.
+
+        Returns once every thread is stopped. kill() only queues the stop: the first thread
+        to take it stops the others, and until then a thread already running goes on (on a
+        loaded machine, long enough to answer the next query)."""
         self.signal(signal.SIGSTOP)
+        if self.proc:
+            wait_for(lambda: all_threads_stopped(self.proc.pid), 5, f"pid {self.proc.pid} to stop",
+                     interval=0.005)
 
     def resume(self):
         self.signal(signal.SIGCONT)
