@@ -114,7 +114,7 @@ for g in "${groups[@]}"; do
         test) want_apt libcmocka-dev clang libclang-rt-14-dev valgrind python3-venv curl openssl ;;
         browser) want_apt chromium fonts-dejavu-core ;;
         image) want_apt podman runc debootstrap uidmap fuse-overlayfs binutils ;;
-        bench) want_apt nginx-light wrk valgrind ;;
+        bench) want_apt nginx-light wrk valgrind iproute2 ;;   # iproute2: ss (tests/reliability/stall.py)
         fuzz) want_apt clang libclang-rt-14-dev ;;
         format) want_apt clang-format ;;
         k8s) : ;;
