@@ -1,19 +1,25 @@
 /* http: libmicrohttpd plumbing.
  *
- * Threading: MHD's epoll mode with a pool of HTTP_THREADS threads, each with its own epoll
- * set and accepting on the shared socket. Static files are answered from prebuilt response
- * objects (headers and body built once at start-up, shared by every request: no copy, no
- * allocation beyond the request record), which is why this mode beats thread-per-connection
- * (a thread per idle keep-alive connection costs memory and scheduling at 1,000 connections)
- * and plain select/poll (O(n) per wake-up): README, "Performance", has the figures `make bench`
- * measured for each HTTP_MODE. Requests that need the database are
- * suspended (MHD_suspend_connection) and handed to dbqueue's workers; the worker resumes them.
- * So a hung database can occupy workers, never the threads that serve the game. Every
- * connection is registered with receive_deadline, which cuts requests that arrive too slowly
- * (libmicrohttpd's own timeout is only an idle one). */
+ * Threading: in epoll mode (the default) each of the HTTP_THREADS threads runs a libmicrohttpd
+ * daemon of its own in libmicrohttpd's external-epoll mode: the thread (a background round,
+ * http_loop_round) waits on the daemon's epoll set and calls MHD_run, and the daemons accept
+ * from one listening socket. Not libmicrohttpd's own epoll threads: their loop can sleep with
+ * events in hand (see http_loop_round), which stopped the server under load. Static files are
+ * answered from prebuilt response objects (headers and body built once at start-up, shared by
+ * every request: no copy, no allocation beyond the request record), which is why this mode
+ * beats thread-per-connection (a thread per idle keep-alive connection costs memory and
+ * scheduling at 1,000 connections) and plain select/poll (O(n) per wake-up): README,
+ * "Performance", has the figures `make bench` measured for each HTTP_MODE. Requests that need
+ * the database are suspended (MHD_suspend_connection) and handed to dbqueue's workers; the
+ * worker resumes them and wakes their thread. So a hung database can occupy workers, never the
+ * threads that serve the game. Every connection is registered with receive_deadline, which
+ * cuts requests that arrive too slowly (libmicrohttpd's own timeout is only an idle one). */
 #include "http.h"
 
+#include <fcntl.h>
+#include <limits.h>
 #include <microhttpd.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stddef.h>
@@ -21,11 +27,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/eventfd.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "api.h"
 #include "app.h"
+#include "background.h"
 #include "config.h"
 #include "dbqueue.h"
 #include "dispatch.h"
@@ -60,9 +68,23 @@ struct http_static_responses {
     struct MHD_Response *gzip, *gzip_not_modified;
 };
 
+/* One libmicrohttpd daemon and what runs it. In epoll mode there is one per HTTP thread, run
+ * by that background thread; in the other modes one, run by libmicrohttpd's own threads
+ * (thread NULL, wake_fd -1). */
+struct http_loop {
+    struct http_server *server;
+    struct MHD_Daemon *daemon;
+    struct background *thread;
+    int epoll_fd; /* the daemon's epoll set */
+    int wake_fd;  /* eventfd: a connection resumed, or quiesce or stop asked */
+    atomic_bool quiesce, stopping;
+    atomic_bool closed; /* a connection closed during the last MHD_run */
+};
+
 struct http_server {
     struct app *app;
-    struct MHD_Daemon *daemon;
+    struct http_loop *loops;
+    size_t loop_count;
     /* One set of answers per HTTP thread, each parallel to app->static_files.files: a response
      * object has a lock and a reference count that libmicrohttpd takes and changes twice per
      * request, so shared by all threads it would bounce between their cores on every request.
@@ -75,6 +97,7 @@ struct http_server {
 
 struct http_request {
     struct http_server *server;
+    struct http_loop *loop; /* the one whose daemon has the connection */
     struct MHD_Connection *connection;
     int64_t started_us;
     enum route route;
@@ -283,6 +306,77 @@ static enum MHD_Result http_serve_static(struct http_request *request, const cha
     return http_queue(request, status, response);
 }
 
+/* ---- event loops ---- */
+
+/* Makes loop's thread run its daemon now; any thread may call it. A no-op where
+ * libmicrohttpd runs the daemon (its own inter-thread channel wakes its threads). */
+static void http_loop_wake(struct http_loop *loop)
+{
+    uint64_t one = 1;
+    if (loop->wake_fd >= 0 && write(loop->wake_fd, &one, sizeof one) < 0) {
+        /* EAGAIN only, with the counter near 2^64: the thread is already due to wake */
+    }
+}
+
+/* Resumes a suspended request's connection; any thread may call it. libmicrohttpd's external
+ * mode has no channel of its own to wake the thread that runs the daemon. */
+static void http_resume(struct http_request *request)
+{
+    struct http_loop *loop = request->loop; /* read first: once resumed, request may be gone */
+    MHD_resume_connection(request->connection);
+    http_loop_wake(loop);
+}
+
+/* One turn of an HTTP thread in epoll mode: run the daemon, then wait for its epoll set, its
+ * next timeout or a wake-up.
+ *
+ * Why not libmicrohttpd's own epoll threads (MHD_USE_EPOLL_INTERNAL_THREAD): their loop,
+ * MHD_epoll in 0.9.75's daemon.c (1.0.1's is the same), drains events 128 at a time and
+ * calls epoll_wait again while the last call filled all 128 slots, with the timeout computed
+ * for the first call: the connection timeout, 15 s here. When exactly 128 connections are
+ * ready at once and no other event follows (every client waits for its answer), that second
+ * call sleeps with the 128 events in hand and unprocessed, until a new connection, another
+ * request or the timeout wakes it. Under load that happened every few dozen runs of
+ * `wrk -c256` with two threads, and at once with one thread and 128 connections
+ * (tests/reliability/test_epoll_stall.py). MHD_run runs the same MHD_epoll with a timeout of
+ * 0, so its second call returns at once, and the waiting happens here. */
+static long http_loop_round(void *ctx)
+{
+    struct http_loop *loop = ctx;
+    if (atomic_load(&loop->stopping))
+        return BACKGROUND_DONE;
+    if (atomic_exchange(&loop->quiesce, false)) {
+        /* Here, on the daemon's own thread: in external mode MHD_quiesce_daemon edits the
+         * epoll set that MHD_run edits too. Each daemon has its own descriptor for the
+         * listening socket, which closes once the last is closed. */
+        MHD_socket listener = MHD_quiesce_daemon(loop->daemon);
+        if (listener != MHD_INVALID_SOCKET)
+            close(listener);
+    }
+    atomic_store_explicit(&loop->closed, false, memory_order_relaxed);
+    MHD_run(loop->daemon);
+    /* At its limit (MAX_CONNECTIONS, or out of descriptors) a daemon takes the listening
+     * socket out of its epoll set, and only the start of an MHD_run puts it back: after a run
+     * that closed connections, run again before waiting, or no new connection would wake it. */
+    if (atomic_load_explicit(&loop->closed, memory_order_relaxed))
+        return 0;
+    MHD_UNSIGNED_LONG_LONG timeout_ms;
+    int wait_ms = -1; /* no connection has a timeout running: until an event */
+    if (MHD_get_timeout(loop->daemon, &timeout_ms) == MHD_YES)
+        wait_ms = timeout_ms > INT_MAX ? INT_MAX : (int)timeout_ms;
+    if (wait_ms == 0)
+        return 0; /* work already pending (a connection with more to read or write) */
+    struct pollfd events[] = {{.fd = loop->epoll_fd, .events = POLLIN},
+                              {.fd = loop->wake_fd, .events = POLLIN}};
+    if (poll(events, 2, wait_ms) > 0 && events[1].revents) {
+        uint64_t count;
+        if (read(loop->wake_fd, &count, sizeof count) < 0) {
+            /* EAGAIN: another turn read it first */
+        }
+    }
+    return 0;
+}
+
 /* ---- database tasks ---- */
 
 /* Runs on a database worker or the deadline thread, exactly once per task. */
@@ -291,7 +385,7 @@ static void http_task_done(struct dbqueue_task *task, bool expired, void *cookie
     (void)task;
     struct http_request *request = cookie;
     request->task_expired = expired;
-    MHD_resume_connection(request->connection);
+    http_resume(request);
 }
 
 static enum MHD_Result http_finish_task(struct http_request *request)
@@ -359,7 +453,7 @@ static enum MHD_Result http_dispatch(struct http_request *request, const char *u
          * 503 through the same resume path */
         request->task = NULL;
         task->destroy(task);
-        MHD_resume_connection(request->connection);
+        http_resume(request);
         return MHD_YES; /* http_handle, called again, answers 503 */
     }
     return MHD_YES;
@@ -440,7 +534,8 @@ static enum MHD_Result http_handle(void *cls, struct MHD_Connection *connection,
                                    size_t *upload_data_size, void **request_cls)
 {
     (void)version;
-    struct http_server *server = cls;
+    struct http_loop *loop = cls;
+    struct http_server *server = loop->server;
     struct http_request *request = *request_cls;
 
     if (!request) {
@@ -453,6 +548,7 @@ static enum MHD_Result http_handle(void *cls, struct MHD_Connection *connection,
         memset(request, 0, offsetof(struct http_request, method_name));
         *request_cls = request;
         request->server = server;
+        request->loop = loop;
         request->connection = connection;
         strbuf_init(&request->body, INPUT_MAX_BODY);
         request->started_us = timing_now_us();
@@ -536,11 +632,12 @@ static void http_completed(void *cls, struct MHD_Connection *connection, void **
 }
 
 /* Registers every connection with the receive deadline (and forgets it before libmicrohttpd
- * closes its descriptor: see receive_deadline.h). */
+ * closes its descriptor: see receive_deadline.h), and tells the loop of a close. */
 static void http_connection_event(void *cls, struct MHD_Connection *connection,
                                   void **socket_context, enum MHD_ConnectionNotificationCode code)
 {
-    struct receive_deadline *deadline = ((struct http_server *)cls)->app->receive_deadline;
+    struct http_loop *loop = cls;
+    struct receive_deadline *deadline = loop->server->app->receive_deadline;
     if (code == MHD_CONNECTION_NOTIFY_STARTED) {
         const union MHD_ConnectionInfo *info =
             MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);
@@ -548,6 +645,7 @@ static void http_connection_event(void *cls, struct MHD_Connection *connection,
     } else {
         receive_deadline_close(deadline, *socket_context);
         *socket_context = NULL;
+        atomic_store_explicit(&loop->closed, true, memory_order_relaxed);
     }
 }
 
@@ -569,34 +667,14 @@ static void http_log_mhd(void *cls, const char *format, va_list args)
     log_noisy(server->app->logger, "http: %s", text);
 }
 
-struct http_server *http_start(struct app *app, char *error, size_t error_size)
+/* Starts loop's daemon with flags. listener: the listening socket it is to take over, or
+ * MHD_INVALID_SOCKET to bind config->port itself (dual stack first: IPv6 and IPv4; hosts
+ * without IPv6 get IPv4 only). pool_threads > 1: libmicrohttpd's own pool of that many. */
+static bool http_start_daemon(struct http_loop *loop, unsigned flags, MHD_socket listener,
+                              unsigned connection_limit, unsigned pool_threads)
 {
-    struct http_server *server = calloc(1, sizeof *server);
-    if (!server) {
-        snprintf(error, error_size, "out of memory");
-        return NULL;
-    }
-    server->app = app;
-    if (!http_build_static(server)) {
-        snprintf(error, error_size, "out of memory building the static responses");
-        http_stop(server);
-        return NULL;
-    }
-    const struct config *config = app->config;
-    unsigned flags = MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
-    bool use_pool = config->http_threads > 1;
-    switch (config->http_mode) {
-    case HTTP_MODE_POLL:
-        flags |= MHD_USE_POLL_INTERNAL_THREAD;
-        break;
-    case HTTP_MODE_THREAD_PER_CONNECTION:
-        flags |= MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD;
-        use_pool = false;
-        break;
-    default:
-        flags |= MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_TURBO;
-        break;
-    }
+    struct http_server *server = loop->server;
+    const struct config *config = server->app->config;
     /* Each connection's memory pool: the request line and headers as read, and the response
      * headers. libmicrohttpd allocates it whole for every connection and zeroes all of it
      * before each request on a keep-alive connection, so every byte of it is resident while
@@ -607,27 +685,115 @@ struct http_server *http_start(struct app *app, char *error, size_t error_size)
      * line and headers pass HTTP_HEADER_LIMIT get 431 (above). Pools up to 32 KiB come from
      * malloc: main's footprint_trim hands them back once their connections have closed. */
     const size_t connection_memory = HTTP_CONNECTION_MEMORY;
-    struct MHD_OptionItem pool[] = {
-        {MHD_OPTION_THREAD_POOL_SIZE, config->http_threads, NULL},
-        {MHD_OPTION_END, 0, NULL},
-    };
-    /* Dual stack first (IPv6 and IPv4); hosts without IPv6 get IPv4 only. */
-    for (int attempt = 0; attempt < 2 && !server->daemon; attempt++) {
-        server->daemon = MHD_start_daemon(
-            flags | (attempt == 0 ? MHD_USE_DUAL_STACK : 0), (uint16_t)config->port, NULL, NULL,
-            http_handle, server, MHD_OPTION_EXTERNAL_LOGGER, http_log_mhd, server,
-            MHD_OPTION_NOTIFY_COMPLETED, http_completed, server, MHD_OPTION_NOTIFY_CONNECTION,
-            http_connection_event, server, MHD_OPTION_UNESCAPE_CALLBACK, http_unescape, NULL,
-            MHD_OPTION_STRICT_FOR_CLIENT, 1, MHD_OPTION_CONNECTION_LIMIT, config->max_connections,
-            MHD_OPTION_CONNECTION_TIMEOUT, config->connection_timeout_seconds,
-            MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-            connection_memory, MHD_OPTION_ARRAY, use_pool ? pool : pool + 1, MHD_OPTION_END);
+    struct MHD_OptionItem extra[3];
+    size_t count = 0;
+    if (pool_threads > 1)
+        extra[count++] = (struct MHD_OptionItem){MHD_OPTION_THREAD_POOL_SIZE, pool_threads, NULL};
+    if (listener != MHD_INVALID_SOCKET)
+        extra[count++] = (struct MHD_OptionItem){MHD_OPTION_LISTEN_SOCKET, listener, NULL};
+    else
+        extra[count++] = (struct MHD_OptionItem){MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, NULL};
+    extra[count] = (struct MHD_OptionItem){MHD_OPTION_END, 0, NULL};
+    int attempts = listener == MHD_INVALID_SOCKET ? 2 : 1;
+    for (int attempt = 0; attempt < attempts && !loop->daemon; attempt++) {
+        loop->daemon = MHD_start_daemon(
+            flags | (attempts == 2 && attempt == 0 ? MHD_USE_DUAL_STACK : 0),
+            (uint16_t)config->port, NULL, NULL, http_handle, loop, MHD_OPTION_EXTERNAL_LOGGER,
+            http_log_mhd, server, MHD_OPTION_NOTIFY_COMPLETED, http_completed, server,
+            MHD_OPTION_NOTIFY_CONNECTION, http_connection_event, loop, MHD_OPTION_UNESCAPE_CALLBACK,
+            http_unescape, NULL, MHD_OPTION_STRICT_FOR_CLIENT, 1, MHD_OPTION_CONNECTION_LIMIT,
+            connection_limit, MHD_OPTION_CONNECTION_TIMEOUT, config->connection_timeout_seconds,
+            MHD_OPTION_CONNECTION_MEMORY_LIMIT, connection_memory, MHD_OPTION_ARRAY, extra,
+            MHD_OPTION_END);
     }
-    if (!server->daemon) {
-        snprintf(error, error_size, "cannot listen on port %u (in use? set PORT to a free port)",
-                 config->port);
+    return loop->daemon != NULL;
+}
+
+/* Gives loop, whose daemon runs in external-epoll mode, its wake-up and its thread. */
+static bool http_run_loop(struct http_loop *loop)
+{
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(loop->daemon, MHD_DAEMON_INFO_EPOLL_FD);
+    loop->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (!info || loop->wake_fd < 0)
+        return false;
+    loop->epoll_fd = info->epoll_fd;
+    loop->thread = background_start(http_loop_round, loop, 0);
+    return loop->thread != NULL;
+}
+
+struct http_server *http_start(struct app *app, char *error, size_t error_size)
+{
+    struct http_server *server = calloc(1, sizeof *server);
+    if (!server) {
+        snprintf(error, error_size, "out of memory");
+        return NULL;
+    }
+    server->app = app;
+    const struct config *config = app->config;
+    unsigned threads = config->http_threads ? config->http_threads : 1;
+    bool own_threads = config->http_mode == HTTP_MODE_EPOLL;
+    server->loop_count = own_threads ? threads : 1;
+    server->loops = calloc(server->loop_count, sizeof *server->loops);
+    if (!server->loops || !http_build_static(server)) {
+        snprintf(error, error_size, "out of memory building the static responses");
         http_stop(server);
         return NULL;
+    }
+    for (size_t i = 0; i < server->loop_count; i++) {
+        server->loops[i].server = server;
+        server->loops[i].wake_fd = -1;
+    }
+    unsigned flags = MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
+    unsigned pool_threads = threads;
+    switch (config->http_mode) {
+    case HTTP_MODE_POLL:
+        flags |= MHD_USE_POLL_INTERNAL_THREAD;
+        break;
+    case HTTP_MODE_THREAD_PER_CONNECTION:
+        flags |= MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD;
+        pool_threads = 1;
+        break;
+    default:
+        flags |= MHD_USE_EPOLL | MHD_USE_TURBO; /* no internal thread: http_loop_round */
+        pool_threads = 1;
+        break;
+    }
+    /* The first daemon binds the port; the others take a descriptor of the same socket, and
+     * whichever thread is free accepts, as in libmicrohttpd's own pool. MAX_CONNECTIONS is
+     * shared out among them, as that pool shares it among its threads. */
+    unsigned share = config->max_connections / server->loop_count;
+    unsigned rest = config->max_connections % server->loop_count;
+    MHD_socket listener = MHD_INVALID_SOCKET;
+    for (size_t i = 0; i < server->loop_count; i++) {
+        struct http_loop *loop = &server->loops[i];
+        unsigned limit = own_threads ? share + (i < rest) : config->max_connections;
+        MHD_socket own = MHD_INVALID_SOCKET;
+        if (i > 0 && (own = fcntl(listener, F_DUPFD_CLOEXEC, 0)) < 0) {
+            snprintf(error, error_size, "out of file descriptors for the HTTP threads");
+            http_stop(server);
+            return NULL;
+        }
+        if (!http_start_daemon(loop, flags, own, limit ? limit : 1, pool_threads)) {
+            if (i == 0)
+                snprintf(error, error_size,
+                         "cannot listen on port %u (in use? set PORT to a free port)",
+                         config->port);
+            else
+                snprintf(error, error_size, "cannot start HTTP thread %zu of %zu", i + 1,
+                         server->loop_count);
+            http_stop(server);
+            return NULL;
+        }
+        if (i == 0) {
+            const union MHD_DaemonInfo *info =
+                MHD_get_daemon_info(loop->daemon, MHD_DAEMON_INFO_LISTEN_FD);
+            listener = info ? info->listen_fd : MHD_INVALID_SOCKET;
+        }
+        if (own_threads && !http_run_loop(loop)) {
+            snprintf(error, error_size, "out of memory or threads starting the HTTP threads");
+            http_stop(server);
+            return NULL;
+        }
     }
     return server;
 }
@@ -635,17 +801,38 @@ struct http_server *http_start(struct app *app, char *error, size_t error_size)
 void http_stop_accepting(struct http_server *server)
 {
     atomic_store(&server->closing, true);
-    MHD_socket listener = MHD_quiesce_daemon(server->daemon);
-    if (listener != MHD_INVALID_SOCKET)
-        close(listener);
+    for (size_t i = 0; i < server->loop_count; i++) {
+        struct http_loop *loop = &server->loops[i];
+        if (loop->thread) { /* its thread quiesces it (http_loop_round) */
+            atomic_store(&loop->quiesce, true);
+            http_loop_wake(loop);
+            continue;
+        }
+        MHD_socket listener = MHD_quiesce_daemon(loop->daemon);
+        if (listener != MHD_INVALID_SOCKET)
+            close(listener);
+    }
 }
 
 void http_stop(struct http_server *server)
 {
     if (!server)
         return;
-    if (server->daemon)
-        MHD_stop_daemon(server->daemon);
+    for (size_t i = 0; server->loops && i < server->loop_count; i++) {
+        struct http_loop *loop = &server->loops[i];
+        if (loop->thread) {
+            atomic_store(&loop->stopping, true);
+            http_loop_wake(loop);
+            background_stop(loop->thread);
+        }
+        /* Closes every connection (and, unless quiesced, this daemon's listening descriptor)
+         * on this thread now that none other runs the daemon. */
+        if (loop->daemon)
+            MHD_stop_daemon(loop->daemon);
+        if (loop->wake_fd >= 0)
+            close(loop->wake_fd);
+    }
+    free(server->loops);
     http_free_static(server);
     free(server);
 }
