@@ -51,6 +51,11 @@ def unread(port: int) -> list[dict]:
     return found
 
 
+def longest(waiting: list[dict]) -> int:
+    """The longest any of unread()'s requests has waited (ms), 0 for none."""
+    return max((w["waited_ms"] for w in waiting), default=0)
+
+
 class UnreadWatch:
     """Samples unread(port) every `interval` s on a thread of its own while in use; `worst` is
     the longest any request was seen waiting (ms), `samples` how many samples were taken."""
@@ -75,10 +80,10 @@ class UnreadWatch:
         while not self._stop.is_set():
             waiting = unread(self.port)
             self.samples += 1
-            longest = max((w["waited_ms"] for w in waiting), default=0)
-            if longest > self.worst:
-                self.worst = longest
-                self.worst_count = sum(w["waited_ms"] >= longest / 2 for w in waiting)
+            waited = longest(waiting)
+            if waited > self.worst:
+                self.worst = waited
+                self.worst_count = sum(w["waited_ms"] >= waited / 2 for w in waiting)
             self._stop.wait(self.interval)
 
 
@@ -107,10 +112,6 @@ def capture(pid: int, port: int, path: Path):
     parts.append("== ss\n" + subprocess.run(["ss", "-tniH", f"( sport = :{port} )"],
                                            capture_output=True, text=True).stdout)
     path.write_text("\n".join(parts))
-
-
-def longest(waiting: list[dict]) -> int:
-    return max((w["waited_ms"] for w in waiting), default=0)
 
 
 def watch_for_stall(port: int, seconds: float) -> list[dict]:
