@@ -108,3 +108,28 @@ def test_replica_set_shape():
     mongod = sts["spec"]["template"]["spec"]["containers"][0]
     assert mongod["image"].startswith("mongo:") and mongod["image"] != "mongo:latest"
     assert "--keyFile=/keyfile/keyfile" in mongod["args"]
+
+
+def test_the_mongo_containers_write_only_to_their_volumes():
+    """Read-only root filesystems (kube-score): what each mongo container writes is on a volume.
+    mongod: /data/db (its claim) and /tmp (socket; the entrypoint's first-start files); the
+    bootstrap: its READY_FILE and STATE_DIR; both read mongosh.conf from the ConfigMap as
+    /etc/mongosh.conf, so mongosh leaves no log file a run."""
+    sts = manifests.find(manifests.render(TARGETS["default"]), *manifests.MONGO)[0]
+    spec = sts["spec"]["template"]["spec"]
+    volumes = {v["name"]: v for v in spec["volumes"]}
+    docs = manifests.render(TARGETS["default"])
+
+    def mount(container, path):
+        return next(m for m in container["volumeMounts"] if m["mountPath"] == path)
+
+    for container in manifests.all_containers(spec):
+        assert container["securityContext"]["readOnlyRootFilesystem"] is True, container["name"]
+    for container in spec["containers"]:
+        conf = mount(container, "/etc/mongosh.conf")
+        configmap = manifests.find(docs, "ConfigMap", volumes[conf["name"]]["configMap"]["name"])
+        assert conf["subPath"] == "mongosh.conf" and "mongosh.conf" in configmap[0]["data"]
+        assert "emptyDir" in volumes[mount(container, "/tmp")["name"]], container["name"]
+    boot = manifests.container_named(sts, manifests.BOOTSTRAP_CONTAINER)
+    for name in ("READY_FILE", "STATE_DIR", "HOME"):
+        assert manifests.env_value(boot, name)[0].startswith("/tmp"), name
