@@ -33,7 +33,7 @@ export MONGOC_DISABLE_SHM := 1
 .PHONY: build help deps run test check test-unit test-js test-integration test-asan test-e2e \
         test-k8s test-cluster test-image test-fresh test-hostile test-reliability test-demo valgrind \
         fuzz fuzz-smoke asan bench loadtest loadtest-smoke demo cluster-demo cluster-demo-local \
-        format format-check clean
+        format format-check clean screenshots
 
 build: $(BIN) ## build the server to build/pacman (hardened, warnings are errors)
 
@@ -55,7 +55,7 @@ $(ASAN_BIN): $(SOURCES) $(HEADERS) Makefile | $(BUILD)/.deps-build
 	  -fsanitize=address,undefined -fno-sanitize-recover=undefined -o $@ $(SOURCES) $(LDLIBS)
 
 help: ## list every target
-	@grep -hE '^[a-z][a-z-]*:.*## ' $(MAKEFILE_LIST) | sort | \
+	@grep -hE '^[a-z][a-z0-9-]*:.*## ' $(MAKEFILE_LIST) | sort | \
 	  awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
 
 deps: ## install everything `make test` needs (apt, FerretDB, Python, Node)
@@ -122,6 +122,10 @@ test-asan: asan ## the integration suite against the sanitizer build
 test-e2e: build ## the game in Debian's Chromium via Playwright, against the real server
 	scripts/deps.sh browser
 	$(PY) -m pytest -q tests/e2e
+
+screenshots: build ## the docs' pictures, taken by the e2e suite into docs/screenshots/ (the whole suite runs)
+	scripts/deps.sh browser
+	DOCS_SCREENSHOTS=1 $(PY) -m pytest -q tests/e2e
 
 test-k8s: build ## offline checks of k8s/ manifests and overlays
 	scripts/deps.sh k8s

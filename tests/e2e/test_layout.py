@@ -11,7 +11,8 @@ import urllib.request
 
 import pytest
 
-from e2e_support import DESKTOP, PHONE, screenshot, wait_phase
+from e2e_support import PHONE, screenshot, wait_phase
+from test_page import A11Y_CHECK
 
 LONG_NAME = "Maximiliana Featherstonehaugh-Ng"
 assert len(LONG_NAME) == 32
@@ -39,8 +40,8 @@ FINISHED_HOST = "pacman-0a0a0a0a0-gone0"
 MEASURE = """() => {
   const problems = [];
   const emojiOnly = /^[\\p{Extended_Pictographic}\\u200d\\ufe0f]+$/u;
-  for (const id of ['scores-table', 'live-table']) {
-    const wrap = document.getElementById(id);
+  for (const id of ['scores-body', 'live-body']) {
+    const wrap = document.getElementById(id).closest('.table-wrap');
     const box = wrap.getBoundingClientRect();
     if (wrap.scrollWidth > wrap.clientWidth + 1) problems.push(`${id} scrolls sideways: ${wrap.scrollWidth} > ${wrap.clientWidth}`);
     for (const cell of wrap.querySelectorAll('th, td, .where-host, .where-place > span')) {
@@ -119,6 +120,7 @@ def test_long_values_fit_the_tables_whole(long_values, make_page, size):
     page.locator("#live").scroll_into_view_if_needed()
     screenshot(page, f"live-{size}")
     assert page.evaluate(MEASURE) == []
+    assert page.evaluate(A11Y_CHECK) == [], "captions, headers, contrast of every text"
     shown = page.eval_on_selector_all("#scores-body td.score", "cells => cells.map(c => c.innerText)")
     assert shown == [f"{s[4]:,}" for s in SCORES], "every score whole, in order"
     names = page.eval_on_selector_all("#scores-body td.name", "cells => cells.map(c => c.textContent)")

@@ -7,6 +7,7 @@ up. A game with a test switch plays as usual, but is never stored, and the page 
 import time
 
 from e2e_support import PHONE, number, pending_scores, phase, screenshot, wait_phase
+from test_page import A11Y_CHECK
 
 HOSTILE = "<img src=x onerror=alert(1)> 👾"
 ALIENS = "👾" * 20  # 20 characters, 40 UTF-16 units
@@ -162,6 +163,7 @@ def test_a_test_switch_game_is_played_but_never_stored_and_the_page_says_so(stac
     assert pending_scores(page) == []
     assert page.evaluate("localStorage.getItem('pacman.best')") is None, "not this browser's best either"
     assert len(stack.highscores()) == before
+    assert page.evaluate(A11Y_CHECK) == [], "the notes are readable"
     screenshot(page, "test-game-over")
     # Enter plays again, still a test game.
     page.keyboard.press("Enter")
