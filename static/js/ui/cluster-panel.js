@@ -68,7 +68,7 @@ function drawPods(list, cluster) {
     li.dataset.id = p.id;
     li.append(el(doc, 'span', 'pod-name', p.name));
     if (p.self) li.append(el(doc, 'span', 'pod-badge', 'serving this page'));
-    li.append(el(doc, 'span', 'pod-facts', p.facts));
+    li.append(el(doc, 'span', 'pod-row-facts', p.facts));
     return li;
   }));
 }
