@@ -72,6 +72,7 @@ def test_a_normal_game_on_a_phone_ends_with_the_name_in_the_table_and_says_so_by
     page.keyboard.insert_text("👾" * 15)
     assert page.input_value("#player-name") == "👾" * 32
     assert page.inner_text("#name-error") == "At most 32 characters."
+    screenshot(page, "name-dialog-phone")
 
     # A hostile name is stored and shown as text.
     enter_name(page, HOSTILE)

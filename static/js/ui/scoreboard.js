@@ -30,6 +30,7 @@ export class Scoreboard {
     this.list = [];
     this.loaded = false; // a list has been shown
     this.reachable = true;
+    this.serverAway = false; // the last failure had no answer at all (not a 503 from the database)
     this.message = '';
     this.mine = null;
     this.timer = null;
@@ -56,8 +57,8 @@ export class Scoreboard {
       if (this.list.length) this.onTopScore(this.list[0].score);
       // The database answers again: whatever waits can go now.
       if (this.queue.waiting) this.queue.retryNow();
-    } catch {
-      this.reachable = false;
+    } catch (err) {
+      this.unreachable(err);
       // Nothing to show yet: the status line says why, instead of "Loading…" for ever.
       if (!this.loaded && this.table) this.table.hidden = true;
     }
@@ -65,14 +66,21 @@ export class Scoreboard {
     this.timer = this.schedule(() => this.load(), this.reachable ? REFRESH_MS : RETRY_MS);
   }
 
+  /** The list could not be read: `err` (ApiError) says whether the server answered at all. */
+  unreachable(err) {
+    this.reachable = false;
+    this.serverAway = !!err && err.status === 0;
+  }
+
   /** The page says plainly when scores cannot be read or stored, and what happens to the player's. */
   showStatus() {
     const waiting = this.queue.pending().length;
     if (!this.reachable || this.queue.waiting) {
+      const why = this.serverAway && !this.queue.waiting ? 'this page cannot reach its server' : 'the database may be restarting';
       const kept = waiting
         ? ` Your score is kept in this browser and will be submitted automatically when the database is back (${waiting} waiting).`
         : ' The game works as usual.';
-      setStatus(this.status, `High scores are unavailable right now: the database may be restarting.${kept}`, 'warn');
+      setStatus(this.status, `High scores are unavailable right now: ${why}.${kept}`, 'warn');
     } else if (waiting) {
       setStatus(this.status, 'Submitting your score…', 'info');
     } else {
@@ -116,9 +124,7 @@ export class Scoreboard {
     const fresh = this.api.highScores().then((list) => {
       if (Array.isArray(list)) this.list = list;
       this.reachable = true;
-    }, () => {
-      this.reachable = false;
-    });
+    }, (err) => this.unreachable(err));
     let timer;
     const late = new Promise((resolve) => { timer = setTimeout(resolve, waitMs); });
     await Promise.race([fresh, late]);
