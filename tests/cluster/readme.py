@@ -135,12 +135,17 @@ def split_commands(lines: list[str]) -> list[tuple[int, str]]:
     return commands
 
 
-def classify(text: str) -> str | None:
+def classify(text: str, programs: tuple[str, ...] = ("kubectl",)) -> str | None:
+    """Why the command does not run here, or None. Commands of `programs` run (a page_test may
+    add its own, `helm` say); kubectl's, unless its verb or text says otherwise."""
     command = Command(text, 0, "", None)
+    words = command.words() or text.split()
+    if words and words[0] in programs and words[0] != "kubectl":
+        return None
     verb = command.verb()
     if verb is None:
-        first = (command.words() or [text.split()[0]])[0]
-        return f"not kubectl (`{first}`): needs minikube, a browser or real containers"
+        first = words[0] if words else text.strip()
+        return f"not {' or '.join(programs)} (`{first}`): needs minikube, a browser or real containers"
     if verb in SKIPPED_VERBS:
         return f"kubectl {verb}: {SKIPPED_VERBS[verb]}"
     for pattern, why in SKIPPED_PATTERNS:
@@ -169,7 +174,7 @@ def sh_blocks(text: str) -> list[tuple[int, str, list[str]]]:
             while i < len(lines) and not lines[i].lstrip().startswith("```"):
                 i += 1
             if fence.group(2) == "sh":
-                body = [b[indent:] if b[:indent].isspace() else b.lstrip() for b in lines[body_start:i]]
+                body = [b[indent:] if not b[:indent].strip() else b for b in lines[body_start:i]]
                 blocks.append((body_start + 1, " > ".join(h for h in headings if h), body))
         i += 1
     return blocks
@@ -181,9 +186,11 @@ def page_name(path: Path) -> str:
     return str(path.relative_to(ROOT))
 
 
-def commands_of(path: Path | str, section: str | None = None, text: str | None = None) -> list[Command]:
+def commands_of(path: Path | str, section: str | None = None, text: str | None = None,
+                programs: tuple[str, ...] = ("kubectl",)) -> list[Command]:
     """Every command of the page's ```sh blocks, in the page's order; with `section`, only
-    those under a heading of that name (to the next heading of the same or a higher level)."""
+    those under a heading of that name (to the next heading of the same or a higher level).
+    Commands of `programs` run; the others are skipped (classify)."""
     path = Path(path) if Path(path).is_absolute() else ROOT / path
     text = path.read_text() if text is None else text
     found = []
@@ -191,7 +198,8 @@ def commands_of(path: Path | str, section: str | None = None, text: str | None =
         if section is not None and not in_section(heading, section):
             continue
         for index, command in split_commands(lines):
-            found.append(Command(command, first_line + index, heading, classify(command), page_name(path)))
+            found.append(Command(command, first_line + index, heading, classify(command, programs),
+                                 page_name(path)))
     return found
 
 

@@ -122,17 +122,20 @@ def indent(text: str, limit: int = 25) -> str:
 
 
 def page_test(path: str, *, sections: list[str] | None = None, checks: Callable[[], list[Check]] = list,
-              setup: Callable | None = None, teardown: Callable | None = None) -> Callable:
+              setup: Callable | None = None, teardown: Callable | None = None,
+              programs: tuple[str, ...] = ("kubectl",)) -> Callable:
     """A pytest test (name it `test_...` in a module of tests/cluster/) that runs every command of
     the page's ```sh blocks (or of its `sections`) in order on the control plane, with `checks()`
-    attached, after `setup(walk)` and before `teardown(walk)`. It fails on a command that fails
-    (or an apply that warns or is not idempotent: Walkthrough.check_apply), and on a check whose
-    command the page no longer has. The cluster starts without the game deployed (conftest.py)."""
+    attached, after `setup(walk)` and before `teardown(walk)`. Commands of `programs` run (add
+    "helm" for a page of helm commands; it must be on the PATH the Cluster gives); the rest are
+    skipped, saying why. It fails on a command that fails (or an apply that warns or is not
+    idempotent: Walkthrough.check_apply), and on a check whose command the page no longer has.
+    The cluster starts without the game deployed (conftest.py)."""
     page = readme.page_name(path)
 
     def test(cluster):
-        commands = ([c for s in sections for c in readme.commands_of(path, s)] if sections
-                    else readme.commands_of(path))
+        commands = ([c for s in sections for c in readme.commands_of(path, s, programs=programs)] if sections
+                    else readme.commands_of(path, programs=programs))
         assert commands, f"{page}: no ```sh commands" + (f" under {sections}" if sections else "")
         if sections:
             assert readme.kubectl_blocks_outside(sections, path) == [], \

@@ -190,11 +190,26 @@ def loadtest_requests() -> str:
                 ["---"] + ["--:"] * 7, body)
 
 
+def test_suites() -> list[str]:
+    """The suites `make test` runs, in its order (TEST_SUITES in the Makefile)."""
+    import re
+    makefile = (RESULTS.parents[1] / "Makefile").read_text()
+    found = re.search(r"^TEST_SUITES := ((?:.*\\\n)*.*)$", makefile, re.M)
+    if not found:
+        raise TableError("the Makefile has no TEST_SUITES")
+    return found.group(1).replace("\\\n", " ").split()
+
+
 def suites() -> str:
     d = data("suites")
-    body = [[f"`make {name}`", cell("suites", d, f"{name}.seconds"), d[name]["measured"]["date"][:10]]
-            for name in sorted(k for k in d if k != "measured" and isinstance(d[k], dict))]
-    return rows(["suite", "seconds", "measured on"], ["---", "--:", "---"], body)
+    body = []
+    for name in test_suites() + sorted(k for k in d if k not in test_suites() and k != "measured"):
+        if isinstance(d.get(name), dict):
+            body.append([f"`make {name}`", cell("suites", d, f"{name}.seconds"), d[name]["measured"]["date"][:10],
+                         d[name]["measured"]["by"].split(",")[0].split(" (")[0]])
+        else:
+            body.append([f"`make {name}`", "not timed yet", "", ""])
+    return rows(["suite", "seconds", "measured on", "by"], ["---", "--:", "---", "---"], body)
 
 
 TABLES = {"bench.targets": bench_targets, "bench.static": bench_static, "bench.modes": bench_modes,

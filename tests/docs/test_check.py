@@ -59,10 +59,13 @@ class Mistakes(unittest.TestCase):
     def setUp(self):
         self.tmp = Path(tempfile.mkdtemp(prefix="docs-check-"))
         root = self.tmp
-        # What the pages link to must be there too: copy the tree but for build output and .git.
-        shutil.copytree(REPO, root / "repo", ignore=shutil.ignore_patterns(
-            ".git", "build", "var", "node_modules", "__pycache__", ".pytest_cache"), symlinks=True)
+        # The pages, what they link to outside docs/, and what the checks read.
         self.root = root / "repo"
+        shutil.copytree(REPO / "docs", self.root / "docs")
+        shutil.copytree(REPO / "tests" / "cluster", self.root / "tests" / "cluster",
+                        ignore=shutil.ignore_patterns("__pycache__"))
+        for name in ("README.md", "Makefile", "SECURITY.md", "Dockerfile"):
+            shutil.copy2(REPO / name, self.root / name)
         check.use_root(self.root)
 
     def tearDown(self):
