@@ -199,7 +199,7 @@ MISTAKES = [
 @pytest.mark.parametrize("change,expected", MISTAKES, ids=[m[0].__name__ for m in MISTAKES])
 def test_mistake_is_caught_by_the_api_server(cluster, deployed, change, expected):
     """Each mistake made on purpose in what step 4 applies is refused, or warned about, by the
-    real API server (a dry run: nothing changes). The README test fails on any warning."""
+    real API server (a dry run: nothing changes). The walkthrough test fails on any warning."""
     objects = rendered(cluster)
     assert cluster.kubectl("apply", "--dry-run=server", "-f", "-",
                            stdin=json.dumps({"apiVersion": "v1", "kind": "List", "items": objects})).stderr == ""

@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import re
 import subprocess
 import sys
 import time
@@ -114,7 +115,9 @@ def main(argv: list[str]) -> int:
     started = time.monotonic()
     status = subprocess.run(command).returncode
     skipped = ROOT / "build" / "skipped" / key   # a suite that skipped (make test names it) took no time
-    if status == 0 and not skipped.exists():
+    flags = os.environ.get("MAKEFLAGS", "")
+    dry_run = bool(re.match(r"^[^-\s]*n", flags))   # `make -n`: make still runs lines with $(MAKE)
+    if status == 0 and not skipped.exists() and not dry_run:
         seconds = round(time.monotonic() - started)
         path = update(name, {key: {"seconds": seconds}}, by)
         print(f"results: {key} took {seconds} s ({path.relative_to(ROOT)})", file=sys.stderr)
