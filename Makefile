@@ -33,7 +33,7 @@ export MONGOC_DISABLE_SHM := 1
 .PHONY: build help deps run test check test-unit test-js test-integration test-asan test-e2e \
         test-k8s test-cluster test-image test-fresh test-hostile test-reliability test-demo valgrind \
         fuzz fuzz-smoke asan bench loadtest loadtest-smoke demo cluster-demo cluster-demo-local \
-        format format-check clean test-docs docs-refresh docs-images figures screenshots
+        format format-check clean test-docs docs-refresh docs-images figures
 
 build: $(BIN) ## build the server to build/pacman (hardened, warnings are errors)
 
@@ -133,13 +133,9 @@ test-asan: asan ## the integration suite against the sanitizer build
 	  $(PY) -m pytest -q -x tests/integration -m "not slow"
 	@if ls $(BUILD)/asan/report* >/dev/null 2>&1; then cat $(BUILD)/asan/report*; exit 1; fi
 
-test-e2e: build ## the game in Debian's Chromium via Playwright, against the real server
+test-e2e: build ## the game in Debian's Chromium via Playwright, against the real server (DOCS_SCREENSHOTS=1: and the docs' pictures into docs/screenshots/)
 	scripts/deps.sh browser
 	$(PY) -m pytest -q tests/e2e
-
-screenshots: build ## the docs' pictures, taken by the e2e suite into docs/screenshots/ (the whole suite runs)
-	scripts/deps.sh browser
-	DOCS_SCREENSHOTS=1 $(PY) -m pytest -q tests/e2e
 
 test-k8s: build ## offline checks of k8s/ manifests and overlays
 	scripts/deps.sh k8s

@@ -51,8 +51,8 @@ class Stack:
 
 def screenshot(page, name: str, docs: bool = False, element=None, **options):
     """Saves a picture of the page (of `element`, a locator, if given) as build/screenshots/
-    NAME.png. A picture the docs show (docs=True) is also written to docs/screenshots/ when
-    DOCS_SCREENSHOTS=1 (`make screenshots`): a normal run leaves the committed ones alone."""
+    NAME.png. A picture the docs show (docs=True) is also written to docs/screenshots/ under
+    `DOCS_SCREENSHOTS=1 make test-e2e`: a normal run leaves the committed ones alone."""
     path = SCREENSHOTS / f"{name}.png"
     (element or page).screenshot(path=str(path), **options)
     if docs and os.environ.get("DOCS_SCREENSHOTS") == "1":

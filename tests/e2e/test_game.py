@@ -2,7 +2,7 @@
 play and take a fresh key press to skip (a held key never does), the attract show (roll-call,
 demo) plays until a key or a tap, audio wakes on the gesture that resumes a game, toggle
 buttons say their state once, and leaving the window pauses. Screenshots of each scene go to
-build/screenshots/ (and the README's to docs/screenshots/ with `make screenshots`). Enter at
+build/screenshots/ (the docs' to docs/screenshots/ too with DOCS_SCREENSHOTS=1). Enter at
 game over: test_scores.py."""
 
 import time
