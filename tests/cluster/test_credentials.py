@@ -44,7 +44,7 @@ def web_secret(cluster) -> str:
 def overlay(cluster, tmp_path):
     out = tmp_path / "overlay"
     script(out)
-    step_2 = readme.only(readme.commands(readme.MINIKUBE), STEP_2, "that makes csi-hostpath-sc the default class")
+    step_2 = readme.only(readme.walkthrough(), STEP_2, "that makes csi-hostpath-sc the default class")
     assert cluster.shell(step_2.text).returncode == 0
     applied = cluster.kubectl("apply", "-k", str(out))
     assert "Warning" not in applied.stderr, applied.stderr
