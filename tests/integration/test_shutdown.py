@@ -110,6 +110,36 @@ def test_database_request_in_flight_is_answered_before_exit(make_ferret, make_se
         f"exit came {seconds:.1f}s after SIGTERM with a {grace} s grace and the database hung"
 
 
+def test_a_request_cut_short_by_shutdown_is_told_so(make_ferret, make_server):
+    """SIGTERM while a score waits for a database that takes long (MONGO_TIMEOUT_MS 20 s, grace
+    1 s): at the end of the grace the server answers 503 saying it is shutting down, not that
+    the database did not answer in time (which it had 20 s to do), and the database is not
+    marked unavailable for it. Before, the shutdown's expiry took the database's blame."""
+    ferret = make_ferret()
+    srv = make_server({"MONGO_URI": ferret.uri("pacman"), "MONGO_TIMEOUT_MS": "20000",
+                       "SHUTDOWN_DRAIN_SECONDS": "0", "SHUTDOWN_GRACE_SECONDS": "1"})
+    api = Api(srv.url)
+    assert api.get("/highscores/list").status_code == 200
+    ferret.pause()
+    try:
+        result = {}
+        caller = threading.Thread(target=lambda: result.update(
+            response=api.post_form("/highscores", {"name": "cut short", "score": "1",
+                                                   "level": "1"})))
+        caller.start()
+        time.sleep(0.3)
+        srv.signal(signal.SIGTERM)
+        status, seconds = timed(srv.wait_exit, 30)
+        caller.join(15)
+    finally:
+        ferret.resume()
+    response = result["response"]
+    assert response.status_code == 503, response.text
+    assert "shutting down" in response.json()["error"], response.text
+    assert "did not answer" not in response.text
+    assert status == 0 and seconds < 6, f"exit {status} {seconds:.1f} s after SIGTERM"
+
+
 def slow_post(port: int, name: str, first_part_at: float, rest_at: float, result: dict):
     """POST /highscores whose body arrives in two parts at the given monotonic times."""
     body = f"name={name}&score=4321&level=3".encode()
