@@ -112,6 +112,29 @@ void store_close(struct store *store, struct store_handle *handle)
     mongoc_client_pool_push(store->pool, handle->client);
 }
 
+enum store_status store_find_rows(struct store *store, struct store_handle *handle,
+                                  const bson_t *filter, const bson_t *opts, mongoc_read_mode_t mode,
+                                  void *rows, size_t size, size_t max,
+                                  bool (*read)(const bson_t *doc, void *row), size_t *count)
+{
+    mongoc_read_prefs_t *prefs = mongoc_read_prefs_new(mode);
+    mongoc_cursor_t *cursor =
+        mongoc_collection_find_with_opts(handle->collection, filter, opts, prefs);
+    const bson_t *doc;
+    size_t n = 0;
+    while (n < max && mongoc_cursor_next(cursor, &doc))
+        if (read(doc, (char *)rows + n * size))
+            n++;
+    bson_error_t error;
+    enum store_status status = STORE_OK;
+    if (mongoc_cursor_error(cursor, &error))
+        status = store_classify(store, &error);
+    *count = status == STORE_OK ? n : 0;
+    mongoc_cursor_destroy(cursor);
+    mongoc_read_prefs_destroy(prefs);
+    return status;
+}
+
 void store_read_text(const bson_t *doc, const char *key, char *out, size_t size,
                      const char *fallback)
 {

@@ -63,6 +63,16 @@ struct store_handle store_open(struct store *store, const struct store_collectio
 /* Gives the handle's client back to the pool. */
 void store_close(struct store *store, struct store_handle *handle);
 
+/* Reads the documents of handle's collection that filter matches, found with opts, into rows
+ * (max of them, size bytes each): read fills a row from a document and says whether it is one
+ * to keep. mode is where to read (MONGOC_READ_PRIMARY, whatever MONGO_URI prefers, or
+ * MONGOC_READ_SECONDARY_PREFERRED). *count is how many rows were kept, 0 when the read failed
+ * (its error classified). */
+enum store_status store_find_rows(struct store *store, struct store_handle *handle,
+                                  const bson_t *filter, const bson_t *opts, mongoc_read_mode_t mode,
+                                  void *rows, size_t size, size_t max,
+                                  bool (*read)(const bson_t *doc, void *row), size_t *count);
+
 /* Sorts a driver error into a status: a duplicate key; the database away or failing over
  * (STORE_UNAVAILABLE, which marks it unavailable); anything else (logged). Counts the
  * failure. */

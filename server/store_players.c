@@ -72,10 +72,22 @@ enum store_status store_players_update(struct store *store, const struct store_p
     return status;
 }
 
+static bool store_players_read(const bson_t *doc, void *row)
+{
+    struct store_player *player = row;
+    memset(player, 0, sizeof *player);
+    store_read_place(doc, &player->place);
+    player->score = store_read_int(doc, "score");
+    player->level = store_read_int(doc, "level");
+    player->lives = store_read_int(doc, "lives");
+    player->elapsed_time = store_read_int(doc, "elapsedTime");
+    player->update_counter = store_read_int(doc, "updateCounter");
+    return true;
+}
+
 enum store_status store_players_list(struct store *store, struct store_player *out, size_t *count)
 {
     struct store_handle handle = store_open(store, &store_players_collection, true);
-    mongoc_collection_t *collection = handle.collection;
     /* Players who reported stats have an updateCounter, whichever server wrote them; the old
      * Node.js server wrote no lastUpdate, so its players sort after ours, newest id first. */
     bson_t filter = BSON_INITIALIZER, exists, opts = BSON_INITIALIZER, sort;
@@ -89,27 +101,9 @@ enum store_status store_players_list(struct store *store, struct store_player *o
     BSON_APPEND_INT64(&opts, "limit", STORE_PLAYERS_ROWS);
     BSON_APPEND_INT64(&opts, "maxTimeMS", STORE_QUERY_TIME_MS);
     /* A live-players view may lag a little: let a secondary answer and spare the primary. */
-    mongoc_read_prefs_t *prefs = mongoc_read_prefs_new(MONGOC_READ_SECONDARY_PREFERRED);
-    mongoc_cursor_t *cursor = mongoc_collection_find_with_opts(collection, &filter, &opts, prefs);
-    const bson_t *doc;
-    size_t n = 0;
-    while (n < STORE_PLAYERS_ROWS && mongoc_cursor_next(cursor, &doc)) {
-        struct store_player *row = &out[n++];
-        memset(row, 0, sizeof *row);
-        store_read_place(doc, &row->place);
-        row->score = store_read_int(doc, "score");
-        row->level = store_read_int(doc, "level");
-        row->lives = store_read_int(doc, "lives");
-        row->elapsed_time = store_read_int(doc, "elapsedTime");
-        row->update_counter = store_read_int(doc, "updateCounter");
-    }
-    bson_error_t error;
-    enum store_status status = STORE_OK;
-    if (mongoc_cursor_error(cursor, &error))
-        status = store_classify(store, &error);
-    *count = status == STORE_OK ? n : 0;
-    mongoc_cursor_destroy(cursor);
-    mongoc_read_prefs_destroy(prefs);
+    enum store_status status =
+        store_find_rows(store, &handle, &filter, &opts, MONGOC_READ_SECONDARY_PREFERRED, out,
+                        sizeof *out, STORE_PLAYERS_ROWS, store_players_read, count);
     bson_destroy(&filter);
     bson_destroy(&opts);
     store_close(store, &handle);

@@ -14,14 +14,16 @@
 static const struct store_collection store_scores_collection = {
     "highscore", "score_desc_date_asc", {"score", "date"}, {-1, 1}};
 
-static void store_scores_read(const bson_t *doc, struct store_score *score)
+static bool store_scores_read(const bson_t *doc, void *row)
 {
+    struct store_score *score = row;
     memset(score, 0, sizeof *score);
     store_read_text(doc, "name", score->name, sizeof score->name, "");
     store_read_place(doc, &score->place);
     score->score = store_read_int(doc, "score");
     score->level = store_read_int(doc, "level");
     store_read_text(doc, "submissionId", score->submission_id, sizeof score->submission_id, "");
+    return true;
 }
 
 static void store_scores_id(const struct store_score *score, char *out, size_t size)
@@ -92,7 +94,6 @@ enum store_status store_scores_insert(struct store *store, const struct store_sc
 enum store_status store_scores_list(struct store *store, struct store_score *out, size_t *count)
 {
     struct store_handle handle = store_open(store, &store_scores_collection, true);
-    mongoc_collection_t *collection = handle.collection;
     bson_t filter = BSON_INITIALIZER, opts = BSON_INITIALIZER, sort, projection;
     BSON_APPEND_DOCUMENT_BEGIN(&opts, "sort", &sort);
     BSON_APPEND_INT32(&sort, "score", -1);
@@ -112,19 +113,9 @@ enum store_status store_scores_list(struct store *store, struct store_score *out
 
     /* The primary, whatever MONGO_URI prefers: a score acknowledged with w:majority is then
      * visible to the next list from any replica of the web tier. */
-    mongoc_read_prefs_t *prefs = mongoc_read_prefs_new(MONGOC_READ_PRIMARY);
-    mongoc_cursor_t *cursor = mongoc_collection_find_with_opts(collection, &filter, &opts, prefs);
-    const bson_t *doc;
-    size_t n = 0;
-    while (n < STORE_TOP_SCORES && mongoc_cursor_next(cursor, &doc))
-        store_scores_read(doc, &out[n++]);
-    bson_error_t error;
-    enum store_status status = STORE_OK;
-    if (mongoc_cursor_error(cursor, &error))
-        status = store_classify(store, &error);
-    *count = status == STORE_OK ? n : 0;
-    mongoc_cursor_destroy(cursor);
-    mongoc_read_prefs_destroy(prefs);
+    enum store_status status =
+        store_find_rows(store, &handle, &filter, &opts, MONGOC_READ_PRIMARY, out, sizeof *out,
+                        STORE_TOP_SCORES, store_scores_read, count);
     bson_destroy(&filter);
     bson_destroy(&opts);
     store_close(store, &handle);

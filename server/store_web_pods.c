@@ -38,8 +38,10 @@ static int64_t store_web_pods_read_date(const bson_t *doc, const char *key)
     return 0;
 }
 
-static bool store_web_pods_read_row(const bson_t *doc, struct web_pod *pod)
+/* A row as another replica wrote it; false when it does not read as one. */
+static bool store_web_pods_read_row(const bson_t *doc, void *row)
 {
+    struct web_pod *pod = row;
     memset(pod, 0, sizeof *pod);
     store_web_pods_read_text(doc, "_id", WEB_POD_ID_CHARS, pod->id, sizeof pod->id);
     store_web_pods_read_text(doc, "host", PLACE_CHARS, pod->host, sizeof pod->host);
@@ -97,35 +99,6 @@ static bool store_web_pods_forget(mongoc_collection_t *collection, int64_t befor
     return ok;
 }
 
-/* The primary, which has every beat written so far. */
-static bool store_web_pods_read_live(mongoc_collection_t *collection, int64_t since,
-                                     struct web_pod *rows, size_t max, size_t *count,
-                                     bson_error_t *error)
-{
-    bson_t filter = BSON_INITIALIZER, recent, opts = BSON_INITIALIZER, sort;
-    BSON_APPEND_DOCUMENT_BEGIN(&filter, "lastSeen", &recent);
-    BSON_APPEND_DATE_TIME(&recent, "$gte", since);
-    bson_append_document_end(&filter, &recent);
-    BSON_APPEND_DOCUMENT_BEGIN(&opts, "sort", &sort);
-    BSON_APPEND_INT32(&sort, "_id", 1);
-    bson_append_document_end(&opts, &sort);
-    BSON_APPEND_INT64(&opts, "limit", (int64_t)max);
-    BSON_APPEND_INT64(&opts, "maxTimeMS", STORE_WEB_PODS_QUERY_TIME_MS);
-    mongoc_read_prefs_t *prefs = mongoc_read_prefs_new(MONGOC_READ_PRIMARY);
-    mongoc_cursor_t *cursor = mongoc_collection_find_with_opts(collection, &filter, &opts, prefs);
-    const bson_t *doc;
-    *count = 0;
-    while (*count < max && mongoc_cursor_next(cursor, &doc))
-        if (store_web_pods_read_row(doc, &rows[*count]))
-            (*count)++;
-    bool ok = !mongoc_cursor_error(cursor, error);
-    mongoc_cursor_destroy(cursor);
-    mongoc_read_prefs_destroy(prefs);
-    bson_destroy(&filter);
-    bson_destroy(&opts);
-    return ok;
-}
-
 enum store_status store_web_pods_beat(struct store *store, const struct web_pod *self,
                                       int64_t now_ms, int64_t live_ms, int64_t forget_ms,
                                       struct web_pod *rows, size_t max, size_t *count)
@@ -134,12 +107,28 @@ enum store_status store_web_pods_beat(struct store *store, const struct web_pod 
     /* Not counted in the requests' operations: housekeeping. */
     struct store_handle handle = store_open(store, &store_web_pods_collection, false);
     bson_error_t error = {0};
-    bool ok =
-        store_web_pods_record(handle.collection, self, now_ms, &error) &&
-        store_web_pods_forget(handle.collection, now_ms - forget_ms, &error) &&
-        store_web_pods_read_live(handle.collection, now_ms - live_ms, rows, max, count, &error);
+    enum store_status status = STORE_OK;
+    if (!store_web_pods_record(handle.collection, self, now_ms, &error) ||
+        !store_web_pods_forget(handle.collection, now_ms - forget_ms, &error))
+        status = store_classify(store, &error);
+    if (status == STORE_OK) {
+        bson_t filter = BSON_INITIALIZER, recent, opts = BSON_INITIALIZER, sort;
+        BSON_APPEND_DOCUMENT_BEGIN(&filter, "lastSeen", &recent);
+        BSON_APPEND_DATE_TIME(&recent, "$gte", now_ms - live_ms);
+        bson_append_document_end(&filter, &recent);
+        BSON_APPEND_DOCUMENT_BEGIN(&opts, "sort", &sort);
+        BSON_APPEND_INT32(&sort, "_id", 1);
+        bson_append_document_end(&opts, &sort);
+        BSON_APPEND_INT64(&opts, "limit", (int64_t)max);
+        BSON_APPEND_INT64(&opts, "maxTimeMS", STORE_WEB_PODS_QUERY_TIME_MS);
+        /* The primary, which has every beat written so far. */
+        status = store_find_rows(store, &handle, &filter, &opts, MONGOC_READ_PRIMARY, rows,
+                                 sizeof *rows, max, store_web_pods_read_row, count);
+        bson_destroy(&filter);
+        bson_destroy(&opts);
+    }
     store_close(store, &handle);
-    return ok ? STORE_OK : store_classify(store, &error);
+    return status;
 }
 
 enum store_status store_web_pods_remove(struct store *store, const char *id)

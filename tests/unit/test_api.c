@@ -16,14 +16,7 @@
 #include "place.h"
 #include "reply.h"
 #include "store.h"
-
-static void form(struct input *in, const char *body)
-{
-    char error[160];
-    assert_int_equal(input_parse(in, "application/x-www-form-urlencoded", body, strlen(body), error,
-                                 sizeof error),
-                     INPUT_OK);
-}
+#include "support.h"
 
 static void test_place(void **state)
 {
@@ -31,7 +24,7 @@ static void test_place(void **state)
     struct input in;
     struct place place;
     struct reply reply = {0};
-    form(&in, "cloud=gce&zone=+europe-west1-b+");
+    support_form(&in, "cloud=gce&zone=+europe-west1-b+");
     assert_true(api_read_place(&in, &place, &reply));
     assert_string_equal(place.cloud, "gce");
     assert_string_equal(place.zone, "europe-west1-b");
@@ -43,7 +36,7 @@ static void test_place(void **state)
                                     "\"host\":\"unknown\"}");
     reply_clear(&reply);
     input_free(&in);
-    form(&in, "host=%01");
+    support_form(&in, "host=%01");
     assert_false(api_read_place(&in, &place, &reply));
     assert_int_equal(reply.status, 400);
     assert_non_null(strstr(reply.body, "host must be printable"));

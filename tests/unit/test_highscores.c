@@ -14,14 +14,7 @@
 #include "highscores.h"
 #include "input.h"
 #include "reply.h"
-
-static void form(struct input *in, const char *body)
-{
-    char error[160];
-    assert_int_equal(input_parse(in, "application/x-www-form-urlencoded", body, strlen(body), error,
-                                 sizeof error),
-                     INPUT_OK);
-}
+#include "support.h"
 
 static void test_submission(void **state)
 {
@@ -29,7 +22,7 @@ static void test_submission(void **state)
     struct input in;
     struct store_score score;
     struct reply reply = {0};
-    form(&in, "name=+Ann+&score=1200&level=3&cloud=gce&submissionId=a1-B_2");
+    support_form(&in, "name=+Ann+&score=1200&level=3&cloud=gce&submissionId=a1-B_2");
     assert_true(highscores_read_score(&in, &score, &reply));
     assert_string_equal(score.name, "Ann");
     assert_int_equal(score.score, 1200);
@@ -38,7 +31,7 @@ static void test_submission(void **state)
     assert_string_equal(score.place.zone, "unknown");
     assert_string_equal(score.submission_id, "a1-B_2");
     input_free(&in);
-    form(&in, "name=max&score=24600&level=1");
+    support_form(&in, "name=max&score=24600&level=1");
     assert_true(highscores_read_score(&in, &score, &reply)); /* a perfect first level */
     input_free(&in);
 
@@ -57,7 +50,7 @@ static void test_submission(void **state)
          "zone must be 0 to 64 characters long"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        form(&in, bad[i][0]);
+        support_form(&in, bad[i][0]);
         if (highscores_read_score(&in, &score, &reply))
             fail_msg("accepted %s", bad[i][0]);
         assert_int_equal(reply.status, 400);

@@ -14,14 +14,7 @@
 #include "input.h"
 #include "players.h"
 #include "reply.h"
-
-static void form(struct input *in, const char *body)
-{
-    char error[160];
-    assert_int_equal(input_parse(in, "application/x-www-form-urlencoded", body, strlen(body), error,
-                                 sizeof error),
-                     INPUT_OK);
-}
+#include "support.h"
 
 static void test_stats(void **state)
 {
@@ -29,7 +22,7 @@ static void test_stats(void **state)
     struct input in;
     struct store_player player;
     struct reply reply = {0};
-    form(&in, "userId=65A1B2C3D4E5F60718293A4B&score=10&level=2&lives=3&elapsedTime=99");
+    support_form(&in, "userId=65A1B2C3D4E5F60718293A4B&score=10&level=2&lives=3&elapsedTime=99");
     assert_true(players_read_stats(&in, &player, &reply));
     assert_string_equal(player.id, "65a1b2c3d4e5f60718293a4b");
     assert_int_equal(player.elapsed_time, 99);
@@ -42,7 +35,7 @@ static void test_stats(void **state)
         "userId=65a1b2c3d4e5f60718293a4b&score=1&level=1&lives=1",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        form(&in, bad[i]);
+        support_form(&in, bad[i]);
         if (players_read_stats(&in, &player, &reply))
             fail_msg("accepted %s", bad[i]);
         assert_int_equal(reply.status, 400);
