@@ -12,8 +12,7 @@
  * allowed wherever GET is free of side effects; GET /user/id creates a player (kept for
  * compatibility with the old client), so it is GET only. */
 const struct route routes[] = {
-    /* path                     methods                              metric name
-     *                          handler                              area */
+    /* {path, methods, metric name, handler, area}: router.h says what each one is */
     {"", ROUTE_GET | ROUTE_HEAD, "static", NULL, "static_files"},
     {"/highscores/list", ROUTE_GET | ROUTE_HEAD, "highscores_list", highscores_handle_list,
      "highscores"},

@@ -7,6 +7,7 @@
  * the redaction hides everything up to the last @ of the host part, a superset); and no byte
  * of the value of an option that holds a secret (a name with "password" in it, or
  * authMechanismProperties) reaches it either. */
+#include <ctype.h>
 #include <strings.h>
 
 #include "config.h"
@@ -69,18 +70,19 @@ static void check_password_hidden(const char *uri_text, const char *full, size_t
 }
 
 /* Where the options of a connection string begin (after its ?), found as the redaction finds
- * them: after the last @ of the host part; NULL when there are none. */
+ * them: after the last @ of the host part, escaped or not (everything before it is hidden as
+ * credentials: a superset of what the driver takes for them); NULL when there are none. */
 static char *options_of(char *text)
 {
     char *scheme_end = strstr(text, "://");
     char *authority = scheme_end ? scheme_end + 3 : text;
+    char *end = authority;
+    while (*end && *end != '/')
+        end += *end == '\\' && end[1] ? 2 : 1;
     char *rest = authority;
-    for (char *p = authority; *p && *p != '/'; p++) {
-        if (*p == '\\' && p[1])
-            p++;
-        else if (*p == '@')
+    for (char *p = authority; p < end; p++)
+        if (*p == '@')
             rest = p;
-    }
     char *query = strchr(rest, '?');
     return query ? query + 1 : NULL;
 }
@@ -95,8 +97,8 @@ static bool secret_name(const char *name, size_t length)
     return false;
 }
 
-/* Rewrites every byte of every secret option's value in uri_text: the redaction must not
- * change. */
+/* Rewrites every letter and digit of every secret option's value in uri_text (the other
+ * bytes may end the host part or the option): the redaction must not change. */
 static void check_options_hidden(const char *uri_text, const char *full, size_t full_size)
 {
     char *other = strdup(uri_text);
@@ -108,8 +110,11 @@ static void check_options_hidden(const char *uri_text, const char *full, size_t 
         size_t length = strcspn(p, "&;");
         char *equals = memchr(p, '=', length);
         if (equals && secret_name(p, (size_t)(equals - p)))
-            for (char *c = equals + 1; c < p + length; c++, rewrote = true)
-                *c = *c == 'Q' ? 'R' : 'Q';
+            for (char *c = equals + 1; c < p + length; c++)
+                if (isalnum((unsigned char)*c)) { /* not a / @ ? that moves where things end */
+                    *c = *c == 'Q' ? 'R' : 'Q';
+                    rewrote = true;
+                }
         p += length;
         if (*p)
             p++;
