@@ -104,6 +104,7 @@ UNIT_MODULES_test_result_cache     := result_cache reply strbuf timing
 UNIT_MODULES_test_router           := router
 UNIT_MODULES_test_static           := static_files hex
 UNIT_MODULES_test_strbuf           := strbuf hex
+UNIT_MODULES_test_topology         := topology replset display strbuf timing
 # Tests that take memory away from the module they test wrap its allocator's calls.
 UNIT_LDFLAGS_test_reply            := -Wl,--wrap=strdup
 UNIT_LDFLAGS_test_strbuf           := -Wl,--wrap=realloc
@@ -115,7 +116,7 @@ $(BUILD)/unit/%: tests/unit/%.c $$(call unit_sources,%) $(HEADERS) | $(BUILD)/.d
 	$(CC) $(ALL_CFLAGS) -Iserver -fsanitize=address,undefined -fno-omit-frame-pointer \
 	  -o $@ $< $(call unit_sources,$*) $(UNIT_LDFLAGS_$*) $(LDLIBS) -lcmocka
 
-test-unit: $(UNIT_TESTS) ## C unit tests of the modules (cmocka, ASan/UBSan), and that #includes point down the layers
+test-unit: $(UNIT_TESTS) ## C unit tests of the modules (cmocka, ASan/UBSan), and the layers' rules (includes point down, one route table, HTTP knows no database)
 	python3 tests/unit/check_layers.py server
 	@set -e; for t in $(UNIT_TESTS); do echo "== $$t"; $$t; done
 
