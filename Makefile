@@ -93,7 +93,7 @@ UNIT_MODULES_test_highscores       := highscores store_scores store topology rep
 UNIT_MODULES_test_input            := input hex
 UNIT_MODULES_test_kubernetes       := kubernetes hex input
 UNIT_MODULES_test_log              := log background hex timing
-UNIT_MODULES_test_metrics          := metrics strbuf
+UNIT_MODULES_test_metrics          := metrics strbuf timing
 UNIT_MODULES_test_players          := players store_players store topology replset display api \
                                       dbqueue result_cache reply input hex strbuf timing \
                                       background log

@@ -70,18 +70,19 @@ void log_free(struct logger *logger)
  * static file's request line); only the milliseconds are written each time. */
 static void log_timestamp(char out[32])
 {
-    static _Thread_local time_t cached_second = -1;
+    static _Thread_local int64_t cached_second = -1;
     static _Thread_local char cached[24];
     static _Thread_local size_t cached_length;
-    struct timespec now;
-    clock_gettime(CLOCK_REALTIME, &now);
-    if (now.tv_sec != cached_second) {
+    int64_t now_ms = timing_unix_ms();
+    int64_t second = now_ms / 1000;
+    if (second != cached_second) {
         struct tm tm;
-        gmtime_r(&now.tv_sec, &tm);
+        time_t seconds = (time_t)second;
+        gmtime_r(&seconds, &tm);
         cached_length = strftime(cached, sizeof cached, "%Y-%m-%dT%H:%M:%S", &tm);
-        cached_second = now.tv_sec;
+        cached_second = second;
     }
-    long ms = now.tv_nsec / 1000000L;
+    long ms = (long)(now_ms % 1000);
     memcpy(out, cached, cached_length);
     char *p = out + cached_length;
     *p++ = '.';

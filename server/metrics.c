@@ -5,10 +5,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "strbuf.h"
+#include "timing.h"
 
 /* Every status the server sends (499: the client went away before its answer), and "other". */
 static const unsigned metrics_statuses[] = {200, 204, 304, 400, 404, 405, 408, 413,
@@ -36,7 +36,7 @@ struct metrics {
     size_t route_count;
     struct metrics_route *routes; /* one per row of table */
     atomic_long in_flight;
-    time_t started;
+    int64_t started_unix_ms;
     struct metrics_source *sources;
     size_t source_count;
 };
@@ -53,7 +53,7 @@ struct metrics *metrics_new(const struct route *routes, size_t count)
     }
     metrics->table = routes;
     metrics->route_count = count;
-    metrics->started = time(NULL);
+    metrics->started_unix_ms = timing_unix_ms();
     return metrics;
 }
 
@@ -170,6 +170,6 @@ char *metrics_render(const struct metrics *metrics)
     strbuf_printf(&text,
                   "# TYPE process_resident_memory_bytes gauge\nprocess_resident_memory_bytes %ld\n"
                   "# TYPE process_start_time_seconds gauge\nprocess_start_time_seconds %lld\n",
-                  metrics_resident_bytes(), (long long)metrics->started);
+                  metrics_resident_bytes(), (long long)(metrics->started_unix_ms / 1000));
     return strbuf_take(&text, NULL);
 }
