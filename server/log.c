@@ -136,6 +136,21 @@ size_t log_escape(char *out, size_t size, const char *text)
     if (size == 0)
         return 0;
     for (const unsigned char *p = (const unsigned char *)text; *p;) {
+        /* printable ASCII, by far the most of what is logged, goes as it is in one copy */
+        size_t run = 0;
+        while (p[run] >= 0x20 && p[run] < 0x7f && p[run] != '"' && p[run] != '\\')
+            run++;
+        if (run) {
+            bool cut = n + run >= size;
+            if (cut)
+                run = size - 1 - n;
+            memcpy(out + n, p, run);
+            n += run;
+            p += run;
+            if (cut)
+                break;
+            continue;
+        }
         char piece[7];
         size_t len, consumed = 1;
         unsigned code = 0;
@@ -145,17 +160,14 @@ size_t log_escape(char *out, size_t size, const char *text)
             len = 2;
         } else if (*p < 0x20 || *p == 0x7f) {
             len = log_put_escape(piece, *p);
-        } else if (*p < 0x80) {
-            piece[0] = (char)*p;
-            len = 1;
         } else if ((consumed = log_utf8_decode(p, &code)) == 0) {
             len = log_put_escape(piece, 0xfffd); /* a byte that is no character */
             consumed = 1;
         } else if (log_escapes_character(code)) {
             len = log_put_escape(piece, code);
         } else {
-            memcpy(piece, p,
-                   consumed); /* JSON carries UTF-8 as it is: "Zoë", not "Zo\u00c3\u00ab" */
+            /* JSON carries UTF-8 as it is: "Zoë", not "Zo\u00c3\u00ab" */
+            memcpy(piece, p, consumed);
             len = consumed;
         }
         if (n + len >= size)

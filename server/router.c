@@ -16,8 +16,11 @@ enum method router_method(const char *method)
 
 const struct route *router_match(const struct route *table, size_t count, const char *path)
 {
+    /* The first two bytes before the whole: most requests are for the game's files, whose
+     * paths part from every route's there, and two byte compares cost less than a call. */
     for (size_t i = 1; i < count; i++)
-        if (strcmp(table[i].path, path) == 0)
+        if (table[i].path[0] == path[0] && table[i].path[1] == path[1] &&
+            strcmp(table[i].path, path) == 0)
             return &table[i];
     return &table[0];
 }
