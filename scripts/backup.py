@@ -259,7 +259,7 @@ def back_up(k: Kubectl, args) -> int:
         cut = time.monotonic() - started
         say(f"cut:      {cut:.1f} s after the start ({snap['status'].get('creationTime', 'ready')})")
     except BaseException:
-        if lock is not None:
+        if lock is not None and lock.locked is not None:
             unlocked = lock.close()
             say(f"unlocked: {pod}" + (f" after {unlocked['writesWaitedSeconds']} s" if unlocked else
                                       " (no answer: it unlocks itself when its kubectl exec ends)"))
