@@ -202,11 +202,17 @@ class ScoreWriter:
 BACKUP_SCORES = 5
 
 
-def fingerprint(base: str) -> dict:
-    status, body = http("GET", f"{base}/highscores/fingerprint", timeout=30)
-    if status != 200 or not isinstance(body, dict) or "sha256" not in body:
-        raise Failed(f"GET /highscores/fingerprint answered {status}: {body}")
-    return body
+def fingerprint(base: str, wait: float = 0) -> dict:
+    """GET /highscores/fingerprint; for up to `wait` seconds, again while it answers 503 (each web
+    pod finds the database again by itself, within its driver's next heartbeat)."""
+    deadline = time.monotonic() + wait
+    while True:
+        status, body = http("GET", f"{base}/highscores/fingerprint", timeout=30)
+        if status == 200 and isinstance(body, dict) and "sha256" in body:
+            return body
+        if status != 503 or time.monotonic() > deadline:
+            raise Failed(f"GET /highscores/fingerprint answered {status}: {body}")
+        time.sleep(0.5)
 
 
 # ---- the scenario: the same steps whatever the back end ----
@@ -368,7 +374,7 @@ def run_scenario(backend, report: Report, keep: bool = False, timeout: float = 3
 
     def compared():
         after("restored", "nothing was restored")
-        before, now = state["before"], fingerprint(backend.http_url())
+        before, now = state["before"], fingerprint(backend.http_url(), wait=60)
         lost = max(0, before["count"] - now["count"])
         report.figures.update(lost=lost, scores=now["count"])
         if now != before:
