@@ -24,8 +24,6 @@ import threading
 import time
 import uuid
 
-import pytest
-
 import readme
 from kube import NAMESPACE, ROOT
 from walkthrough import Check, Walkthrough
@@ -216,20 +214,10 @@ def test_every_kubectl_block_of_the_page_runs():
     assert readme.kubectl_blocks_outside([TITLE], text=PAGE.read_text()) == []
 
 
-def test_restore_refuses_while_the_claims_exist(cluster):
-    deploy(cluster)
-    with SnapshotController(cluster):
-        made = cluster.shell(f"scripts/backup.py --name early{NO_LOCK}")
-        assert made.returncode == 0, made.stderr
-    refused = cluster.shell("scripts/backup.py restore early")
-    assert refused.returncode == 1
-    assert "data-mongo-0, data-mongo-1, data-mongo-2 exist(s)" in refused.stderr, refused.stderr
-    assert all("dataSource" not in p["spec"] for p in cluster.items("pvc", "-n", NAMESPACE))
-
-
-def test_a_snapshot_never_cut_is_deleted_and_the_backup_fails(cluster):
-    """No snapshot controller answers: the script must not leave a snapshot that might be cut
-    later, unquiesced, behind a name the user would restore from."""
+def test_the_script_s_refusals(cluster):
+    """A snapshot never cut (no snapshot controller answers) is deleted and the backup fails: no
+    snapshot that might be cut later, unquiesced, is left behind a name the user would restore
+    from. A restore over claims that exist is refused and changes nothing."""
     deploy(cluster)
     result = cluster.shell(f"scripts/backup.py --name never{NO_LOCK} --cut-timeout 3")
     assert result.returncode == 1
@@ -237,6 +225,14 @@ def test_a_snapshot_never_cut_is_deleted_and_the_backup_fails(cluster):
     assert "deleted:  never" in result.stdout, result.stdout
     cluster.wait_until("the VolumeSnapshot deleted", lambda: not cluster.exists("volumesnapshot", "never", "-n", NAMESPACE),
                        timeout=30)
+
+    with SnapshotController(cluster):
+        made = cluster.shell(f"scripts/backup.py --name early{NO_LOCK}")
+        assert made.returncode == 0, made.stderr
+    refused = cluster.shell("scripts/backup.py restore early")
+    assert refused.returncode == 1
+    assert "data-mongo-0, data-mongo-1, data-mongo-2 exist(s)" in refused.stderr, refused.stderr
+    assert all("dataSource" not in p["spec"] for p in cluster.items("pvc", "-n", NAMESPACE))
 
 
 # ---- the recipes, applied as a user would ----
@@ -255,43 +251,49 @@ def velero_crds() -> str:
     return out.stdout.strip() + "/config/crd/v1/bases"
 
 
-def test_velero_schedule_against_velero_s_crd(cluster):
+def velero_schedule_against_velero_s_crd(cluster):
     crds = velero_crds()
     cluster.kubectl("apply", "-f", f"{crds}/velero.io_schedules.yaml", "-f", f"{crds}/velero.io_backups.yaml")
     cluster.kubectl("wait", "--for=condition=Established", "crd/schedules.velero.io", "crd/backups.velero.io",
                     "--timeout=30s")
+    schedule = ROOT / "k8s" / "components" / "velero" / "schedule.yaml"
     try:
         cluster.kubectl("create", "namespace", "velero")
-        applied = cluster.kubectl("apply", "-n", "velero", "-f", str(ROOT / "k8s" / "components" / "velero" / "schedule.yaml"))
+        applied = cluster.kubectl("apply", "-n", "velero", "-f", str(schedule))
         assert "schedule.velero.io/pacman-nightly created" in applied.stdout, applied.stdout
         assert not [line for line in applied.stderr.splitlines() if "Warning" in line], applied.stderr
         # A field Velero does not know is refused (strict field validation against the CRD's schema).
-        typo = cluster.kubectl("apply", "-n", "velero", "-f", "-", check=False, stdin=(
-            ROOT / "k8s" / "components" / "velero" / "schedule.yaml").read_text().replace("snapshotVolumes", "snapshotVolume"))
+        typo = cluster.kubectl("apply", "-n", "velero", "-f", "-", check=False,
+                               stdin=schedule.read_text().replace("snapshotVolumes", "snapshotVolume"))
         assert typo.returncode != 0 and "snapshotVolume" in typo.stderr, typo.stderr
     finally:
         cluster.kubectl("delete", "namespace", "velero", "--ignore-not-found", "--wait=false")
         cluster.kubectl("delete", "crd", "schedules.velero.io", "backups.velero.io", "--ignore-not-found")
 
 
-@pytest.mark.parametrize("component", ["velero", "kanister"])
-def test_recipe_applies_on_top_of_the_game(cluster, component):
-    """The overlay docs/backup-restore.md has the user write, applied over the running game:
-    accepted without a warning, the members rolled onto the ConfigMap with the hook script."""
+def test_the_recipes_on_the_api_server(cluster):
+    """Each component, in the overlay docs/backup-restore.md has the user write, applied over the
+    running game: accepted without a warning, the members rolled onto the ConfigMap with the hook
+    script. Then Velero's Schedule against Velero's own CRD (pinned in tools/velero)."""
     deploy(cluster)
-    overlay = ROOT / "build" / "cluster-test" / "overlays" / component
-    overlay.mkdir(parents=True, exist_ok=True)
-    (overlay / "kustomization.yaml").write_text(
-        "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n"
-        f"resources: [../../../../k8s/overlays/minikube]\ncomponents: [../../../../k8s/components/{component}]\n")
-    result = cluster.shell(f"kubectl apply -k {overlay.relative_to(ROOT)}")
-    assert result.returncode == 0, result.stderr
-    assert not [line for line in result.stderr.splitlines() if "Warning" in line], result.stderr
-    cluster.wait_settled()
-    pod = cluster.get("pod", "mongo-0", "-n", NAMESPACE)
-    config = next(v["configMap"]["name"] for v in pod["spec"]["volumes"] if v["name"] == "scripts")
-    data = cluster.get("configmap", config, "-n", NAMESPACE)["data"]
-    assert data["backup-hook.sh"] == (ROOT / "k8s" / "components" / "backup-hook" / "backup-hook.sh").read_text()
+    for component in ("velero", "kanister"):
+        overlay = ROOT / "build" / "cluster-test" / "overlays" / component
+        overlay.mkdir(parents=True, exist_ok=True)
+        (overlay / "kustomization.yaml").write_text(
+            "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n"
+            f"resources: [../../../../k8s/overlays/minikube]\ncomponents: [../../../../k8s/components/{component}]\n")
+        result = cluster.shell(f"kubectl apply -k {overlay.relative_to(ROOT)}")
+        assert result.returncode == 0, result.stderr
+        assert not [line for line in result.stderr.splitlines() if "Warning" in line], result.stderr
+        cluster.wait_settled()
+        pod = cluster.get("pod", "mongo-0", "-n", NAMESPACE)
+        config = next(v["configMap"]["name"] for v in pod["spec"]["volumes"] if v["name"] == "scripts")
+        data = cluster.get("configmap", config, "-n", NAMESPACE)["data"]
+        assert data["backup-hook.sh"] == (ROOT / "k8s" / "components" / "backup-hook" / "backup-hook.sh").read_text()
+        annotations = cluster.get("statefulset", "mongo", "-n", NAMESPACE)["spec"]["template"]["metadata"].get("annotations", {})
+        if component == "velero":
+            assert annotations["pre.hook.backup.velero.io/command"] == '["bash", "/scripts/backup-hook.sh", "freeze"]'
+    velero_schedule_against_velero_s_crd(cluster)
 
 
 # ---- make cluster-demo ARGS=--backup ----
