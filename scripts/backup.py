@@ -110,7 +110,8 @@ def choose_member(k: Kubectl, pods: list[str]) -> dict:
     """Asks the members, first that answers, which one to quiesce."""
     errors = []
     for pod in pods:
-        result = subprocess.run(k.exec_hook(pod, "choose"), capture_output=True, text=True, timeout=90)
+        result = subprocess.run(k.exec_hook(pod, "choose"), stdin=subprocess.DEVNULL, capture_output=True,
+                                text=True, timeout=90)
         if result.returncode == 0 and result.stdout.strip():
             reply = json.loads(result.stdout.strip().splitlines()[-1])
             choice = reply["choice"]

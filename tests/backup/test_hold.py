@@ -219,3 +219,14 @@ def test_backup_py_killed_outright_still_unlocks(member, tmp_path):
     while member.calls() != ["fsyncLock 1", "fsyncUnlock 0"] and time.monotonic() < deadline:
         time.sleep(0.2)
     assert member.calls() == ["fsyncLock 1", "fsyncUnlock 0"]
+
+
+def test_backup_py_chooses_as_the_members_do(member):
+    module = backup_module()
+    choice = module.choose_member(local_kubectl(module, member("replSetGetStatus-healthy.json", HOSTNAME="mongo-0")),
+                                  ["mongo-0", "mongo-1", "mongo-2"])
+    assert (choice["pod"], choice["asked"]) == ("mongo-2", "mongo-0")
+    with pytest.raises(module.Failed, match=r"no member to quiesce \(asked mongo-0\): majority writes need 2"):
+        module.choose_member(local_kubectl(module, member("../../k8s/replies/replSetGetStatus-member-down.json",
+                                                          HOSTNAME="mongo-0")), ["mongo-0"])
+    assert member.calls() == []
