@@ -54,6 +54,7 @@ class SnapshotController:
 
     def __init__(self, cluster, delay: float = 1.0):
         self.cluster, self.delay = cluster, delay
+        self.seen: dict[str, float] = {}   # wall-clock times: first seen, and cut
         self.cut: dict[str, float] = {}
         self.contents: list[str] = []
         self._stop = threading.Event()
@@ -82,6 +83,7 @@ class SnapshotController:
 
     def take(self, snap: dict):
         c, name = self.cluster, snap["metadata"]["name"]
+        self.seen.setdefault(name, time.time())
         time.sleep(self.delay)
         content = f"snapcontent-{snap['metadata']['uid']}"
         self.contents.append(content)
@@ -97,7 +99,7 @@ class SnapshotController:
         c.kubectl("patch", "volumesnapshot", name, "-n", NAMESPACE, "--subresource=status", "--type=merge", "-p",
                   json.dumps({"status": {"boundVolumeSnapshotContentName": content, "creationTime": now,
                                          "readyToUse": True, "restoreSize": "1Gi"}}))
-        self.cut[name] = time.monotonic()
+        self.cut[name] = time.time()
 
 
 # ---- checks attached to the page's commands ----
@@ -233,6 +235,42 @@ def test_the_script_s_refusals(cluster):
     assert refused.returncode == 1
     assert "data-mongo-0, data-mongo-1, data-mongo-2 exist(s)" in refused.stderr, refused.stderr
     assert all("dataSource" not in p["spec"] for p in cluster.items("pvc", "-n", NAMESPACE))
+
+
+def test_the_one_command_backup_locks_then_snapshots_then_unlocks(cluster, tmp_path):
+    """scripts/backup.py as a user runs it, lock included, against this API server; its `kubectl
+    exec` runs the hook here (tests/backup/kubectl-exec-here), with a mongosh that answers from
+    MongoDB's recorded replies for each member (all healthy: mongo-0 primary, mongo-2 the one to
+    lock) and records every fsyncLock and fsyncUnlock with its time. The order is the point: the
+    snapshot is asked for only once mongo-2 is locked, and mongo-2 unlocked only once it is cut."""
+    deploy(cluster)
+    replies = ROOT / "tests" / "backup" / "replies"
+    status_dir, member = tmp_path / "status", tmp_path / "member"
+    status_dir.mkdir()
+    member.mkdir()
+    for pod, reply in (("mongo-0", "replSetGetStatus-healthy.json"), ("mongo-2", "replSetGetStatus-healthy-on-mongo-2.json")):
+        (status_dir / f"{pod}.json").write_text((replies / reply).read_text())
+    env = dict(cluster.env, RECORDED_STATUS_DIR=str(status_dir), RECORDED_STATE_DIR=str(member),
+               BACKUP_HOOK_STATE_DIR=str(member))
+    with SnapshotController(cluster, delay=2.0) as controller:
+        result = subprocess.run([sys.executable, str(ROOT / "scripts" / "backup.py"), "--name", "locked",
+                                 "--kubectl", str(ROOT / "tests" / "backup" / "kubectl-exec-here")],
+                                env=env, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    print(result.stdout + result.stderr)
+    assert result.returncode == 0, result.stdout + result.stderr
+    out = result.stdout
+    assert out.startswith("member:   mongo-2 (mongo-2 is a healthy secondary; the primary mongo-0"), out
+    assert "locked:   mongo-2 (db.fsyncLock()" in out and "backup locked: done" in out, out
+    waited = float(re.search(r"unlocked: mongo-2: writes waited there ([0-9.]+) s", out).group(1))
+    assert waited >= 2.0, "unlocked before the snapshot was cut (the controller takes 2 s)"
+    assert (member / "calls").read_text().split("\n")[:-1] == ["fsyncLock 1", "fsyncUnlock 0"]
+    times = dict(line.split() for line in (member / "times").read_text().split("\n")[:-1])
+    locked, unlocked = int(times["fsyncLock"]) / 1000, int(times["fsyncUnlock"]) / 1000
+    assert locked < controller.seen["locked"] < controller.cut["locked"] < unlocked, \
+        (locked, controller.seen["locked"], controller.cut["locked"], unlocked)
+    snap = cluster.get("volumesnapshot", "locked", "-n", NAMESPACE)
+    assert snap["spec"]["source"] == {"persistentVolumeClaimName": "data-mongo-2"}
+    assert snap["metadata"]["annotations"]["backup.pacman.example/quiesced"] == "fsyncLock"
 
 
 # ---- the recipes, applied as a user would ----
