@@ -62,13 +62,3 @@ def test_usage(member_env):
     assert hook(member_env, "hold").returncode == 2
     result = hook(member_env)
     assert result.returncode == 2 and "hold SECONDS" in result.stderr
-
-
-def test_as_scripts_backup_py_runs_it_without_the_component(member_env):
-    """backup.py hands the script over as `bash -c` and backup-decide.js in the environment:
-    the pods need no component for it."""
-    env = {**member_env, "BACKUP_DECIDE_JS": (HOOK_DIR / "backup-decide.js").read_text()}
-    result = subprocess.run(["bash", "-c", (HOOK_DIR / "backup-hook.sh").read_text(), "backup-hook", "choose"],
-                            env=env, capture_output=True, text=True, timeout=60, cwd="/")
-    assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout.strip().splitlines()[-1])["choice"]["member"] is None

@@ -84,7 +84,7 @@ class Writer:
 def stack(tmp_path):
     ferret = FerretDB(data_dir=tmp_path / "db").start()
     server = Server(env={"MONGO_URI": ferret.uri(DATABASE), "HIGHSCORES_CACHE_MS": "0",
-                         "MONGO_TIMEOUT_MS": "10000"}).start()
+                         "MONGO_TIMEOUT_MS": "3000"}).start()
     yield ferret, server
     server.stop()
     ferret.cleanup()

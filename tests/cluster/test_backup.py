@@ -216,33 +216,16 @@ def test_every_kubectl_block_of_the_page_runs():
     assert readme.kubectl_blocks_outside([TITLE], text=PAGE.read_text()) == []
 
 
-def test_the_script_s_refusals(cluster):
-    """A snapshot never cut (no snapshot controller answers) is deleted and the backup fails: no
-    snapshot that might be cut later, unquiesced, is left behind a name the user would restore
-    from. A restore over claims that exist is refused and changes nothing."""
-    deploy(cluster)
-    result = cluster.shell(f"scripts/backup.py --name never{NO_LOCK} --cut-timeout 3")
-    assert result.returncode == 1
-    assert "snapshot never not cut within 3 s" in result.stderr, result.stderr
-    assert "deleted:  never" in result.stdout, result.stdout
-    cluster.wait_until("the VolumeSnapshot deleted", lambda: not cluster.exists("volumesnapshot", "never", "-n", NAMESPACE),
-                       timeout=30)
-
-    with SnapshotController(cluster):
-        made = cluster.shell(f"scripts/backup.py --name early{NO_LOCK}")
-        assert made.returncode == 0, made.stderr
-    refused = cluster.shell("scripts/backup.py restore early")
-    assert refused.returncode == 1
-    assert "data-mongo-0, data-mongo-1, data-mongo-2 exist(s)" in refused.stderr, refused.stderr
-    assert all("dataSource" not in p["spec"] for p in cluster.items("pvc", "-n", NAMESPACE))
-
-
-def test_the_one_command_backup_locks_then_snapshots_then_unlocks(cluster, tmp_path):
+def test_the_one_command_backup_and_its_refusals(cluster, tmp_path):
     """scripts/backup.py as a user runs it, lock included, against this API server; its `kubectl
     exec` runs the hook here (tests/backup/kubectl-exec-here), with a mongosh that answers from
     MongoDB's recorded replies for each member (all healthy: mongo-0 primary, mongo-2 the one to
     lock) and records every fsyncLock and fsyncUnlock with its time. The order is the point: the
-    snapshot is asked for only once mongo-2 is locked, and mongo-2 unlocked only once it is cut."""
+    snapshot is asked for only once mongo-2 is locked, and mongo-2 unlocked only once it is cut.
+
+    Then its refusals: a snapshot never cut (no snapshot controller answers) is deleted and the
+    backup fails, so that no snapshot that might be cut later, unquiesced, is left behind a name
+    the user would restore from; a restore over claims that exist is refused and changes nothing."""
     deploy(cluster)
     replies = ROOT / "tests" / "backup" / "replies"
     status_dir, member = tmp_path / "status", tmp_path / "member"
@@ -271,6 +254,18 @@ def test_the_one_command_backup_locks_then_snapshots_then_unlocks(cluster, tmp_p
     snap = cluster.get("volumesnapshot", "locked", "-n", NAMESPACE)
     assert snap["spec"]["source"] == {"persistentVolumeClaimName": "data-mongo-2"}
     assert snap["metadata"]["annotations"]["backup.pacman.example/quiesced"] == "fsyncLock"
+
+    result = cluster.shell(f"scripts/backup.py --name never{NO_LOCK} --cut-timeout 3")
+    assert result.returncode == 1
+    assert "snapshot never not cut within 3 s" in result.stderr, result.stderr
+    assert "deleted:  never" in result.stdout, result.stdout
+    cluster.wait_until("the VolumeSnapshot deleted", lambda: not cluster.exists("volumesnapshot", "never", "-n", NAMESPACE),
+                       timeout=30)
+
+    refused = cluster.shell("scripts/backup.py restore locked")
+    assert refused.returncode == 1
+    assert "data-mongo-0, data-mongo-1, data-mongo-2 exist(s)" in refused.stderr, refused.stderr
+    assert all("dataSource" not in p["spec"] for p in cluster.items("pvc", "-n", NAMESPACE))
 
 
 # ---- the recipes, applied as a user would ----
