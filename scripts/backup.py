@@ -50,8 +50,10 @@ HOOK_DIR = ROOT / "k8s" / "components" / "backup-hook"
 STATEFULSET = "mongo"
 CLAIM_TEMPLATE = "data"
 ANNOTATION = "backup.pacman.example/"   # where the snapshot records what its restore needs
+# The claim template's labels (k8s/base/mongo/statefulset.yaml, the chart's too): the StatefulSet
+# adopts claims by name alone; the labels keep `kubectl get pvc -l app.kubernetes.io/name=mongo` true.
 CLAIM_LABELS = {"app.kubernetes.io/name": "mongo", "app.kubernetes.io/component": "database",
-                "app.kubernetes.io/part-of": "pacman", "app.kubernetes.io/managed-by": "kustomize"}
+                "app.kubernetes.io/part-of": "pacman"}
 
 
 class Failed(Exception):
