@@ -1,17 +1,19 @@
 """docs/backup-restore.md's commands, in the page's order, on a real control plane; and what
 the backup recipes and `make cluster-demo ARGS=--backup` ask of an API server.
 
-The page runs on the game as the README's step 4 deploys it. Its kubectl commands run as
-written; so does `scripts/backup.py restore`; `scripts/backup.py --name before-disaster` runs
-with `--no-lock --member mongo-2` added: kwok runs no mongod, so nothing can be locked here (the
-lock is tested against FerretDB in tests/backup/ and its choice against MongoDB's replies).
-curl needs a container and is skipped.
+The page runs as written, `scripts/backup.py` included (page_test with it among the programs),
+on the game as docs/kubernetes.md deploys it. curl needs a container and is skipped, and so are
+the local and one-command sections (tests/backup and tests/demo run those).
 
-No snapshot controller runs on this control plane: a VolumeSnapshot is stored against the
-addon's real CRDs and never taken. Where the page needs one taken, this test plays the
-controller's part: it records a VolumeSnapshotContent bound to the snapshot and marks the
-snapshot cut and ready, as the external-snapshotter does once the CSI driver has cut it. The
-claims made from it are then provisioned by kwok's volume stages (the CSI driver's part).
+What this control plane lacks, and who plays it:
+- kwok runs no container, so no mongod: the script's `kubectl exec` into a member runs the hook
+  here instead (tests/backup/kubectl-exec-here, the script's KUBECTL), with a mongosh that
+  answers from MongoDB's recorded replies for each member (all healthy: mongo-0 the primary,
+  mongo-2 the secondary to lock) and records every fsyncLock and fsyncUnlock with its time.
+- No snapshot controller runs: a VolumeSnapshot is stored against the addon's real CRDs and
+  never taken. This test plays the controller's part: it records a VolumeSnapshotContent bound
+  to the snapshot and marks the snapshot cut and ready, as the external-snapshotter does once
+  the CSI driver has cut it. The claims made from it are provisioned by kwok's volume stages.
 """
 
 from __future__ import annotations
@@ -24,39 +26,27 @@ import threading
 import time
 import uuid
 
-import readme
 from kube import NAMESPACE, ROOT
-from walkthrough import Check, Walkthrough
+from walkthrough import Check, page_test
 
-PAGE = ROOT / "docs" / "backup-restore.md"
-TITLE = "Back up and restore the high scores"
 SNAPSHOT = "before-disaster"
-BACKUP = r"^scripts/backup\.py --name before-disaster( --no-lock --member mongo-2)?$"
+BACKUP = r"^scripts/backup\.py --name before-disaster$"
 RESTORE = r"^scripts/backup\.py restore before-disaster$"
-NO_LOCK = " --no-lock --member mongo-2"
-
-
-def page_commands() -> list[readme.Command]:
-    """The page's commands; the two scripts/backup.py commands run too (see the module's doc)."""
-    commands = []
-    for c in readme.commands(TITLE, text=PAGE.read_text()):
-        if re.search(BACKUP, c.text) and NO_LOCK not in c.text:
-            c = readme.Command(c.text + NO_LOCK, c.line, c.heading, None)
-        elif re.search(RESTORE, c.text):
-            c = readme.Command(c.text, c.line, c.heading, None)
-        commands.append(c)
-    return commands
+REPLIES = ROOT / "tests" / "backup" / "replies"
+KUBECTL_EXEC_HERE = ROOT / "tests" / "backup" / "kubectl-exec-here"
 
 
 class SnapshotController:
     """Plays the external-snapshotter for every VolumeSnapshot in the namespace: a content bound
-    to it, then status creationTime, readyToUse and restoreSize, a moment after it appears."""
+    to it, then status creationTime, readyToUse and restoreSize, `delay` seconds after it
+    appears. Cuts nothing while `paused` is set."""
 
-    def __init__(self, cluster, delay: float = 1.0):
+    def __init__(self, cluster, delay: float = 2.0):
         self.cluster, self.delay = cluster, delay
         self.seen: dict[str, float] = {}   # wall-clock times: first seen, and cut
         self.cut: dict[str, float] = {}
         self.contents: list[str] = []
+        self.paused = threading.Event()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -74,6 +64,8 @@ class SnapshotController:
 
     def _run(self):
         while not self._stop.wait(0.3):
+            if self.paused.is_set():
+                continue
             try:
                 for snap in self.cluster.items("volumesnapshot", "-n", NAMESPACE):
                     if not (snap.get("status") or {}).get("creationTime"):
@@ -102,6 +94,22 @@ class SnapshotController:
         self.cut[name] = time.time()
 
 
+def recorded_members(monkeypatch, tmp_path):
+    """The members as scripts/backup.py reaches them here (see the module's doc); returns the
+    directory where their fsyncLock and fsyncUnlock calls are recorded."""
+    status_dir, calls = tmp_path / "status", tmp_path / "member"
+    status_dir.mkdir()
+    calls.mkdir()
+    for pod, reply in (("mongo-0", "replSetGetStatus-healthy.json"), ("mongo-1", "replSetGetStatus-healthy.json"),
+                       ("mongo-2", "replSetGetStatus-healthy-on-mongo-2.json")):
+        (status_dir / f"{pod}.json").write_text((REPLIES / reply).read_text())
+    monkeypatch.setenv("KUBECTL", str(KUBECTL_EXEC_HERE))
+    monkeypatch.setenv("RECORDED_STATUS_DIR", str(status_dir))
+    monkeypatch.setenv("RECORDED_STATE_DIR", str(calls))
+    monkeypatch.setenv("BACKUP_HOOK_STATE_DIR", str(calls))
+    return calls
+
+
 # ---- checks attached to the page's commands ----
 
 def snapshot_class_there(walk, command, result):
@@ -109,19 +117,28 @@ def snapshot_class_there(walk, command, result):
 
 
 def backed_up(walk, command, result):
-    """scripts/backup.py made one VolumeSnapshot of mongo-2's claim, recording what the restore
-    needs, and waited for it to be cut."""
+    """One VolumeSnapshot of the chosen secondary's claim, recording what the restore needs; and
+    the order that makes it consistent: mongo-2 locked, then the snapshot asked for, then cut,
+    then mongo-2 unlocked, once each."""
     snap = walk.cluster.get("volumesnapshot", SNAPSHOT, "-n", NAMESPACE)
     assert snap["spec"] == {"source": {"persistentVolumeClaimName": "data-mongo-2"},
                             "volumeSnapshotClassName": "csi-hostpath-snapclass"}, snap["spec"]
     notes = snap["metadata"]["annotations"]
-    assert notes["backup.pacman.example/members"] == "3"
-    assert notes["backup.pacman.example/claim-size"] == "1Gi"
-    assert notes["backup.pacman.example/storage-class"] == "csi-hostpath-sc"
-    assert notes["backup.pacman.example/member"] == "mongo-2"
+    assert (notes["backup.pacman.example/members"], notes["backup.pacman.example/claim-size"],
+            notes["backup.pacman.example/storage-class"], notes["backup.pacman.example/member"],
+            notes["backup.pacman.example/quiesced"]) == ("3", "1Gi", "csi-hostpath-sc", "mongo-2", "fsyncLock"), notes
     assert snap["metadata"]["labels"]["app.kubernetes.io/part-of"] == "pacman"
-    assert "cut: " in result.stdout and f"backup {SNAPSHOT}: done" in result.stdout, result.stdout
-    assert "ready:    yes" in result.stdout, result.stdout
+    out = result.stdout
+    assert out.startswith("member:   mongo-2 (mongo-2 is a healthy secondary; the primary mongo-0"), out
+    assert "locked:   mongo-2 (db.fsyncLock()" in out and f"backup {SNAPSHOT}: done" in out and "ready:    yes" in out, out
+    waited = float(re.search(r"unlocked: mongo-2: writes waited there ([0-9.]+) s", out).group(1))
+    controller, calls = walk.state["controller"], walk.state["calls"]
+    assert waited >= controller.delay, f"unlocked before the snapshot was cut (the controller takes {controller.delay} s)"
+    assert (calls / "calls").read_text().split("\n")[:-1] == ["fsyncLock 1", "fsyncUnlock 0"]
+    times = dict(line.split() for line in (calls / "times").read_text().split("\n")[:-1])
+    locked, unlocked = int(times["fsyncLock"]) / 1000, int(times["fsyncUnlock"]) / 1000
+    assert locked < controller.seen[SNAPSHOT] < controller.cut[SNAPSHOT] < unlocked, \
+        (locked, controller.seen[SNAPSHOT], controller.cut[SNAPSHOT], unlocked)
 
 
 def claims_gone(walk, command, result):
@@ -175,7 +192,7 @@ def statefulset_adopts_them(walk, command, result):
 def page_checks() -> list[Check]:
     return [
         Check(r"^kubectl get volumesnapshotclass$", "the addon's snapshot class", after=snapshot_class_there),
-        Check(BACKUP, "one VolumeSnapshot of mongo-2's claim, cut, recording members, size and class",
+        Check(BACKUP, "mongo-2 locked, its claim snapshotted and cut, unlocked: in that order, once each",
               after=backed_up),
         Check(r"^kubectl get pvc -n pacman$", "the StatefulSet and its claims gone", after=claims_gone, occurrence=1),
         Check(r"^kubectl get volumesnapshot before-disaster -n pacman$", "the snapshot outlives the claims",
@@ -189,86 +206,59 @@ def page_checks() -> list[Check]:
 
 
 def deploy(cluster) -> None:
-    """The game as the README's minikube walkthrough leaves it: csi-hostpath-sc the default class
-    (the claims may name none), the minikube overlay applied, everything ready."""
+    """The game as docs/kubernetes.md leaves it: csi-hostpath-sc the default class (the claims
+    may name none), the minikube overlay applied, everything ready."""
     cluster.kubectl("patch", "storageclass", "csi-hostpath-sc", "-p",
                     '{"metadata": {"annotations": {"storageclass.kubernetes.io/is-default-class": "true"}}}')
     cluster.kubectl("apply", "-k", str(ROOT / "k8s" / "overlays" / "minikube"))
     cluster.wait_settled()
 
 
-def test_the_page_s_commands_on_a_real_control_plane(cluster):
-    commands = page_commands()
-    assert [c for c in commands if c.skip is None], "no command of the page runs"
-    deploy(cluster)
-    walk = Walkthrough(cluster, page_checks())
-    with SnapshotController(cluster):
-        walk.run(commands)
-    assert walk.unfired() == [], "checks whose command the page no longer has"
-    ran = {c.verb() for c in walk.ran}
-    assert {"apply", "delete", "get", "rollout"} <= ran, ran
-    # Skipped: port-forward (kubectl), curl and diff (need a container), and the local and
-    # one-command sections (no cluster; make cluster-demo runs in tests/demo and below).
-    skipped = {c.words()[0] for c in walk.skipped}
-    assert skipped <= {"curl", "kubectl", "diff", "scripts/backup-local.py", "make"}, skipped
-    assert {c.verb() for c in walk.skipped if c.verb()} == {"port-forward"}
-
-
-def test_every_kubectl_block_of_the_page_runs():
-    """No kubectl command outside the page's one section: readme.commands reads them all."""
-    assert readme.kubectl_blocks_outside([TITLE], text=PAGE.read_text()) == []
-
-
-def test_the_one_command_backup_and_its_refusals(cluster, tmp_path):
-    """scripts/backup.py as a user runs it, lock included, against this API server; its `kubectl
-    exec` runs the hook here (tests/backup/kubectl-exec-here), with a mongosh that answers from
-    MongoDB's recorded replies for each member (all healthy: mongo-0 primary, mongo-2 the one to
-    lock) and records every fsyncLock and fsyncUnlock with its time. The order is the point: the
-    snapshot is asked for only once mongo-2 is locked, and mongo-2 unlocked only once it is cut.
-
-    Then its refusals: a snapshot never cut (no snapshot controller answers) is deleted and the
-    backup fails, so that no snapshot that might be cut later, unquiesced, is left behind a name
-    the user would restore from; a restore over claims that exist is refused and changes nothing."""
-    deploy(cluster)
-    replies = ROOT / "tests" / "backup" / "replies"
-    status_dir, member = tmp_path / "status", tmp_path / "member"
-    status_dir.mkdir()
-    member.mkdir()
-    for pod, reply in (("mongo-0", "replSetGetStatus-healthy.json"), ("mongo-2", "replSetGetStatus-healthy-on-mongo-2.json")):
-        (status_dir / f"{pod}.json").write_text((replies / reply).read_text())
-    env = dict(cluster.env, RECORDED_STATUS_DIR=str(status_dir), RECORDED_STATE_DIR=str(member),
-               BACKUP_HOOK_STATE_DIR=str(member))
-    with SnapshotController(cluster, delay=2.0) as controller:
-        result = subprocess.run([sys.executable, str(ROOT / "scripts" / "backup.py"), "--name", "locked",
-                                 "--kubectl", str(ROOT / "tests" / "backup" / "kubectl-exec-here")],
-                                env=env, cwd=ROOT, capture_output=True, text=True, timeout=300)
-    print(result.stdout + result.stderr)
-    assert result.returncode == 0, result.stdout + result.stderr
-    out = result.stdout
-    assert out.startswith("member:   mongo-2 (mongo-2 is a healthy secondary; the primary mongo-0"), out
-    assert "locked:   mongo-2 (db.fsyncLock()" in out and "backup locked: done" in out, out
-    waited = float(re.search(r"unlocked: mongo-2: writes waited there ([0-9.]+) s", out).group(1))
-    assert waited >= 2.0, "unlocked before the snapshot was cut (the controller takes 2 s)"
-    assert (member / "calls").read_text().split("\n")[:-1] == ["fsyncLock 1", "fsyncUnlock 0"]
-    times = dict(line.split() for line in (member / "times").read_text().split("\n")[:-1])
-    locked, unlocked = int(times["fsyncLock"]) / 1000, int(times["fsyncUnlock"]) / 1000
-    assert locked < controller.seen["locked"] < controller.cut["locked"] < unlocked, \
-        (locked, controller.seen["locked"], controller.cut["locked"], unlocked)
-    snap = cluster.get("volumesnapshot", "locked", "-n", NAMESPACE)
-    assert snap["spec"]["source"] == {"persistentVolumeClaimName": "data-mongo-2"}
-    assert snap["metadata"]["annotations"]["backup.pacman.example/quiesced"] == "fsyncLock"
-
-    result = cluster.shell(f"scripts/backup.py --name never{NO_LOCK} --cut-timeout 3")
-    assert result.returncode == 1
+def refusals(walk):
+    """After the page: the script's refusals. A snapshot never cut (the controller paused) is
+    deleted and the backup fails, so that no snapshot that might be cut later, unquiesced, is
+    left behind a name the user would restore from; a restore over claims that exist is refused
+    and changes nothing."""
+    c = walk.cluster
+    walk.state["controller"].paused.set()
+    result = c.shell("scripts/backup.py --name never --cut-timeout 3")
+    assert result.returncode == 1, result.stdout + result.stderr
     assert "snapshot never not cut within 3 s" in result.stderr, result.stderr
-    assert "deleted:  never" in result.stdout, result.stdout
-    cluster.wait_until("the VolumeSnapshot deleted", lambda: not cluster.exists("volumesnapshot", "never", "-n", NAMESPACE),
-                       timeout=30)
+    assert "deleted:  never" in result.stdout and "unlocked: mongo-2 after" in result.stdout, result.stdout
+    c.wait_until("the VolumeSnapshot deleted", lambda: not c.exists("volumesnapshot", "never", "-n", NAMESPACE), timeout=30)
+    calls = walk.state["calls"]
+    assert (calls / "calls").read_text().split("\n")[:-1] == ["fsyncLock 1", "fsyncUnlock 0"] * 2
 
-    refused = cluster.shell("scripts/backup.py restore locked")
+    before = {p["metadata"]["name"]: p["metadata"]["uid"] for p in c.items("pvc", "-n", NAMESPACE)}
+    refused = c.shell(f"scripts/backup.py restore {SNAPSHOT}")
     assert refused.returncode == 1
     assert "data-mongo-0, data-mongo-1, data-mongo-2 exist(s)" in refused.stderr, refused.stderr
-    assert all("dataSource" not in p["spec"] for p in cluster.items("pvc", "-n", NAMESPACE))
+    assert {p["metadata"]["name"]: p["metadata"]["uid"] for p in c.items("pvc", "-n", NAMESPACE)} == before
+
+
+# What the page's checks need from the test around it: the controller and the members' calls.
+RUN: dict = {}
+
+
+def prepare(walk):
+    walk.state.update(RUN)
+    deploy(walk.cluster)
+
+
+_page = page_test("docs/backup-restore.md", checks=page_checks, setup=prepare, teardown=refusals,
+                  programs=("kubectl", "scripts/backup.py"))
+
+
+def test_backup_restore_page(cluster, monkeypatch, tmp_path):
+    """docs/backup-restore.md: its kubectl and scripts/backup.py commands, literally and in order,
+    on the control plane; then the script's refusals (`refusals`)."""
+    calls = recorded_members(monkeypatch, tmp_path)
+    with SnapshotController(cluster) as controller:
+        RUN.update(controller=controller, calls=calls)
+        try:
+            _page(cluster)
+        finally:
+            RUN.clear()
 
 
 # ---- the recipes, applied as a user would ----
