@@ -115,6 +115,7 @@ hold)
     reply=$(lock) || { locked_at=; exit 3; }
     echo "locked {\"self\": \"${HOSTNAME:-$(hostname)}\", \"reply\": $reply, \"maxSeconds\": $seconds}"
     if read -r -t "$seconds" line; then
+        line=${line//[^A-Za-z0-9 _.-]/}   # it goes into the JSON below
         why="asked (${line:-empty line})"
     elif [ $? -gt 128 ]; then
         why="the $seconds s deadline passed"
