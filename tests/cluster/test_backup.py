@@ -245,13 +245,20 @@ def prepare(walk):
     deploy(walk.cluster)
 
 
-_page = page_test("docs/backup-restore.md", checks=page_checks, setup=prepare, teardown=refusals,
+def after_the_page(walk):
+    """On the restored game: the script's refusals, then the recipes (each test here pays ~15 s
+    to remove the game before it starts: these two share the page's)."""
+    refusals(walk)
+    recipes_on_the_api_server(walk.cluster)
+
+
+_page = page_test("docs/backup-restore.md", checks=page_checks, setup=prepare, teardown=after_the_page,
                   programs=("kubectl", "scripts/backup.py"))
 
 
 def test_backup_restore_page(cluster, monkeypatch, tmp_path):
     """docs/backup-restore.md: its kubectl and scripts/backup.py commands, literally and in order,
-    on the control plane; then the script's refusals (`refusals`)."""
+    on the control plane; then the script's refusals and the recipes (`after_the_page`)."""
     calls = recorded_members(monkeypatch, tmp_path)
     with SnapshotController(cluster) as controller:
         RUN.update(controller=controller, calls=calls)
@@ -297,11 +304,10 @@ def velero_schedule_against_velero_s_crd(cluster):
         cluster.kubectl("delete", "crd", "schedules.velero.io", "backups.velero.io", "--ignore-not-found")
 
 
-def test_the_recipes_on_the_api_server(cluster):
+def recipes_on_the_api_server(cluster):
     """Each component, in the overlay docs/backup-restore.md has the user write, applied over the
     running game: accepted without a warning, the members rolled onto the ConfigMap with the hook
     script. Then Velero's Schedule against Velero's own CRD (pinned in tools/velero)."""
-    deploy(cluster)
     for component in ("velero", "kanister"):
         overlay = ROOT / "build" / "cluster-test" / "overlays" / component
         overlay.mkdir(parents=True, exist_ok=True)
