@@ -31,7 +31,7 @@ PY := $(BUILD)/venv/bin/python
 export MONGOC_DISABLE_SHM := 1
 
 .PHONY: build help deps run test check test-unit test-js test-integration test-asan test-e2e \
-        test-k8s test-cluster test-image test-fresh test-hostile test-reliability test-demo valgrind \
+        test-k8s test-cluster test-image test-fresh test-hostile test-reliability test-demo test-backup valgrind \
         fuzz fuzz-smoke asan bench loadtest loadtest-smoke demo cluster-demo cluster-demo-local \
         format format-check clean test-docs docs-refresh docs-images figures
 
@@ -68,7 +68,7 @@ run: ## build and serve the game on http://localhost:8080 (starts a local databa
 
 # Each suite is timed into build/results/suites.json (docs/results/ under `make figures`).
 TEST_SUITES := format-check test-unit test-js test-docs test-integration test-e2e test-k8s test-cluster \
-  test-hostile fuzz-smoke test-asan test-reliability test-demo valgrind test-image test-fresh loadtest-smoke
+  test-hostile fuzz-smoke test-asan test-reliability test-demo test-backup valgrind test-image test-fresh loadtest-smoke
 
 test: deps build ## install what is needed and run every test suite
 	@set -e; for suite in $(TEST_SUITES); do \
@@ -210,6 +210,10 @@ test-reliability: build ## faults under load: 10 database kill/restart cycles, h
 test-demo: build ## the minikube demo rehearsed locally, as a test (`make demo` to watch it)
 	scripts/deps.sh bench test
 	$(PY) -m pytest -q tests/demo
+
+test-backup: build ## backup and restore without a cluster: the local database backed up while written, destroyed, restored (same fingerprint); the members' backup hook in mongosh; the Velero and Kanister recipes
+	scripts/deps.sh test k8s
+	tests/backup/run.sh
 
 valgrind: build ## valgrind memcheck of the server through a short load (no leak, no invalid access)
 	scripts/deps.sh test
