@@ -31,7 +31,7 @@ PY := $(BUILD)/venv/bin/python
 export MONGOC_DISABLE_SHM := 1
 
 .PHONY: build help deps run test check test-unit test-js test-integration test-asan test-e2e \
-        test-k8s test-cluster test-image test-fresh test-hostile test-reliability test-demo valgrind \
+        test-k8s test-helm chart-files test-cluster test-image test-fresh test-hostile test-reliability test-demo valgrind \
         fuzz fuzz-smoke asan bench loadtest loadtest-smoke demo cluster-demo cluster-demo-local \
         format format-check clean
 
@@ -67,7 +67,7 @@ run: ## build and serve the game on http://localhost:8080 (starts a local databa
 	scripts/run-local.sh
 
 test: deps build ## install what is needed and run every test suite
-	$(MAKE) --no-print-directory format-check test-unit test-js test-integration test-e2e test-k8s test-cluster \
+	$(MAKE) --no-print-directory format-check test-unit test-js test-integration test-e2e test-k8s test-helm test-cluster \
 	  test-hostile fuzz-smoke test-asan test-reliability test-demo valgrind test-image \
 	  test-fresh loadtest-smoke
 	@if ls build/skipped/* >/dev/null 2>&1; then \
@@ -126,6 +126,17 @@ test-e2e: build ## the game in Debian's Chromium via Playwright, against the rea
 test-k8s: build ## offline checks of k8s/ manifests and overlays
 	scripts/deps.sh k8s
 	tests/k8s/run.sh
+
+test-helm: build ## the Helm chart offline: lint --strict, schemas, values, credentials, the same objects as k8s/, helm test's script against the real server
+	scripts/deps.sh k8s helm
+	tests/helm/run.sh
+
+# Helm reads no file outside the chart: charts/pacman/files/ carries copies of these
+# (tests/helm/test_same_as_kustomize.py fails when one is stale).
+CHART_FILES := k8s/base/mongo/bootstrap.sh k8s/base/mongo/rs-bootstrap.js k8s/base/mongo/rs-decide.js \
+               k8s/base/mongo/member-ready.sh k8s/loadtest/locustfile.py
+chart-files: ## copy the member scripts and the load-test scenario from k8s/ into charts/pacman/files/
+	cp $(CHART_FILES) charts/pacman/files/
 
 test-cluster: ## the README's kubectl commands on a real control plane (etcd, kube-apiserver, kwok; built once)
 	scripts/deps.sh cluster

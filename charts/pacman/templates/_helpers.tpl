@@ -1,0 +1,168 @@
+{{/*
+Names, labels, images and credentials shared by the templates.
+*/}}
+
+{{/* The chart's name, or nameOverride. */}}
+{{- define "pacman.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/* The web tier's name: fullnameOverride, else the release name when it contains the chart's
+name, else <release>-<chart>. Release `pacman`: `pacman`, as in the kustomize manifests. */}}
+{{- define "pacman.fullname" -}}
+{{- if .Values.fullnameOverride -}}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- $name := include "pacman.name" . -}}
+{{- if contains $name .Release.Name -}}
+{{- .Release.Name | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/* The replica set's name (StatefulSet, headless Service, and the prefix of its Secrets):
+`mongo` when the web tier is named `pacman`, as in the kustomize manifests, so that
+`kubectl delete pod mongo-0` works as the walkthrough says; else <fullname>-mongo. Kept short:
+a member's pod name adds -N and its host name .<service>.<namespace>.svc. */}}
+{{- define "pacman.mongo" -}}
+{{- $full := include "pacman.fullname" . -}}
+{{- if eq $full "pacman" -}}mongo{{- else -}}{{ printf "%s-mongo" ($full | trunc 50 | trimSuffix "-") }}{{- end -}}
+{{- end -}}
+
+{{/* The labels every object carries. The pod templates carry only the stable ones (no chart
+version): upgrading the chart restarts no pod whose spec did not change. */}}
+{{- define "pacman.commonLabels" -}}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/part-of: pacman
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- end -}}
+
+{{- define "pacman.chartLabel" -}}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- end -}}
+
+{{/* Selector labels, by component: include "pacman.selector" (list . "web") */}}
+{{- define "pacman.selector" -}}
+{{- $ctx := index . 0 -}}
+{{- $component := index . 1 -}}
+{{- if eq $component "database" -}}
+app.kubernetes.io/name: mongo
+{{- else if eq $component "loadtest" -}}
+app.kubernetes.io/name: pacman-loadtest
+{{- else -}}
+app.kubernetes.io/name: {{ include "pacman.name" $ctx }}
+{{- end }}
+app.kubernetes.io/component: {{ $component }}
+app.kubernetes.io/instance: {{ $ctx.Release.Name }}
+{{- end -}}
+
+{{/* A pod template's labels: include "pacman.podLabels" (list . "web") */}}
+{{- define "pacman.podLabels" -}}
+{{ include "pacman.selector" . }}
+app.kubernetes.io/part-of: pacman
+app.kubernetes.io/managed-by: {{ (index . 0).Release.Service }}
+{{- end -}}
+
+{{/* An object's labels: include "pacman.labels" (list . "web") */}}
+{{- define "pacman.labels" -}}
+{{ include "pacman.podLabels" . }}
+{{ include "pacman.chartLabel" (index . 0) }}
+{{- end -}}
+
+{{/* repository:tag, or repository@digest when a digest is given: include "pacman.image" .Values.image */}}
+{{- define "pacman.image" -}}
+{{- if .digest -}}
+{{- printf "%s@%s" .repository .digest -}}
+{{- else -}}
+{{- printf "%s:%s" .repository (toString .tag) -}}
+{{- end -}}
+{{- end -}}
+
+{{/* The members' host names, as the game's MONGO_SERVICE_HOST lists them: mongo-0.mongo,... */}}
+{{- define "pacman.mongoHosts" -}}
+{{- $mongo := include "pacman.mongo" . -}}
+{{- $hosts := list -}}
+{{- range $i := until (int .Values.mongo.members) -}}
+{{- $hosts = append $hosts (printf "%s-%d.%s" $mongo $i $mongo) -}}
+{{- end -}}
+{{- join "," $hosts -}}
+{{- end -}}
+
+{{/*
+Credentials: a dict with rootPassword, appPassword and keyfile, from the first of
+ - the Secret the user names (auth.existingSecret): nothing is generated;
+ - the Secrets an earlier install of this release left (lookup): kept as they are, so an upgrade
+   or a reinstall on kept volume claims uses the same ones;
+ - new random values (a fresh install).
+Computed once per render and cached in .Values (templates include it many times).
+`helm template` and a client-side dry run cannot look anything up: they show random values.
+*/}}
+{{- define "pacman.credentials" -}}
+{{- if not (hasKey .Values "__credentials") -}}
+{{- $mongo := include "pacman.mongo" . -}}
+{{- $ns := .Release.Namespace -}}
+{{- $found := dict -}}
+{{- if .Values.auth.existingSecret -}}
+{{- $_ := set $found "source" "existing" -}}
+{{- else -}}
+{{- $root := lookup "v1" "Secret" $ns (printf "%s-root" $mongo) -}}
+{{- $app := lookup "v1" "Secret" $ns (printf "%s-app" $mongo) -}}
+{{- $key := lookup "v1" "Secret" $ns (printf "%s-keyfile" $mongo) -}}
+{{- if and $root $app $key -}}
+{{- $_ := set $found "rootPassword" (index $root.data "password" | b64dec) -}}
+{{- $_ := set $found "appPassword" (index $app.data "password" | b64dec) -}}
+{{- $_ := set $found "keyfile" (index $key.data "keyfile" | b64dec) -}}
+{{- $_ := set $found "source" "kept" -}}
+{{- else if or $root $app $key -}}
+{{- fail (printf "Some of this release's credential Secrets (%s-root, %s-app, %s-keyfile) exist in namespace %s and some do not: restore the missing ones, or delete all three and the claims data-%s-N to start afresh (docs/helm.md, \"Credentials\")" $mongo $mongo $mongo $ns $mongo) -}}
+{{- else -}}
+{{- if lookup "v1" "PersistentVolumeClaim" $ns (printf "data-%s-0" $mongo) -}}
+{{- fail (printf "The claim data-%s-0 in namespace %s holds a replica set whose credentials are gone (no Secret %s-root): new ones would not open it. Restore the Secrets %s-root, %s-app and %s-keyfile, or name a Secret with the old ones in auth.existingSecret, or delete the claims data-%s-N to start afresh (docs/helm.md, \"Credentials\")" $mongo $ns $mongo $mongo $mongo $mongo $mongo) -}}
+{{- end -}}
+{{- $_ := set $found "rootPassword" (randAlphaNum 32) -}}
+{{- $_ := set $found "appPassword" (randAlphaNum 32) -}}
+{{- $_ := set $found "keyfile" (randAlphaNum 756) -}}
+{{- $_ := set $found "source" "generated" -}}
+{{- end -}}
+{{- end -}}
+{{- $_ := set .Values "__credentials" $found -}}
+{{- end -}}
+{{- toJson (get .Values "__credentials") -}}
+{{- end -}}
+
+{{/* Where a credential is, as a secretKeyRef's name and key: include "pacman.secretRef" (list . "root" "password")
+The chart's own Secrets <mongo>-root and <mongo>-app (keys username, password) and
+<mongo>-keyfile (key keyfile), as the kustomize manifests name them; or the user's Secret
+(auth.existingSecret) with keys root-username, root-password, app-username, app-password and
+keyfile. */}}
+{{- define "pacman.secretRef" -}}
+{{- $ctx := index . 0 -}}
+{{- $secret := index . 1 -}}
+{{- $key := index . 2 -}}
+{{- if $ctx.Values.auth.existingSecret -}}
+name: {{ $ctx.Values.auth.existingSecret }}
+key: {{ if eq $secret "keyfile" }}keyfile{{ else }}{{ printf "%s-%s" (trimSuffix "-current" $secret) $key }}{{ end }}
+{{- else -}}
+name: {{ printf "%s-%s" (include "pacman.mongo" $ctx) $secret }}
+key: {{ $key }}
+{{- end -}}
+{{- end -}}
+
+{{/* A Secret volume with one credential's files: include "pacman.secretVolume" (list . "keyfile" (list "keyfile")) */}}
+{{- define "pacman.secretVolume" -}}
+{{- $ctx := index . 0 -}}
+{{- $secret := index . 1 -}}
+secret:
+{{- if $ctx.Values.auth.existingSecret }}
+  secretName: {{ $ctx.Values.auth.existingSecret }}
+  items:
+  {{- range $key := index . 2 }}
+    - key: {{ include "pacman.secretRef" (list $ctx $secret $key) | fromYaml | dig "key" "" }}
+      path: {{ $key }}
+  {{- end }}
+{{- else }}
+  secretName: {{ printf "%s-%s" (include "pacman.mongo" $ctx) $secret }}
+{{- end }}
+{{- end -}}

@@ -1,0 +1,310 @@
+"""The Helm chart on a real control plane: docs/helm.md's kubectl and helm commands, literally
+and in the page's order, with checks attached to them (walkthrough.py), then what the page
+promises when things go wrong.
+
+Which commands run: `kubectl` ones as readme.py decides for the README (port-forward, exec and
+logs need containers, which kwok does not run), and every `helm` one except an install from the
+published OCI chart (no registry is reachable here). Helm is the pinned one
+(tests/helm/helm-tool.sh), first on PATH.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+import readme
+from kube import NAMESPACE, ROOT, Cluster
+from walkthrough import Check, Walkthrough
+
+sys.path.insert(0, str(ROOT / "tests" / "helm"))
+import chart  # noqa: E402  (tests/helm/chart.py: the pinned Helm, built once)
+
+PAGE = ROOT / "docs" / "helm.md"
+CREDENTIALS = ("mongo-root", "mongo-app", "mongo-app-current", "mongo-keyfile")
+INSTALL = r"^helm install pacman \./charts/pacman -n pacman$"
+UNINSTALL = r"^helm uninstall pacman -n pacman --wait$"
+
+
+@dataclass
+class HelmCluster(Cluster):
+    """The control plane with the pinned Helm first on PATH, its caches under build/."""
+    helm_dir: Path | None = None
+
+    @property
+    def env(self) -> dict:
+        env = super().env
+        env.update({k: v for k, v in chart.helm_env().items() if k.startswith("HELM_")})
+        env["PATH"] = f"{self.helm_dir}:{env['PATH']}"
+        return env
+
+
+@pytest.fixture(scope="module")
+def helm_cluster(cluster):
+    try:
+        helm = Path(chart.helm_binary())
+    except AssertionError as e:
+        if "exited 77" in str(e):
+            pytest.skip("Helm is not built and the Go module proxy cannot be reached to build it")
+        raise
+    return HelmCluster(kubeconfig=cluster.kubeconfig, bin_dir=cluster.bin_dir, home=cluster.home,
+                       transcript=cluster.transcript, helm_dir=helm.parent)
+
+
+# ---- the page's commands ----
+
+def classify(text: str) -> str | None:
+    words = readme.Command(text, 0, "", None).words()
+    if words and words[0] == "helm":
+        if any(w.startswith("oci://") for w in words):
+            return "helm from oci://ghcr.io: the published chart; no registry is reachable here"
+        return None
+    return readme.classify(text)
+
+
+def page_commands() -> list[readme.Command]:
+    found = []
+    for first_line, heading, lines in readme.sh_blocks(PAGE.read_text()):
+        for index, text in readme.split_commands(lines):
+            found.append(readme.Command(text, first_line + index, heading, classify(text)))
+    return found
+
+
+# ---- what the checks look at ----
+
+def secrets(c: Cluster) -> dict[str, dict[str, str]]:
+    return {s["metadata"]["name"]: {k: base64.b64decode(v).decode() for k, v in s.get("data", {}).items()}
+            for s in c.items("secrets", "-n", NAMESPACE)
+            if s.get("type") == "Opaque"}
+
+
+def members(c: Cluster, count: int) -> dict[str, str]:
+    """mongo-0..count-1 Running and Ready on their claims; returns pod name -> UID."""
+    pods = {p["metadata"]["name"]: p for p in c.items("pods", "-n", NAMESPACE, "-l", "app.kubernetes.io/name=mongo")}
+    assert sorted(pods) == [f"mongo-{i}" for i in range(count)], sorted(pods)
+    for name, pod in pods.items():
+        ready = {x["type"]: x["status"] for x in pod["status"].get("conditions", [])}
+        assert pod["status"]["phase"] == "Running" and ready.get("Ready") == "True", f"{name}: {pod['status']}"
+        claims = [v["persistentVolumeClaim"]["claimName"] for v in pod["spec"]["volumes"] if "persistentVolumeClaim" in v]
+        assert claims == [f"data-{name}"], claims
+    return {name: pod["metadata"]["uid"] for name, pod in pods.items()}
+
+
+def claims(c: Cluster) -> dict[str, str]:
+    return {p["metadata"]["name"]: p["metadata"]["uid"] for p in c.items("pvc", "-n", NAMESPACE)}
+
+
+def web_pods_ready(c: Cluster, count: int) -> None:
+    def ready():
+        pods = c.items("pods", "-n", NAMESPACE, "-l", "app.kubernetes.io/name=pacman,app.kubernetes.io/component=web")
+        return len(pods) == count and all(
+            {x["type"]: x["status"] for x in p["status"].get("conditions", [])}.get("Ready") == "True" for p in pods)
+    c.wait_until(f"{count} web pods ready", ready, timeout=90)
+
+
+def no_warnings(result) -> None:
+    warnings = [line for line in result.stderr.splitlines() if "warning" in line.lower()]
+    assert not warnings, "helm warned:\n" + "\n".join(warnings)
+
+
+def nothing_restarted(walk, what: str) -> None:
+    """The members are the pods they were (same UIDs), the StatefulSet's spec unchanged, the
+    credentials the same."""
+    c = walk.cluster
+    assert members(c, 3) == walk.state["members"], f"{what}: a member was restarted"
+    sts = c.get("statefulset", "mongo", "-n", NAMESPACE)
+    assert sts["metadata"]["generation"] == walk.state["sts generation"], f"{what}: the StatefulSet changed"
+    assert secrets(c) == walk.state["secrets"], f"{what}: the credentials changed"
+
+
+# ---- checks attached to the page's commands ----
+
+def installed(walk, command, result):
+    """Everything Ready under Pod Security "restricted" (the namespace enforces it, so a pod
+    that broke it would not exist), credentials generated: four Secrets, kept on uninstall, the
+    two passwords and the key file distinct and random."""
+    c = walk.cluster
+    no_warnings(result)
+    assert "STATUS: deployed" in result.stdout, result.stdout
+    assert "Credentials: generated for this release" in result.stdout, result.stdout
+    ns = c.get("namespace", NAMESPACE)
+    assert ns["metadata"]["labels"]["pod-security.kubernetes.io/enforce"] == "restricted"
+    c.wait_settled()
+    walk.state["members"] = members(c, 3)
+    web_pods_ready(c, 2)
+    walk.state["claims"] = claims(c)
+    assert sorted(walk.state["claims"]) == ["data-mongo-0", "data-mongo-1", "data-mongo-2"]
+    found = secrets(c)
+    assert sorted(found) == sorted(CREDENTIALS)
+    root, app, key = found["mongo-root"]["password"], found["mongo-app"]["password"], found["mongo-keyfile"]["keyfile"]
+    assert len({root, app, key}) == 3 and min(map(len, (root, app))) == 32 and len(key) == 756
+    assert "demo" not in root + app
+    assert found["mongo-app-current"] == found["mongo-app"]
+    for name in CREDENTIALS:
+        annotations = c.get("secret", name, "-n", NAMESPACE)["metadata"]["annotations"]
+        assert annotations["helm.sh/resource-policy"] == "keep", name
+    walk.state["secrets"] = found
+    walk.state["sts generation"] = c.get("statefulset", "mongo", "-n", NAMESPACE)["metadata"]["generation"]
+
+
+def helm_test_passed(walk, command, result):
+    """The test Job was admitted under "restricted", ran (kwok completes a Job's pod: its
+    script runs for real in tests/helm/test_score_check.py) and was deleted once it passed."""
+    assert re.search(r"TEST SUITE:\s+pacman-score-check", result.stdout), result.stdout
+    assert re.search(r"Phase:\s+Succeeded", result.stdout), result.stdout
+    assert not walk.cluster.exists("job", "pacman-score-check", "-n", NAMESPACE)
+
+
+def web_scaled(count):
+    def after(walk, command, result):
+        no_warnings(result)
+        c = walk.cluster
+        c.wait_settled()
+        assert c.get("deployment", "pacman", "-n", NAMESPACE)["spec"]["replicas"] == count
+        web_pods_ready(c, count)
+        nothing_restarted(walk, command.text)
+    return after
+
+
+def five_members(walk, command, result):
+    """Grown to five: mongo-3 and mongo-4 on claims of their own, the first three untouched."""
+    no_warnings(result)
+    c = walk.cluster
+    c.wait_settled()
+    uids = members(c, 5)
+    assert {k: uids[k] for k in walk.state["members"]} == walk.state["members"], "a member was restarted"
+    assert sorted(claims(c)) == [f"data-mongo-{i}" for i in range(5)]
+    assert secrets(c) == walk.state["secrets"]
+    hosts = [e["value"] for e in c.get("deployment", "pacman", "-n", NAMESPACE)["spec"]["template"]["spec"]
+             ["containers"][0]["env"] if e["name"] == "MONGO_SERVICE_HOST"]
+    assert hosts == [",".join(f"mongo-{i}.mongo" for i in range(5))]
+
+
+def three_members_again(walk, command, result):
+    """Back to three: mongo-3 and mongo-4 and their claims gone; the first three untouched."""
+    c = walk.cluster
+    c.wait_settled()
+    c.wait_until("data-mongo-3 and data-mongo-4 deleted", lambda: len(claims(c)) == 3, timeout=60)
+    assert members(c, 3) == walk.state["members"], "a member was restarted"
+    assert claims(c) == walk.state["claims"]
+    walk.state["sts generation"] = c.get("statefulset", "mongo", "-n", NAMESPACE)["metadata"]["generation"]
+
+
+def optional_parts(walk, command, result):
+    """The Ingress and the autoscaler exist; the Deployment's count is the autoscaler's (at
+    least its minimum, 2, once it has acted); the members untouched."""
+    no_warnings(result)
+    c = walk.cluster
+    backend = c.get("ingress", "pacman", "-n", NAMESPACE)["spec"]["rules"][0]["http"]["paths"][0]["backend"]
+    assert backend["service"] == {"name": "pacman", "port": {"name": "http"}}
+    hpa = c.get("hpa", "pacman", "-n", NAMESPACE)
+    assert (hpa["spec"]["minReplicas"], hpa["spec"]["maxReplicas"]) == (2, 10)
+    c.wait_until("the autoscaler's minimum of 2 web pods",
+                 lambda: c.get("deployment", "pacman", "-n", NAMESPACE)["spec"]["replicas"] >= 2, timeout=60)
+    c.wait_settled()
+    nothing_restarted(walk, command.text)
+
+
+def uninstalled(walk, command, result):
+    """Gone: every object of the release. Kept: the claims (same UIDs) and the credentials."""
+    c = walk.cluster
+    for kind in ("statefulsets", "deployments", "services", "poddisruptionbudgets", "networkpolicies",
+                 "serviceaccounts", "jobs"):
+        left = [o["metadata"]["name"] for o in c.items(kind, "-n", NAMESPACE)
+                if o["metadata"]["name"] != "default"]
+        assert not left, f"{kind} left after uninstall: {left}"
+    assert [m for m in c.items("configmaps", "-n", NAMESPACE) if m["metadata"]["name"] != "kube-root-ca.crt"] == []
+    assert not c.items("clusterrole", "-l", "app.kubernetes.io/instance=pacman")
+    assert claims(c) == walk.state["claims"], "the claims were not kept"
+    assert secrets(c) == walk.state["secrets"], "the credentials were not kept"
+
+
+def reinstalled(walk, command, result):
+    """Installed again: the kept credentials, untouched, and the members on the kept claims."""
+    c = walk.cluster
+    no_warnings(result)
+    assert "Credentials: the ones this release already had" in result.stdout, result.stdout
+    c.wait_settled()
+    members(c, 3)
+    assert claims(c) == walk.state["claims"], "the members are on new claims"
+    assert secrets(c) == walk.state["secrets"], "the credentials changed"
+
+
+def own_secret(walk, command, result):
+    """With auth.existingSecret nothing is generated: the only Secret is the user's, and every
+    credential the pods use comes from it."""
+    c = walk.cluster
+    no_warnings(result)
+    c.wait_settled()
+    members(c, 3)
+    assert sorted(secrets(c)) == ["pacman-credentials"]
+    text = str(c.get("statefulset", "mongo", "-n", NAMESPACE)) + str(c.get("deployment", "pacman", "-n", NAMESPACE))
+    assert "mongo-root" not in text and "mongo-app" not in text and "mongo-keyfile" not in text
+
+
+CHECKS = [
+    Check(INSTALL, "installed: all Ready under restricted, credentials generated", after=installed, occurrence=1),
+    Check(r"^helm test pacman -n pacman$", "helm test passed", after=helm_test_passed),
+    Check(r"--set web\.replicas=10$", "10 web pods, no member restarted, same credentials", after=web_scaled(10)),
+    Check(r"--set web\.replicas=2$", "2 web pods, no member restarted, same credentials", after=web_scaled(2)),
+    Check(r"--set mongo\.members=5$", "five members, the first three untouched", after=five_members),
+    Check(r"--set mongo\.members=3$", "three members, the extra claims deleted", after=three_members_again),
+    Check(r"--set ingress\.enabled=true --set autoscaling\.enabled=true$", "Ingress and autoscaler",
+          after=optional_parts),
+    Check(UNINSTALL, "uninstalled: claims and credentials kept", after=uninstalled, occurrence=1),
+    Check(INSTALL, "reinstalled on the kept claims with the same credentials", after=reinstalled, occurrence=2),
+    Check(r"--set auth\.existingSecret=pacman-credentials$", "your own Secret, nothing generated", after=own_secret),
+]
+
+
+def test_helm_page_on_the_control_plane(helm_cluster):
+    commands = page_commands()
+    ran = [c for c in commands if not c.skip]
+    assert any(c.text.startswith("helm ") for c in ran), "docs/helm.md runs no helm command"
+    walk = Walkthrough(helm_cluster, CHECKS)
+    walk.run(commands)
+    assert walk.unfired() == [], "checks whose command docs/helm.md no longer has: " + "; ".join(walk.unfired())
+    # The page ends clean: nothing of the game is left.
+    assert not helm_cluster.exists("namespace", NAMESPACE)
+
+
+# ---- what the page promises when things go wrong ----
+
+def helm_install(c: Cluster, *extra: str):
+    return c.shell("helm install pacman ./charts/pacman -n pacman " + " ".join(extra))
+
+
+def test_claims_without_their_credentials_are_refused(helm_cluster):
+    """The Secrets deleted but the claims kept: a new install would generate credentials the
+    old data refuses; it stops instead, saying what to do, and creates nothing."""
+    c = helm_cluster
+    c.kubectl("create", "namespace", NAMESPACE)
+    first = helm_install(c, "--wait", "--timeout", "3m")
+    assert first.returncode == 0, first.stderr
+    assert c.shell("helm uninstall pacman -n pacman --wait").returncode == 0
+    c.kubectl("delete", "secret", "-n", NAMESPACE, *CREDENTIALS)
+    again = helm_install(c)
+    assert again.returncode != 0, again.stdout
+    assert "data-mongo-0 in namespace pacman holds a replica set whose credentials are gone" in again.stderr, again.stderr
+    assert "auth.existingSecret" in again.stderr
+    assert not c.exists("statefulset", "mongo", "-n", NAMESPACE)
+    assert sorted(claims(c)) == ["data-mongo-0", "data-mongo-1", "data-mongo-2"]
+
+
+def test_helm_does_not_take_over_the_kustomize_install(helm_cluster):
+    """One installer per namespace (docs/helm.md, "Clean up for good"): Helm refuses objects
+    kustomize made, saying which, and changes none of them."""
+    c = helm_cluster
+    applied = c.kubectl("apply", "-k", "k8s/overlays/minikube", timeout=120)
+    assert "statefulset.apps/mongo created" in applied.stdout
+    c.wait_settled()
+    before = c.get("statefulset", "mongo", "-n", NAMESPACE)["metadata"]["resourceVersion"]
+    result = helm_install(c)
+    assert result.returncode != 0, result.stdout
+    assert "exists and cannot be imported into the current release" in result.stderr, result.stderr
+    assert c.get("statefulset", "mongo", "-n", NAMESPACE)["metadata"]["resourceVersion"] == before

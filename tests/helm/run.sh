@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# make test-helm: the chart (charts/pacman) offline, no cluster: `helm lint --strict`; its
+# renders against the API schemas and the manifests' cross-object checks (tests/k8s/manifests.py);
+# the values schema; the generated credentials; the renders of the chart and of k8s/ compared
+# object for object; and `helm test`'s script against the real server and database.
+# (tests/cluster/test_helm.py installs it on a real control plane in make test-cluster.)
+#
+# Uses the tools make test-k8s builds (kustomize, its Python venv) and Helm, built once from
+# tools/helm (tests/helm/helm-tool.sh). Skips, saying so, only when Helm is not built and the
+# Go module proxy cannot be reached.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+rm -f build/skipped/test-helm
+status=0
+HELM=$(tests/helm/helm-tool.sh) || status=$?
+if [ "$status" -eq 77 ]; then
+    mkdir -p build/skipped
+    echo "the Go module proxy cannot be reached to build Helm" > build/skipped/test-helm
+    printf '\n%s\n\n' "test-helm: SKIPPED: Helm is not built and the Go module proxy cannot be reached (see above)." >&2
+    exit 0
+fi
+[ "$status" -eq 0 ] || exit "$status"
+
+# What test-k8s builds: kustomize (tools/kustomize) and the venv of tests/k8s/requirements.txt.
+if ! cmp -s tools/kustomize/go.mod build/tools/kustomize.go.mod 2>/dev/null || [ ! -x build/tools/kustomize ] ||
+    ! cmp -s tests/k8s/requirements.txt build/k8s/venv/.requirements 2>/dev/null; then
+    echo "test-helm: building test-k8s's tools first (kustomize, its venv): tests/k8s/run.sh --collect-only" >&2
+    tests/k8s/run.sh --collect-only -q >/dev/null
+fi
+scripts/deps.sh run >/dev/null   # FerretDB, for helm test's script against the real server
+[ -x build/pacman ] || { echo "test-helm: build/pacman is missing: run make build" >&2; exit 1; }
+
+HELM=$HELM KUSTOMIZE=$PWD/build/tools/kustomize exec timeout --signal=INT --kill-after=30 600 \
+    build/k8s/venv/bin/python -m pytest -q -p no:cacheprovider tests/helm "$@"
