@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT / "tests" / "helm"))
 import chart  # noqa: E402  (tests/helm/chart.py: the pinned Helm, built once)
 
 PAGE = ROOT / "docs" / "helm.md"
-CREDENTIALS = ("mongo-root", "mongo-app", "mongo-app-current", "mongo-keyfile")
+CREDENTIALS = ("mongo-root", "mongo-app", "mongo-keyfile")
 INSTALL = r"^helm install pacman \./charts/pacman -n pacman$"
 UNINSTALL = r"^helm uninstall pacman -n pacman --wait$"
 
@@ -126,7 +126,7 @@ def nothing_restarted(walk, what: str) -> None:
 
 def installed(walk, command, result):
     """Everything Ready under Pod Security "restricted" (the namespace enforces it, so a pod
-    that broke it would not exist), credentials generated: four Secrets, kept on uninstall, the
+    that broke it would not exist), credentials generated: three Secrets, kept on uninstall, the
     two passwords and the key file distinct and random."""
     c = walk.cluster
     no_warnings(result)
@@ -144,7 +144,6 @@ def installed(walk, command, result):
     root, app, key = found["mongo-root"]["password"], found["mongo-app"]["password"], found["mongo-keyfile"]["keyfile"]
     assert len({root, app, key}) == 3 and min(map(len, (root, app))) == 32 and len(key) == 756
     assert "demo" not in root + app
-    assert found["mongo-app-current"] == found["mongo-app"]
     for name in CREDENTIALS:
         annotations = c.get("secret", name, "-n", NAMESPACE)["metadata"]["annotations"]
         assert annotations["helm.sh/resource-policy"] == "keep", name

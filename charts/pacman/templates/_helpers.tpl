@@ -31,12 +31,14 @@ a member's pod name adds -N and its host name .<service>.<namespace>.svc. */}}
 {{- if eq $full "pacman" -}}mongo{{- else -}}{{ printf "%s-mongo" ($full | trunc 50 | trimSuffix "-") }}{{- end -}}
 {{- end -}}
 
-{{/* The labels every object carries. The pod templates carry only the stable ones (no chart
-version): upgrading the chart restarts no pod whose spec did not change. */}}
+{{/* The labels of the Secrets and ConfigMaps (as kustomize's generators label theirs: no name
+or component). The pod templates carry only stable labels (no chart version): upgrading the
+chart restarts no pod whose spec did not change. */}}
 {{- define "pacman.commonLabels" -}}
 app.kubernetes.io/instance: {{ .Release.Name }}
 app.kubernetes.io/part-of: pacman
 app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{ include "pacman.chartLabel" . }}
 {{- end -}}
 
 {{- define "pacman.chartLabel" -}}
@@ -71,13 +73,12 @@ app.kubernetes.io/managed-by: {{ (index . 0).Release.Service }}
 {{ include "pacman.chartLabel" (index . 0) }}
 {{- end -}}
 
-{{/* repository:tag, or repository@digest when a digest is given: include "pacman.image" .Values.image */}}
+{{/* repository:tag, with @digest when a digest is given (it wins over the tag; the tag stays
+for people to read): include "pacman.image" .Values.image */}}
 {{- define "pacman.image" -}}
-{{- if .digest -}}
-{{- printf "%s@%s" .repository .digest -}}
-{{- else -}}
-{{- printf "%s:%s" .repository (toString .tag) -}}
-{{- end -}}
+{{- .repository -}}
+{{- with .tag }}:{{ . }}{{ end -}}
+{{- with .digest }}@{{ . }}{{ end -}}
 {{- end -}}
 
 {{/* The members' host names, as the game's MONGO_SERVICE_HOST lists them: mongo-0.mongo,... */}}
@@ -134,7 +135,7 @@ Computed once per render and cached in .Values (templates include it many times)
 
 {{/* Where a credential is, as a secretKeyRef's name and key: include "pacman.secretRef" (list . "root" "password")
 The chart's own Secrets <mongo>-root and <mongo>-app (keys username, password) and
-<mongo>-keyfile (key keyfile), as the kustomize manifests name them; or the user's Secret
+<mongo>-keyfile (key keyfile); or the user's Secret
 (auth.existingSecret) with keys root-username, root-password, app-username, app-password and
 keyfile. */}}
 {{- define "pacman.secretRef" -}}
@@ -143,7 +144,7 @@ keyfile. */}}
 {{- $key := index . 2 -}}
 {{- if $ctx.Values.auth.existingSecret -}}
 name: {{ $ctx.Values.auth.existingSecret }}
-key: {{ if eq $secret "keyfile" }}keyfile{{ else }}{{ printf "%s-%s" (trimSuffix "-current" $secret) $key }}{{ end }}
+key: {{ if eq $secret "keyfile" }}keyfile{{ else }}{{ printf "%s-%s" $secret $key }}{{ end }}
 {{- else -}}
 name: {{ printf "%s-%s" (include "pacman.mongo" $ctx) $secret }}
 key: {{ $key }}
