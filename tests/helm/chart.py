@@ -17,8 +17,6 @@ import re
 import subprocess
 from pathlib import Path
 
-import yaml
-
 ROOT = Path(__file__).resolve().parents[2]
 CHART = ROOT / "charts" / "pacman"
 K8S = ROOT / "k8s"
@@ -93,6 +91,7 @@ def set_args(values: dict | None) -> list[str]:
 
 
 def parse(text: str) -> list[dict]:
+    import yaml  # here: tests/cluster imports this module for Helm alone, in a venv without PyYAML
     return [doc for doc in yaml.safe_load_all(text) if doc]
 
 

@@ -202,3 +202,15 @@ def test_notes_say_how_to_play_and_watch():
     assert "kubectl port-forward -n pacman service/pacman 8080:80" in notes
     assert "kubectl get pods -n pacman -l app.kubernetes.io/name=mongo,app.kubernetes.io/instance=pacman -w" in notes
     assert "helm test pacman -n pacman" in notes
+
+
+def test_the_packaged_chart_renders_the_same(tmp_path):
+    """What the release workflow pushes to oci://ghcr.io/pacman-k8s/charts/pacman (`helm
+    package`) holds every file the chart needs: rendered from the .tgz, the same objects (but
+    for the random credentials)."""
+    chart.helm("package", str(chart.CHART), "--destination", str(tmp_path))
+    packaged = tmp_path / "pacman-1.0.0.tgz"
+    assert packaged.exists(), list(tmp_path.iterdir())
+    from_package = chart.parse(chart.helm("template", chart.RELEASE, str(packaged), "-n", chart.NAMESPACE).stdout)
+    from_directory = chart.template()
+    assert chart.normalize(from_directory, "helm") == chart.normalize(from_package, "helm")

@@ -105,6 +105,10 @@ Computed once per render and cached in .Values (templates include it many times)
 {{- $mongo := include "pacman.mongo" . -}}
 {{- $ns := .Release.Namespace -}}
 {{- $found := dict -}}
+{{- $sts := lookup "apps/v1" "StatefulSet" $ns $mongo -}}
+{{- if and $sts (ne (dig "metadata" "annotations" "meta.helm.sh/release-name" "" $sts) .Release.Name) -}}
+{{- fail (printf "The StatefulSet %s in namespace %s was not made by this release (kubectl apply -k, or another Helm release): one installer per namespace. Remove the other install first, or install into another namespace (docs/helm.md, \"Clean up\")" $mongo $ns) -}}
+{{- end -}}
 {{- if .Values.auth.existingSecret -}}
 {{- $_ := set $found "source" "existing" -}}
 {{- else -}}
