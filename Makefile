@@ -134,7 +134,8 @@ test-helm: build ## the Helm chart offline: lint --strict, schemas, values, cred
 # Helm reads no file outside the chart: charts/pacman/files/ carries copies of these
 # (tests/helm/test_same_as_kustomize.py fails when one is stale).
 CHART_FILES := k8s/base/mongo/bootstrap.sh k8s/base/mongo/rs-bootstrap.js k8s/base/mongo/rs-decide.js \
-               k8s/base/mongo/member-ready.sh k8s/loadtest/locustfile.py
+               k8s/base/mongo/member-ready.sh k8s/base/mongo/mongosh.conf \
+               k8s/base/mongo/change-root-password.sh k8s/loadtest/locustfile.py
 chart-files: ## copy the member scripts and the load-test scenario from k8s/ into charts/pacman/files/
 	cp $(CHART_FILES) charts/pacman/files/
 

@@ -286,8 +286,10 @@ spec: {}
 status:
   # What \`minikube start --cpus=4 --memory=4g\` (README step 1) gives its node, less the
   # 750m CPU minikube's own pods request there (no such pods here).
-  capacity: {cpu: "4", memory: 4Gi, pods: "110"}
-  allocatable: {cpu: 3250m, memory: 4Gi, pods: "110"}
+  # 17Gi of ephemeral storage: what minikube's default 20000 MB disk leaves its node (the
+  # manifests request some for every container).
+  capacity: {cpu: "4", memory: 4Gi, ephemeral-storage: 17Gi, pods: "110"}
+  allocatable: {cpu: 3250m, memory: 4Gi, ephemeral-storage: 17Gi, pods: "110"}
 ---
 # As minikube's csi-hostpath-driver addon creates it (README step 2 makes it the default).
 apiVersion: storage.k8s.io/v1

@@ -3,8 +3,10 @@ and in the page's order, with checks attached to them (walkthrough.py), then wha
 promises when things go wrong.
 
 Which commands run: `kubectl` ones as readme.py decides for the README (port-forward, exec and
-logs need containers, which kwok does not run), and every `helm` one except an install from the
-published OCI chart (no registry is reachable here). Helm is the pinned one
+logs need containers, which kwok does not run), every `helm` one except an install from the
+published OCI chart (no registry is reachable here), and the `openssl` and `rm` lines that make
+and remove a password file the next commands read (in the repository's root, as the page has
+the reader do). Helm is the pinned one
 (tests/helm/helm-tool.sh), first on PATH.
 """
 
@@ -66,6 +68,8 @@ def helm_cluster(cluster):
 
 def classify(text: str) -> str | None:
     words = readme.Command(text, 0, "", None).words()
+    if words and words[0] in ("openssl", "rm"):
+        return None
     if words and words[0] == "helm":
         if any(w.startswith("oci://") for w in words):
             return "helm from oci://ghcr.io: the published chart; no registry is reachable here"
@@ -243,7 +247,8 @@ def reinstalled(walk, command, result):
     no_warnings(result)
     assert "Credentials: the ones this release already had" in result.stdout, result.stdout
     c.wait_settled()
-    members(c, 3)
+    walk.state["members"] = members(c, 3)
+    walk.state["sts generation"] = c.get("statefulset", "mongo", "-n", NAMESPACE)["metadata"]["generation"]
     assert claims(c) == walk.state["claims"], "the members are on new claims"
     assert secrets(c) == walk.state["secrets"], "the credentials changed"
 
@@ -260,6 +265,54 @@ def own_secret(walk, command, result):
     assert "mongo-root" not in text and "mongo-app" not in text and "mongo-keyfile" not in text
 
 
+def app_rotated(walk, command, result):
+    """The web pods moved to the user that was next (same password: the members have had it
+    since the install), a new next user with a new password; the administrator and the key file
+    unchanged, no member restarted. A second change at once is refused, and changes nothing."""
+    c = walk.cluster
+    no_warnings(result)
+    before = walk.state["secrets"]
+    after = secrets(c)
+    assert (after["mongo-app"]["username"], after["mongo-app"]["password"]) == \
+        (before["mongo-app"]["next-username"], before["mongo-app"]["next-password"]), "not moved to the next user"
+    assert (before["mongo-app"]["username"], after["mongo-app"]["username"], after["mongo-app"]["next-username"]) == \
+        ("pacman", "pacman-2", "pacman-3")
+    assert after["mongo-app"]["next-password"] not in (before["mongo-app"]["password"], before["mongo-app"]["next-password"])
+    assert after["mongo-root"] == before["mongo-root"] and after["mongo-keyfile"] == before["mongo-keyfile"]
+    annotations = c.get("secret", "mongo-app", "-n", NAMESPACE)["metadata"]["annotations"]
+    assert annotations["pacman-k8s.github.io/app-rotation"] == "1"
+    c.wait_settled()
+    walk.state["secrets"] = after
+    nothing_restarted(walk, command.text)
+    again = c.shell("helm upgrade pacman ./charts/pacman -n pacman --reuse-values --set auth.appRotation=2")
+    assert again.returncode != 0 and "The game's password last changed" in again.stderr, again.stderr
+    assert secrets(c) == after
+
+
+def root_patched(walk, command, result):
+    c = walk.cluster
+    new = (ROOT / "root-password").read_text().strip()
+    assert re.fullmatch(r"[0-9a-f]{48}", new), new
+    assert secrets(c)["mongo-root"]["password"] == new
+
+
+def members_restarted_with_the_new_root_password(walk, command, result):
+    """The upgrade keeps the password put in the Secret, and restarts the members (one at a
+    time: a rolling update) to give it to them; the game's pods and credentials untouched."""
+    c = walk.cluster
+    no_warnings(result)
+    found = secrets(c)
+    assert found["mongo-root"]["password"] == (ROOT / "root-password").read_text().strip()
+    assert found["mongo-app"] == walk.state["secrets"]["mongo-app"]
+    assert found["mongo-keyfile"] == walk.state["secrets"]["mongo-keyfile"]
+    sts = c.get("statefulset", "mongo", "-n", NAMESPACE)
+    assert sts["metadata"]["generation"] > walk.state["sts generation"], "the members were not given the password"
+    c.wait_settled()
+    uids = members(c, 3)
+    assert not set(uids.values()) & set(walk.state["members"].values()), "a member kept running on the old password"
+    walk.state.update({"secrets": found, "members": uids, "sts generation": sts["metadata"]["generation"]})
+
+
 CHECKS = [
     Check(INSTALL, "installed: all Ready under restricted, credentials generated", after=installed, occurrence=1),
     Check(r"^helm test pacman -n pacman$", "helm test passed", after=helm_test_passed),
@@ -270,6 +323,11 @@ CHECKS = [
     Check(r"--set ingress\.enabled=true --set autoscaling\.enabled=true$", "Ingress and autoscaler",
           before=watch_replicas, after=optional_parts),
     Check(UNINSTALL, "uninstalled: claims and credentials kept", after=uninstalled, occurrence=1),
+    Check(r"--set auth\.appRotation=1$", "the game's password changed: the next user, no member restarted",
+          after=app_rotated),
+    Check(r"^kubectl patch secret mongo-root ", "the new administrator's password in its Secret", after=root_patched),
+    Check(r"^helm upgrade pacman \./charts/pacman -n pacman --reuse-values$", "members restarted with the new password",
+          after=members_restarted_with_the_new_root_password),
     Check(INSTALL, "reinstalled on the kept claims with the same credentials", after=reinstalled, occurrence=2),
     Check(r"--set auth\.existingSecret=pacman-credentials$", "your own Secret, nothing generated", after=own_secret),
 ]
@@ -280,7 +338,10 @@ def test_helm_page_on_the_control_plane(helm_cluster):
     ran = [c for c in commands if not c.skip]
     assert any(c.text.startswith("helm ") for c in ran), "docs/helm.md runs no helm command"
     walk = Walkthrough(helm_cluster, CHECKS)
-    walk.run(commands)
+    try:
+        walk.run(commands)
+    finally:
+        (ROOT / "root-password").unlink(missing_ok=True)   # the page's file, if a step failed before its rm
     assert walk.unfired() == [], "checks whose command docs/helm.md no longer has: " + "; ".join(walk.unfired())
     # The page ends clean: nothing of the game is left.
     assert not helm_cluster.exists("namespace", NAMESPACE)

@@ -43,12 +43,13 @@ OWN_FILES = {"score-check.sh"}
 # manages the object (kustomize / Helm).
 INSTALLER_LABELS = {"app.kubernetes.io/instance", "app.kubernetes.io/managed-by", "helm.sh/chart"}
 # The chart's annotations that stand for the kustomize generators' name hashes (a change rolls
-# the pods), and Helm's own.
-INSTALLER_ANNOTATIONS = re.compile(r"^(checksum/.*|helm\.sh/.*|meta\.helm\.sh/.*)$")
+# the pods), Helm's own, and the chart's record of the last change of the game's password
+# (scripts/credentials.sh keeps it in a file of the overlay).
+INSTALLER_ANNOTATIONS = re.compile(r"^(checksum/.*|helm\.sh/.*|meta\.helm\.sh/.*|pacman-k8s\.github\.io/app-rotat.*)$")
 # kustomize's generated names end in a hash of their content (its alphabet has no vowels).
 GENERATED_NAME = re.compile(r"^(?P<base>.+)-[bcdfghjklmnpqrstvwxz2456789]{10}$")
 # Values generated at install (random): compared by key, not by value.
-GENERATED_KEYS = {"password", "keyfile"}
+GENERATED_KEYS = {"password", "next-password", "keyfile"}
 
 
 @functools.cache

@@ -68,7 +68,8 @@ def test_renders_pass_the_cross_object_checks(name, monkeypatch):
                      "metadata": {"name": "my-credentials", "namespace": chart.NAMESPACE,
                                   "labels": {"app.kubernetes.io/part-of": "pacman"}},
                      "data": {k: base64.b64encode(b"x").decode() for k in
-                              ("root-username", "root-password", "app-username", "app-password", "keyfile")}})
+                              ("root-username", "root-password", "app-username", "app-password",
+                               "app-next-username", "app-next-password", "keyfile")}})
         # The check reads the bootstrap's files by Secret key and knows no `items` mapping
         # (app-username -> username): test_an_existing_secret_replaces_every_generated_one
         # checks that mapping instead.
@@ -169,7 +170,8 @@ def test_an_existing_secret_replaces_every_generated_one():
     assert refs == {"root-username", "root-password", "app-username", "app-password"}
     assert items["keyfile-secret"] == {"secretName": "my-credentials", "items": [{"key": "keyfile", "path": "keyfile"}]}
     assert items["app-credentials"] == {"secretName": "my-credentials", "items": [
-        {"key": "app-username", "path": "username"}, {"key": "app-password", "path": "password"}]}
+        {"key": "app-username", "path": "username"}, {"key": "app-password", "path": "password"},
+        {"key": "app-next-username", "path": "next-username"}, {"key": "app-next-password", "path": "next-password"}]}
 
 
 def test_names_follow_the_release():

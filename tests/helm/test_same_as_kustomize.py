@@ -11,13 +11,11 @@ from chart import K8S
 
 # kustomize entry points and the chart values that give the same settings.
 SAME_SETTINGS = {
-    "the minikube overlay": ((K8S / "overlays" / "minikube",),
-                             {"mongo.storage.className": "csi-hostpath-sc"}),
+    "the minikube overlay": ((K8S / "overlays" / "minikube",), {}),
     "the default (k8s/)": ((K8S,), {}),
     "ingress, autoscaler and load test": (
         (K8S / "overlays" / "ingress-hpa", K8S / "loadtest"),
-        {"mongo.storage.className": "csi-hostpath-sc", "ingress.enabled": True,
-         "autoscaling.enabled": True, "loadtest.enabled": True}),
+        {"ingress.enabled": True, "autoscaling.enabled": True, "loadtest.enabled": True}),
 }
 
 
@@ -49,7 +47,7 @@ def test_the_comparison_sees_a_difference():
     """The comparison is not blind: one changed probe, one extra env var, a dropped object and
     a changed script line are each reported."""
     kustomized = chart.kustomize(K8S / "overlays" / "minikube")
-    charted = chart.template({"mongo.storage.className": "csi-hostpath-sc"})
+    charted = chart.template()
     assert chart.differences(kustomized, charted) == []
 
     sts = chart.one(charted, "StatefulSet", "mongo")
@@ -80,3 +78,12 @@ def test_usernames_match_and_passwords_are_generated():
         assert ours["username"] == theirs[0]["data"]["username"], name
         assert ours["password"] != theirs[0]["data"]["password"], name
         assert base64.b64decode(ours["password"]) not in (b"pacman-app-demo-only", b"pacman-root-demo-only")
+
+
+@pytest.mark.parametrize("values", [{}, {"fullnameOverride": "game", "mongo.storage.className": ""}])
+def test_the_claim_template_is_the_kustomize_one_to_the_letter(values):
+    """A StatefulSet's claim template cannot change once it exists: the chart's is exactly the
+    kustomize manifests' (no release or installer label), not only equal after normalize."""
+    kustomized = chart.one(chart.kustomize(K8S / "overlays" / "minikube"), "StatefulSet", "mongo")
+    charted = chart.find(chart.template(values), "StatefulSet")[0]
+    assert charted["spec"]["volumeClaimTemplates"] == kustomized["spec"]["volumeClaimTemplates"]
