@@ -33,7 +33,7 @@ export MONGOC_DISABLE_SHM := 1
 .PHONY: build help deps run test check test-unit test-js test-integration test-asan test-e2e \
         test-k8s test-helm chart-files test-cluster test-image test-fresh test-hostile test-reliability test-demo valgrind \
         fuzz fuzz-smoke asan bench loadtest loadtest-smoke demo cluster-demo cluster-demo-local credentials \
-        format format-check clean
+        format format-check clean test-docs docs-refresh docs-images figures
 
 build: $(BIN) ## build the server to build/pacman (hardened, warnings are errors)
 
@@ -59,17 +59,21 @@ help: ## list every target
 	  awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
 
 deps: ## install everything `make test` needs (apt, FerretDB, Python, Node)
-	scripts/deps.sh build run test browser image bench k8s cluster
+	scripts/deps.sh build run test browser image bench k8s helm cluster
 
 run: ## build and serve the game on http://localhost:8080 (starts a local database if none is configured)
 	scripts/deps.sh build run
 	@$(MAKE) --no-print-directory build
 	scripts/run-local.sh
 
+# Each suite is timed into build/results/suites.json (docs/results/ under `make figures`).
+TEST_SUITES := format-check test-unit test-js test-docs test-integration test-e2e test-k8s test-helm test-cluster \
+  test-hostile fuzz-smoke test-asan test-reliability test-demo valgrind test-image test-fresh loadtest-smoke
+
 test: deps build ## install what is needed and run every test suite
-	$(MAKE) --no-print-directory format-check test-unit test-js test-integration test-e2e test-k8s test-helm test-cluster \
-	  test-hostile fuzz-smoke test-asan test-reliability test-demo valgrind test-image \
-	  test-fresh loadtest-smoke
+	@set -e; for suite in $(TEST_SUITES); do \
+	  python3 tests/docs/results.py time suites $$suite --by "make test" -- $(MAKE) --no-print-directory $$suite; \
+	done
 	@if ls build/skipped/* >/dev/null 2>&1; then \
 	  for f in build/skipped/*; do echo "make test: SKIPPED $${f##*/}: $$(cat $$f)"; done; \
 	  echo "make test: every suite that ran passed (see the skipped ones above)"; \
@@ -105,11 +109,21 @@ test-unit: $(UNIT_TESTS) ## C unit tests of the modules (cmocka, ASan/UBSan), an
 	python3 tests/unit/check_layers.py server
 	@set -e; for t in $(UNIT_TESTS); do echo "== $$t"; $$t; done
 
-check: ## the edit-test loop, seconds once built: format-check, test-unit, test-js
-	$(MAKE) --no-print-directory format-check test-unit test-js
+check: ## the edit-test loop, seconds once built: format-check, test-unit, test-js, test-docs
+	$(MAKE) --no-print-directory format-check test-unit test-js test-docs
 
 test-js: ## unit tests of the game's rule modules (node --test)
 	node --test tests/unit-js/
+
+test-docs: ## the docs: links, anchors, pictures, figures against docs/results/, the architecture picture
+	python3 -m unittest discover -s tests/docs -p 'test_*.py'
+	python3 tests/docs/check.py
+
+docs-refresh: ## rewrite the docs' figures and generated tables from docs/results/
+	python3 tests/docs/check.py refresh
+
+docs-images: ## draw docs/img/architecture.svg from docs/img/architecture.py
+	python3 docs/img/architecture.py
 
 test-integration: build ## the real binary against a real FerretDB over HTTP (pytest)
 	$(PY) -m pytest -q tests/integration
@@ -139,8 +153,8 @@ CHART_FILES := k8s/base/mongo/bootstrap.sh k8s/base/mongo/rs-bootstrap.js k8s/ba
 chart-files: ## copy the member scripts and the load-test scenario from k8s/ into charts/pacman/files/
 	cp $(CHART_FILES) charts/pacman/files/
 
-test-cluster: ## the README's kubectl commands on a real control plane (etcd, kube-apiserver, kwok; built once)
-	scripts/deps.sh cluster
+test-cluster: ## the walkthrough's kubectl commands on a real control plane (etcd, kube-apiserver, kwok; built once)
+	scripts/deps.sh cluster helm
 	tests/cluster/run.sh
 
 test-image: ## build the Dockerfile with podman and smoke-test the container
@@ -163,9 +177,20 @@ fuzz: | $(BUILD)/.deps-build ## a longer libFuzzer run of every parser
 	scripts/deps.sh fuzz
 	tests/fuzz/run.sh long
 
-bench: build ## benchmarks: ours vs nginx and a bare epoll server, API, memory, image size, callgrind; figures in build/bench/
+bench: build ## benchmarks: ours vs nginx and a bare epoll server, API, memory, image size, callgrind; writes docs/results/bench.json
 	scripts/deps.sh bench run test image
 	tests/bench/run.sh
+
+# make test writes its figures (suite timings, the fresh machine) to build/results/ while its own
+# test-docs runs, so they are copied to docs/ once it is over.
+figures: ## measure every figure the docs quote again (bench, load test, make test) and rewrite them in docs/
+	PACMAN_RESULTS_DIR=docs/results $(MAKE) --no-print-directory bench
+	scripts/deps.sh run test
+	PACMAN_RESULTS_DIR=docs/results tests/load/run.sh figures
+	rm -f $(BUILD)/results/suites.json $(BUILD)/results/fresh.json
+	$(MAKE) --no-print-directory test
+	cp $(BUILD)/results/suites.json $(BUILD)/results/fresh.json docs/results/
+	$(MAKE) --no-print-directory docs-refresh test-docs
 
 loadtest: build ## a Locust player scenario against a running server (URL=http://localhost:8080)
 	scripts/deps.sh test
