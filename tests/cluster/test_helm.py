@@ -1,13 +1,13 @@
 """The Helm chart on a real control plane: docs/helm.md's kubectl and helm commands, literally
-and in the page's order, with checks attached to them (walkthrough.py), then what the page
-promises when things go wrong.
+and in the page's order, with checks attached to them (walkthrough.py's page_test), then what
+the page promises when things go wrong.
 
-Which commands run: `kubectl` ones as readme.py decides for the README (port-forward, exec and
+Which commands run: `kubectl` ones as readme.py decides for every page (port-forward, exec and
 logs need containers, which kwok does not run), every `helm` one except an install from the
 published OCI chart (no registry is reachable here), and the `openssl` and `rm` lines that make
 and remove a password file the next commands read (in the repository's root, as the page has
-the reader do). Helm is the pinned one
-(tests/helm/helm-tool.sh), first on PATH.
+the reader do). Helm is the pinned one (tests/helm/helm-tool.sh), first on PATH: every test
+here gets a `cluster` whose commands find it.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import pytest
 
 import readme
 from kube import NAMESPACE, ROOT, Cluster, ReplicaWatch
-from walkthrough import Check, Walkthrough
+from walkthrough import Check, page_test
 
 sys.path.insert(0, str(ROOT / "tests" / "helm"))
 import chart  # noqa: E402  (tests/helm/chart.py: the pinned Helm, built once)
@@ -47,8 +47,9 @@ class HelmCluster(Cluster):
         return env
 
 
-@pytest.fixture(scope="module")
-def helm_cluster(cluster):
+@pytest.fixture
+def cluster(cluster):
+    """The session's control plane (conftest.py), with Helm on the commands' PATH."""
     try:
         helm = Path(chart.helm_binary())
     except AssertionError as e:
@@ -64,25 +65,18 @@ def helm_cluster(cluster):
     return c
 
 
-# ---- the page's commands ----
+# ---- which commands of the page run ----
 
-def classify(text: str) -> str | None:
-    words = readme.Command(text, 0, "", None).words()
-    if words and words[0] in ("openssl", "rm"):
-        return None
-    if words and words[0] == "helm":
-        if any(w.startswith("oci://") for w in words):
+PROGRAMS = ("kubectl", "helm", "openssl", "rm")
+
+
+def without_the_registry(classify):
+    """readme.classify, and an install from oci:// skipped: no registry is reachable here."""
+    def wrapped(text, programs=("kubectl",)):
+        if re.search(r"^helm \S+ .*oci://", text):
             return "helm from oci://ghcr.io: the published chart; no registry is reachable here"
-        return None
-    return readme.classify(text)
-
-
-def page_commands() -> list[readme.Command]:
-    found = []
-    for first_line, heading, lines in readme.sh_blocks(PAGE.read_text()):
-        for index, text in readme.split_commands(lines):
-            found.append(readme.Command(text, first_line + index, heading, classify(text)))
-    return found
+        return classify(text, programs)
+    return wrapped
 
 
 # ---- what the checks look at ----
@@ -313,38 +307,42 @@ def members_restarted_with_the_new_root_password(walk, command, result):
     walk.state.update({"secrets": found, "members": uids, "sts generation": sts["metadata"]["generation"]})
 
 
-CHECKS = [
-    Check(INSTALL, "installed: all Ready under restricted, credentials generated", after=installed, occurrence=1),
-    Check(r"^helm test pacman -n pacman$", "helm test passed", after=helm_test_passed),
-    Check(r"--set web\.replicas=10$", "10 web pods, no member restarted, same credentials", after=web_scaled(10)),
-    Check(r"--set web\.replicas=2$", "2 web pods, no member restarted, same credentials", after=web_scaled(2)),
-    Check(r"--set mongo\.members=5$", "five members, the first three untouched", after=five_members),
-    Check(r"--set mongo\.members=3$", "three members, the extra claims deleted", after=three_members_again),
-    Check(r"--set ingress\.enabled=true --set autoscaling\.enabled=true$", "Ingress and autoscaler",
-          before=watch_replicas, after=optional_parts),
-    Check(UNINSTALL, "uninstalled: claims and credentials kept", after=uninstalled, occurrence=1),
-    Check(r"--set auth\.appRotation=1$", "the game's password changed: the next user, no member restarted",
-          after=app_rotated),
-    Check(r"^kubectl patch secret mongo-root ", "the new administrator's password in its Secret", after=root_patched),
-    Check(r"^helm upgrade pacman \./charts/pacman -n pacman --reuse-values$", "members restarted with the new password",
-          after=members_restarted_with_the_new_root_password),
-    Check(INSTALL, "reinstalled on the kept claims with the same credentials", after=reinstalled, occurrence=2),
-    Check(r"--set auth\.existingSecret=pacman-credentials$", "your own Secret, nothing generated", after=own_secret),
-]
+def checks() -> list[Check]:
+    """What docs/helm.md says, asserted after the commands that should make it so."""
+    return [
+        Check(INSTALL, "installed: all Ready under restricted, credentials generated", after=installed, occurrence=1),
+        Check(r"^helm test pacman -n pacman$", "helm test passed", after=helm_test_passed),
+        Check(r"--set web\.replicas=10$", "10 web pods, no member restarted, same credentials", after=web_scaled(10)),
+        Check(r"--set web\.replicas=2$", "2 web pods, no member restarted, same credentials", after=web_scaled(2)),
+        Check(r"--set mongo\.members=5$", "five members, the first three untouched", after=five_members),
+        Check(r"--set mongo\.members=3$", "three members, the extra claims deleted", after=three_members_again),
+        Check(r"--set ingress\.enabled=true --set autoscaling\.enabled=true$", "Ingress and autoscaler",
+              before=watch_replicas, after=optional_parts),
+        Check(UNINSTALL, "uninstalled: claims and credentials kept", after=uninstalled, occurrence=1),
+        Check(r"--set auth\.appRotation=1$", "the game's password changed: the next user, no member restarted",
+              after=app_rotated),
+        Check(r"^kubectl patch secret mongo-root ", "the new administrator's password in its Secret", after=root_patched),
+        Check(r"^helm upgrade pacman \./charts/pacman -n pacman --reuse-values$", "members restarted with the new password",
+              after=members_restarted_with_the_new_root_password),
+        Check(INSTALL, "reinstalled on the kept claims with the same credentials", after=reinstalled, occurrence=2),
+        Check(r"--set auth\.existingSecret=pacman-credentials$", "your own Secret, nothing generated", after=own_secret),
+    ]
 
 
-def test_helm_page_on_the_control_plane(helm_cluster):
-    commands = page_commands()
-    ran = [c for c in commands if not c.skip]
-    assert any(c.text.startswith("helm ") for c in ran), "docs/helm.md runs no helm command"
-    walk = Walkthrough(helm_cluster, CHECKS)
+def page_ends_clean(walk):
+    assert not walk.cluster.exists("namespace", NAMESPACE), "docs/helm.md leaves namespace pacman behind"
+
+
+_helm_page = page_test("docs/helm.md", checks=checks, teardown=page_ends_clean, programs=PROGRAMS)
+
+
+def test_helm_page(cluster, monkeypatch):
+    """docs/helm.md: its kubectl and helm commands, literally and in order, on the control plane."""
+    monkeypatch.setattr(readme, "classify", without_the_registry(readme.classify))
     try:
-        walk.run(commands)
+        _helm_page(cluster)
     finally:
         (ROOT / "root-password").unlink(missing_ok=True)   # the page's file, if a step failed before its rm
-    assert walk.unfired() == [], "checks whose command docs/helm.md no longer has: " + "; ".join(walk.unfired())
-    # The page ends clean: nothing of the game is left.
-    assert not helm_cluster.exists("namespace", NAMESPACE)
 
 
 # ---- what the page promises when things go wrong ----
@@ -353,10 +351,10 @@ def helm_install(c: Cluster, *extra: str):
     return c.shell("helm install pacman ./charts/pacman -n pacman " + " ".join(extra))
 
 
-def test_claims_without_their_credentials_are_refused(helm_cluster):
+def test_claims_without_their_credentials_are_refused(cluster):
     """The Secrets deleted but the claims kept: a new install would generate credentials the
     old data refuses; it stops instead, saying what to do, and creates nothing."""
-    c = helm_cluster
+    c = cluster
     c.kubectl("create", "namespace", NAMESPACE)
     first = helm_install(c, "--wait", "--timeout", "3m")
     assert first.returncode == 0, first.stderr
@@ -370,10 +368,10 @@ def test_claims_without_their_credentials_are_refused(helm_cluster):
     assert sorted(claims(c)) == ["data-mongo-0", "data-mongo-1", "data-mongo-2"]
 
 
-def test_helm_does_not_take_over_the_kustomize_install(helm_cluster):
+def test_helm_does_not_take_over_the_kustomize_install(cluster):
     """One installer per namespace (docs/helm.md, "Clean up"): the chart refuses to install
     over the replica set kustomize made, saying so, and changes nothing."""
-    c = helm_cluster
+    c = cluster
     applied = c.kubectl("apply", "-k", "k8s/overlays/minikube", timeout=120)
     assert "statefulset.apps/mongo created" in applied.stdout
     c.wait_settled()
@@ -384,11 +382,11 @@ def test_helm_does_not_take_over_the_kustomize_install(helm_cluster):
     assert c.get("statefulset", "mongo", "-n", NAMESPACE)["metadata"]["resourceVersion"] == before
 
 
-def test_kustomize_over_the_release_and_back(helm_cluster):
+def test_kustomize_over_the_release_and_back(cluster):
     """What docs/helm.md says `kubectl apply -k` does over a release (the game's pods on the
     kustomize Secrets), and that its commands undo it: the chart's objects back, kustomize's
     extra ones gone."""
-    c = helm_cluster
+    c = cluster
     c.kubectl("create", "namespace", NAMESPACE)
     assert helm_install(c, "--wait", "--timeout", "3m").returncode == 0
 
