@@ -53,11 +53,13 @@ GENERATED_KEYS = {"password", "next-password", "keyfile"}
 
 
 @functools.cache
-def helm_binary() -> str:
-    """$HELM, or the pinned Helm that tests/helm/helm-tool.sh builds (once) and names."""
-    if os.environ.get("HELM"):
-        return os.environ["HELM"]
-    built = subprocess.run([str(ROOT / "tests" / "helm" / "helm-tool.sh")], capture_output=True,
+def helm_binary(major: int = 4) -> str:
+    """The pinned Helm 4 ($HELM), or Helm 3 with major=3 ($HELM3), as tests/helm/helm-tool.sh
+    builds (once) and names them."""
+    variable = "HELM" if major == 4 else "HELM3"
+    if os.environ.get(variable):
+        return os.environ[variable]
+    built = subprocess.run([str(ROOT / "tests" / "helm" / "helm-tool.sh"), str(major)], capture_output=True,
                            text=True, check=False)
     if built.returncode != 0:
         raise AssertionError(f"tests/helm/helm-tool.sh exited {built.returncode}:\n{built.stderr}")
@@ -68,8 +70,8 @@ def kustomize_binary() -> str:
     return os.environ.get("KUSTOMIZE", str(ROOT / "build" / "tools" / "kustomize"))
 
 
-def helm(*args: str, check: bool = True, env: dict | None = None) -> subprocess.CompletedProcess:
-    result = subprocess.run([helm_binary(), *args], capture_output=True, text=True, check=False,
+def helm(*args: str, check: bool = True, env: dict | None = None, major: int = 4) -> subprocess.CompletedProcess:
+    result = subprocess.run([helm_binary(major), *args], capture_output=True, text=True, check=False,
                             env=env or helm_env())
     if check and result.returncode != 0:
         raise AssertionError(f"helm {' '.join(args)} exited {result.returncode}:\n{result.stderr}")

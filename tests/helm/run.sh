@@ -14,7 +14,7 @@ cd "$(dirname "$0")/../.."
 
 rm -f build/skipped/test-helm
 status=0
-HELM=$(tests/helm/helm-tool.sh) || status=$?
+HELM=$(tests/helm/helm-tool.sh) && HELM3=$(tests/helm/helm-tool.sh 3) || status=$?   # Helm 4, and 3
 if [ "$status" -eq 77 ]; then
     mkdir -p build/skipped
     echo "the Go module proxy cannot be reached to build Helm" > build/skipped/test-helm
@@ -36,5 +36,5 @@ fi
 scripts/deps.sh run >/dev/null   # FerretDB, for helm test's script against the real server
 [ -x build/pacman ] || { echo "test-helm: build/pacman is missing: run make build" >&2; exit 1; }
 
-HELM=$HELM KUSTOMIZE=$PWD/build/tools/kustomize KUBE_SCORE=$PWD/build/tools/kube-score exec timeout --signal=INT --kill-after=30 600 \
+HELM=$HELM HELM3=$HELM3 KUSTOMIZE=$PWD/build/tools/kustomize KUBE_SCORE=$PWD/build/tools/kube-score exec timeout --signal=INT --kill-after=30 600 \
     build/k8s/venv/bin/python -m pytest -q -p no:cacheprovider tests/helm "$@"

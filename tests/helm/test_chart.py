@@ -35,10 +35,11 @@ SETTINGS = {
 }
 
 
+@pytest.mark.parametrize("major", [4, 3])
 @pytest.mark.parametrize("name", ["defaults", "everything optional", "1 member", "existing Secret"])
-def test_helm_lint_strict(name):
+def test_helm_lint_strict(name, major):
     result = chart.helm("lint", "--strict", str(chart.CHART), "--namespace", chart.NAMESPACE,
-                        *chart.set_args(SETTINGS[name]), check=False)
+                        *chart.set_args(SETTINGS[name]), check=False, major=major)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "0 chart(s) failed" in result.stdout, result.stdout
 
@@ -216,3 +217,22 @@ def test_the_packaged_chart_renders_the_same(tmp_path):
     from_package = chart.parse(chart.helm("template", chart.RELEASE, str(packaged), "-n", chart.NAMESPACE).stdout)
     from_directory = chart.template()
     assert chart.normalize(from_directory, "helm") == chart.normalize(from_package, "helm")
+
+
+@pytest.mark.parametrize("name", ["defaults", "everything optional", "existing Secret"])
+def test_helm_3_renders_what_helm_4_renders(name):
+    """The chart is for Helm 3 (3.8 or later) and 4: the pinned Helm 3 renders the same objects.
+    (Helm 3's `helm template` assumes Kubernetes 1.20 unless told; the chart needs 1.27.)"""
+    values = SETTINGS[name]
+    helm_3 = chart.parse(chart.helm("template", chart.RELEASE, str(chart.CHART), "-n", chart.NAMESPACE,
+                                    "--kube-version", "1.34.0", *chart.set_args(values), major=3).stdout)
+    assert chart.normalize(helm_3, "helm") == chart.normalize(chart.template(values), "helm")
+
+
+def test_helm_3_refuses_what_helm_4_refuses():
+    for values, complaint in (({"mongo.members": 4}, "members"), ({"image.pullPolicy": "Sometimes"}, "pullPolicy")):
+        result = chart.helm("template", chart.RELEASE, str(chart.CHART), "--kube-version", "1.34.0",
+                            *chart.set_args(values), check=False, major=3)
+        assert result.returncode != 0 and complaint in result.stderr, result.stderr
+    old = chart.helm("template", chart.RELEASE, str(chart.CHART), "--kube-version", "1.26.0", check=False, major=3)
+    assert old.returncode != 0 and "kubeVersion" in old.stderr, old.stderr
