@@ -103,7 +103,7 @@ for g in "${groups[@]}"; do
         run|test) need_go ferretdb ;;
         k8s) need_go kustomize kustomize-kubectl kube-score ;;
         cluster) need_go kubernetes etcd kwok kube-snapshotter ;;
-        helm) need_go helm ;;
+        helm) need_go helm helm3 ;;
     esac
     case "$g" in test|k8s) need_node ;; esac
 done
