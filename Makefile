@@ -55,7 +55,7 @@ $(ASAN_BIN): $(SOURCES) $(HEADERS) Makefile | $(BUILD)/.deps-build
 	  -fsanitize=address,undefined -fno-sanitize-recover=undefined -o $@ $(SOURCES) $(LDLIBS)
 
 help: ## list every target
-	@grep -hE '^[a-z][a-z-]*:.*## ' $(MAKEFILE_LIST) | sort | \
+	@grep -hE '^[a-z][a-z0-9-]*:.*## ' $(MAKEFILE_LIST) | sort | \
 	  awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
 
 deps: ## install everything `make test` needs (apt, FerretDB, Python, Node)
@@ -133,7 +133,7 @@ test-asan: asan ## the integration suite against the sanitizer build
 	  $(PY) -m pytest -q -x tests/integration -m "not slow"
 	@if ls $(BUILD)/asan/report* >/dev/null 2>&1; then cat $(BUILD)/asan/report*; exit 1; fi
 
-test-e2e: build ## the game in Debian's Chromium via Playwright, against the real server
+test-e2e: build ## the game in Debian's Chromium via Playwright, against the real server (DOCS_SCREENSHOTS=1: and the docs' pictures into docs/screenshots/)
 	scripts/deps.sh browser
 	$(PY) -m pytest -q tests/e2e
 
