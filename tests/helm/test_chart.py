@@ -236,3 +236,14 @@ def test_helm_3_refuses_what_helm_4_refuses():
         assert result.returncode != 0 and complaint in result.stderr, result.stderr
     old = chart.helm("template", chart.RELEASE, str(chart.CHART), "--kube-version", "1.26.0", check=False, major=3)
     assert old.returncode != 0 and "kubeVersion" in old.stderr, old.stderr
+
+
+def test_the_chart_says_which_images_it_runs():
+    """Chart.yaml's artifacthub.io/images (what registries show) names the members' image the
+    values pin, and the game's release matching the chart's appVersion."""
+    import yaml
+    meta = yaml.safe_load((chart.CHART / "Chart.yaml").read_text())
+    listed = {i["name"]: i["image"] for i in yaml.safe_load(meta["annotations"]["artifacthub.io/images"])}
+    sts = chart.one(chart.template(), "StatefulSet", "mongo")
+    assert listed["mongo"] == sts["spec"]["template"]["spec"]["containers"][0]["image"]
+    assert listed["pacman"] == f"ghcr.io/pacman-k8s/pacman:v{meta['appVersion']}"
