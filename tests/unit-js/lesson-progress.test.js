@@ -251,6 +251,8 @@ test('ten web pods tick the scaling step, with the time from the first new pod',
 test('ten pods already there at the first look: ticked, without a time it cannot know', () => {
   const lesson = new LessonProgress();
   const pods = Array.from({ length: 10 }, (_, i) => new Pod(`vm:${8081 + i}`, { started: i * 100, host: 'vm' }));
+  // the first answer lists one: the others had not recorded themselves yet
+  feed(lesson, pods[3].reply(1200, [['127.0.0.1:27018', 'PRIMARY']], { pods: [pods[3]] }));
   feed(lesson, pods[3].reply(5000, [['127.0.0.1:27018', 'PRIMARY']], { pods }));
   assert.match(check(lesson, 'ten').evidence, /^10 web pods alive \(already when this page first looked/);
   assert.equal(check(lesson, 'served').evidence, 'This page came from vm:8084, one of 10 web pods.');

@@ -55,7 +55,7 @@ function freshMemory() {
     since: null, // evidence from before this server time does not count (set by start over)
     sincePending: false, // start over before any answer: since is the next answer's "now"
     checks: {}, // check id -> {at, ...what it saw}
-    webBase: null, // the web pods before the tier grew: [ids]
+    firstLook: null, // the server time of the first answer (since start over)
     setBase: null, // the members before the set grew: [hosts]
     maxMembers: 0,
     downs: {}, // member host -> [times it was seen going away], the last few
@@ -123,6 +123,7 @@ export class LessonProgress {
       m.since = now;
       m.sincePending = false;
     }
+    if (m.firstLook === null) m.firstLook = now;
     const ticks = [];
     const db = databaseOf(reply);
     m.maxMembers = Math.max(m.maxMembers, db.members.length);
@@ -136,20 +137,21 @@ export class LessonProgress {
     return ticks;
   }
 
+  /**
+   * Ten web pods alive. The new ones are those started after the page first looked (or after
+   * start over): the pods it was served by were there before the learner scaled. (Pods that
+   * were still registering when it looked, as at a fresh start, would look new by a list
+   * compared with the first one; by their start times they are not.)
+   */
   watchWebTier(reply, now, ticks) {
     if (this.done('ten') || !podsAreCurrent(reply)) return;
     const pods = webPodsOf(reply);
-    const m = this.memory;
-    // The pods before growth: refreshed while the tier does not grow (a rollout replaces pods
-    // one for one), kept once it does, so that the new pods are the ones not in it.
-    if (pods.length < WEB_TARGET && (!m.webBase || pods.length <= m.webBase.length)) m.webBase = pods.map((p) => p.id);
     if (pods.length < WEB_TARGET) return;
-    const base = new Set(m.webBase || []);
-    const added = pods.filter((p) => !base.has(p.id) && p.started !== null).sort((a, b) => a.started - b.started);
+    const added = pods.filter((p) => p.started !== null && p.started > this.memory.firstLook).sort((a, b) => a.started - b.started);
     const data = { pods: pods.length, added: added.length, tookMs: null, first: null };
-    if (m.webBase && added.length) {
+    if (added.length) {
       data.first = added[0].name;
-      data.tookMs = Math.max(0, added[added.length - 1].started - added[0].started);
+      data.tookMs = added[added.length - 1].started - added[0].started;
     }
     this.tick('ten', now, data, ticks);
   }
@@ -337,6 +339,7 @@ export class LessonProgress {
       }
       case 'ten':
         if (data.tookMs === null) return `${data.pods} web pods alive (already when this page first looked, so how long the scale-up took is not known).`;
+        if (data.added === 1) return `${data.pods} web pods alive: ${data.first} is new.`;
         return `${data.pods} web pods alive: the ${data.added} new ones all started within ${durationText(data.tookMs)} of the first, ${data.first}.`;
       case 'election':
         return this.electionEvidence(data);
