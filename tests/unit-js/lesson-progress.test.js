@@ -290,8 +290,10 @@ test('a restore: the fingerprint before, every member away, the same fingerprint
   const F1 = { count: 12, sha256: 'a'.repeat(64), newest: '2026-03-02T09:59:00Z' };
   const F2 = { count: 13, sha256: 'b'.repeat(64), newest: '2026-03-02T10:00:30Z' };
   feed(lesson, pod.reply(10000, HEALTHY));
-  assert.deepEqual(lesson.observeFingerprint(F1, T0 + 11000), ['fingerprint']);
-  assert.equal(check(lesson, 'fingerprint').evidence, '12 scores, sha256 aaaaaa…aaaa.');
+  assert.match(check(lesson, 'gone').note, /^The page reads the fingerprint/);
+  assert.deepEqual(lesson.observeFingerprint(F1, T0 + 11000), []);
+  assert.equal(step(lesson, 'restore').evidence, 'The data\'s fingerprint, as the page read it last: 12 scores, sha256 aaaaaa…aaaa.');
+  assert.equal(check(lesson, 'gone').note, null);
   lesson.observeFingerprint(F2, T0 + 31000); // a score after the backup
   // an election makes it unreadable for seconds, but the other members stay: no disaster
   pod.change(40000, ['member_unreachable', M0, 'mongo-0 unreachable (it was the primary)'], ['no_primary', M0, 'no primary: writes wait until the set elects one']);
@@ -353,8 +355,9 @@ test('one member (FerretDB locally) killed and restarted: the outage step as far
   assert.equal(primary.checks[1].done, null);
   assert.match(primary.checks[1].note, /^A set of one member cannot show this/);
   const restore = step(lesson, 'restore');
-  assert.equal(restore.status, 'limited');
-  assert.deepEqual(restore.checks.map((c) => c.done), [true, null, null]);
+  assert.equal(restore.status, 'cannot');
+  assert.deepEqual(restore.checks.map((c) => c.done), [null, null]);
+  assert.match(restore.evidence, /2 scores, sha256 eeeeee…eeee\.$/);
   assert.equal(step(lesson, 'scale-set').status, 'cannot');
   assert.deepEqual(step(lesson, 'scale-set').checks.map((c) => c.done), [null, null]);
 });

@@ -36,8 +36,8 @@ test('the recording holds what it should: answers from several replicas, a stret
 test('the rehearsal ticks each step when it happens, and nothing it cannot show', () => {
   const lesson = new LessonProgress();
   const ticked = play(lesson);
-  // the fingerprint is read; the database killed and started on its files is no restore
-  assert.deepEqual(ticked, { served: 'start', fingerprint: 'start', ten: 'scale to ten', election: 'start the database' });
+  // the database killed and started on its files is no restore
+  assert.deepEqual(ticked, { served: 'start', ten: 'scale to ten', election: 'start the database' });
   const ten = lesson.memory.checks.ten;
   assert.equal(ten.added, 8, 'the two replicas the page was first served by are not new');
   assert.ok(ten.tookMs >= 0 && ten.tookMs < 8000, ten.tookMs);
@@ -48,6 +48,8 @@ test('the rehearsal ticks each step when it happens, and nothing it cannot show'
   assert.equal(steps['scale-web'].status, 'done');
   assert.equal(steps.primary.status, 'limited');
   assert.equal(steps['scale-set'].status, 'cannot');
+  assert.equal(steps.restore.status, 'cannot');
+  assert.match(steps.restore.evidence, /: 2 scores, sha256 [0-9a-f]{6}…[0-9a-f]{4}\.$/);
   assert.match(steps.primary.checks[0].evidence, /^127\.0\.0\.1:\d+ was the primary, went away, and was primary again after 1\d s without one\./);
 });
 

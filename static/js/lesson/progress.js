@@ -240,10 +240,9 @@ export class LessonProgress {
       if (before) this.tick('same', now, { sha256, count, beforeAt: before.at, awayMs: now - gone.at }, ticks);
       else m.checks.gone.differs = { sha256, count };
     }
-    if (!m.fingerprints.some((f) => f.sha256 === sha256)) {
-      m.fingerprints = [...m.fingerprints, { sha256, count, at: now }].slice(-KEEP_FINGERPRINTS);
-    }
-    this.tick('fingerprint', now, { sha256, count }, ticks);
+    // distinct fingerprints, each with when it was last read: the one before a disaster is
+    // the last read before it
+    m.fingerprints = [...m.fingerprints.filter((f) => f.sha256 !== sha256), { sha256, count, at: now }].slice(-KEEP_FINGERPRINTS);
     return ticks;
   }
 
@@ -255,7 +254,7 @@ export class LessonProgress {
    */
   watchDisaster(now, ticks) {
     const m = this.memory;
-    if (this.done('gone') || !this.done('fingerprint') || m.unavailableSince === null || !this.reply) return;
+    if (this.done('gone') || !m.fingerprints.length || m.unavailableSince === null || !this.reply) return;
     const db = databaseOf(this.reply);
     if (m.maxMembers < 2 || !db.members.length || db.members.some((x) => isUp(x.state))) return;
     this.tick('gone', now, { members: db.members.length }, ticks);
@@ -311,7 +310,15 @@ export class LessonProgress {
     if (!applicable.length) status = 'cannot';
     else if (doneCount === applicable.length) status = applicable.length === checks.length ? 'done' : 'limited';
     else if (doneCount) status = 'partial';
-    return { ...step, status, why: null, evidence: null, checks, note: this.stepNote(step.id) };
+    const evidence = step.id === 'restore' ? this.fingerprintEvidence() : null;
+    return { ...step, status, why: null, evidence, checks, note: this.stepNote(step.id) };
+  }
+
+  /** The restore step's line: the fingerprint the page read last, the "before". */
+  fingerprintEvidence() {
+    const last = this.memory.fingerprints[this.memory.fingerprints.length - 1];
+    if (!last) return null;
+    return `The data's fingerprint, as the page read it last: ${number(last.count)} ${last.count === 1 ? 'score' : 'scores'}, sha256 ${shortHash(last.sha256)}.`;
   }
 
   givenEvidence(id) {
@@ -352,8 +359,6 @@ export class LessonProgress {
       }
       case 'shrunk':
         return `${listNames(data.left)} left the replica set: ${data.members} members again.`;
-      case 'fingerprint':
-        return `${number(data.count)} ${data.count === 1 ? 'score' : 'scores'}, sha256 ${shortHash(data.sha256)}.`;
       case 'gone':
         return `All ${data.members} members away and the scores unreadable: the page is still served.`;
       case 'same':
@@ -420,11 +425,10 @@ export class LessonProgress {
         const up = db.members.filter((x) => isUp(x.state)).length;
         return { text: `${db.members.length} ${db.members.length === 1 ? 'member' : 'members'} now, ${up} of them primary or secondary.` };
       }
-      case 'fingerprint':
-        return { text: 'The page reads the fingerprint of the stored scores while this step is the next one; it needs at least one score.' };
       case 'gone':
       case 'same':
         if (one) return { cannot: true, text: 'A set of one member cannot show a restore: stopped and started again it keeps its files, so the page could not tell a restore from a restart.' };
+        if (id === 'gone' && !this.memory.fingerprints.length) return { text: 'The page reads the fingerprint of the stored scores while this step is the next one or open; it needs at least one score.' };
         if (id === 'same' && this.memory.checks.gone && this.memory.checks.gone.differs) {
           const d = this.memory.checks.gone.differs;
           return { text: `The database is back with ${number(d.count)} ${d.count === 1 ? 'score' : 'scores'}, sha256 ${shortHash(d.sha256)}: not a fingerprint seen before it went away.` };
@@ -445,7 +449,7 @@ export class LessonProgress {
     const other = Object.keys(this.memory.downs).filter((host) => host !== db.primary
       && db.members.some((x) => x.host === host && x.state === 'SECONDARY'));
     const parts = [];
-    if (other.length) parts.push(`${listNames(other.map((h) => memberName(this.reply, h)))} went away and came back, but was not the primary: no election.`);
+    if (other.length) parts.push(`${listNames(other.map((h) => memberName(this.reply, h)))} went away and came back, but ${other.length === 1 ? 'was not the primary' : 'neither was the primary'}: no election.`);
     if (name !== 'mongo-0') parts.push(`The primary now is ${name}: delete that pod (put ${name} in place of mongo-0).`);
     return parts.length ? parts.join(' ') : null;
   }
