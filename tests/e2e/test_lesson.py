@@ -5,11 +5,10 @@ outage step as far as one member can show, and nothing else (no restore, no memb
 score that waited in the browser meanwhile is told; a reload keeps the progress; start over
 resets it; every command the panel copies is, verbatim and in order, a command of the docs
 page it names. Screenshots of the panel at 1280x800 and 390x844 go to build/screenshots/ (and,
-with LESSON_SCREENSHOTS=1, to docs/screenshots/lesson*.png)."""
+with DOCS_SCREENSHOTS=1, to docs/screenshots/lesson.png and lesson-phone.png)."""
 
 import json
-import os
-import shutil
+import re
 import subprocess
 import time
 
@@ -17,10 +16,7 @@ import pytest
 
 import harness
 from demo.stack import WebTier
-from e2e_support import DESKTOP, SCREENSHOTS, screenshot
-
-PHONE = {"width": 390, "height": 844}
-DOCS_SCREENSHOTS = harness.ROOT / "docs" / "screenshots"
+from e2e_support import DESKTOP, PHONE, screenshot
 
 
 def steps() -> list[dict]:
@@ -67,11 +63,6 @@ def same_lines(a: str, b: str) -> bool:
     return [line.strip() for line in a.split("\n")] == [line.strip() for line in b.split("\n")]
 
 
-def keep_screenshot(path, name: str):
-    if os.environ.get("LESSON_SCREENSHOTS") == "1":
-        shutil.copy(path, DOCS_SCREENSHOTS / f"{name}.png")
-
-
 def test_the_panel_follows_the_local_rehearsal(rehearsal, make_page):
     db, tier = rehearsal
     url = tier.nginx.url
@@ -95,7 +86,8 @@ def test_the_panel_follows_the_local_rehearsal(rehearsal, make_page):
     tier.add(8)
     wait_status(page, "scale-web", "done", 30)
     print(f"\nten replicas ticked {time.monotonic() - started:.1f} s after the first new one was started")
-    assert "10 web pods alive: the 8 new ones all started within" in check_text(page, "ten")
+    assert re.match(r"10 web pods alive: the 8 new ones (all started within [0-9.]+ s of the first|started together), vm:\d+",
+                    check_text(page, "ten")), check_text(page, "ten")
     assert "Step 7, Ten web pods alive" in page.inner_text("#lesson-announce")
 
     # step 8 as one member can show it: the database killed; a score waits in the browser
@@ -114,7 +106,9 @@ def test_the_panel_follows_the_local_rehearsal(rehearsal, make_page):
     wait_status(page, "primary", "limited", 40)
     election = check_text(page, "election")
     assert "was the primary, went away, and was primary again after" in election, election
-    assert "Your score waited" in election, election
+    # the waiting score goes in at the queue's next try, a moment after the primary is back
+    page.wait_for_function("() => document.querySelector(\".lesson-check[data-check='election'] .lesson-check-text\")"
+                           ".textContent.includes('Your score waited')", timeout=30000)
     assert check_done(page, "back") == "cannot"
     assert "A set of one member cannot show this" in check_text(page, "back")
     page.wait_for_function("() => document.querySelector(\".lesson-check[data-check='saved']\").dataset.done === 'true'",
@@ -125,7 +119,7 @@ def test_the_panel_follows_the_local_rehearsal(rehearsal, make_page):
     assert check_done(page, "gone") == "cannot" and check_done(page, "same") == "cannot"
     page.evaluate("document.querySelector(\".lesson-step[data-step='play'] details\").open = false")
     page.locator(".lesson-step[data-step='scale-web']").evaluate("e => e.scrollIntoView({block: 'start'})")
-    keep_screenshot(screenshot(page, "lesson"), "lesson")
+    screenshot(page, "lesson", docs=True)
 
     # a reload keeps every tick; start over resets them, and they stay reset
     before = statuses(page)
@@ -149,7 +143,7 @@ def test_the_panel_follows_the_local_rehearsal(rehearsal, make_page):
 
 def test_on_a_phone_and_with_the_keyboard(rehearsal, make_page):
     _, tier = rehearsal
-    page = make_page(tier.nginx.url + "/?lesson=1", viewport=PHONE, has_touch=True, is_mobile=True)
+    page = make_page(tier.nginx.url + "/?lesson=1", **PHONE)
     page.wait_for_function("() => document.querySelector(\".lesson-check[data-check='served']\").dataset.done === 'true'",
                            timeout=15000)
     # nothing wider than the phone: commands wrap
@@ -157,7 +151,7 @@ def test_on_a_phone_and_with_the_keyboard(rehearsal, make_page):
         .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1).map((e) => e.className)""")
     assert overflow == []
     page.locator(".lesson-step[data-step='play']").evaluate("e => e.scrollIntoView({block: 'start'})")
-    keep_screenshot(screenshot(page, "lesson-phone"), "lesson-phone")
+    screenshot(page, "lesson-phone", docs=True)
     # the keyboard: the toggle, then into the steps; Enter opens a step
     page.focus("#lesson-toggle")
     page.keyboard.press("Enter")

@@ -246,6 +246,13 @@ test('ten web pods tick the scaling step, with the time from the first new pod',
   assert.deepEqual(feed(lesson, self.reply(47000, HEALTHY, { pods })), ['ten']);
   assert.equal(check(lesson, 'ten').evidence, '10 web pods alive: the 8 new ones all started within 4.2 s of the first, pacman-n0.');
   assert.equal(step(lesson, 'scale-web').status, 'done');
+  // started at once (the local rehearsal starts its replicas together)
+  const together = new LessonProgress();
+  const first = [new Pod('vm:1', { started: 0, host: 'vm' })];
+  feed(together, first[0].reply(1000, HEALTHY, { pods: first }));
+  const all = [...first, ...Array.from({ length: 9 }, (_, i) => new Pod(`vm:${i + 2}`, { started: 5000 + (i % 2) * 40, host: 'vm' }))];
+  feed(together, first[0].reply(8000, HEALTHY, { pods: all }));
+  assert.equal(check(together, 'ten').evidence, '10 web pods alive: the 9 new ones started together, vm:2 first.');
 });
 
 test('ten pods already there at the first look: ticked, without a time it cannot know', () => {

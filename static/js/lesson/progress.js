@@ -347,6 +347,7 @@ export class LessonProgress {
       case 'ten':
         if (data.tookMs === null) return `${data.pods} web pods alive (already when this page first looked, so how long the scale-up took is not known).`;
         if (data.added === 1) return `${data.pods} web pods alive: ${data.first} is new.`;
+        if (data.tookMs < 100) return `${data.pods} web pods alive: the ${data.added} new ones started together, ${data.first} first.`;
         return `${data.pods} web pods alive: the ${data.added} new ones all started within ${durationText(data.tookMs)} of the first, ${data.first}.`;
       case 'election':
         return this.electionEvidence(data);
