@@ -194,7 +194,7 @@ def test_each_copied_command_is_the_docs_command_in_the_same_order(stack, make_p
     context.grant_permissions(["clipboard-read", "clipboard-write"], origin=stack.url)
     page = context.new_page()
     page.goto(stack.url + "/?lesson=1")
-    page.wait_for_selector(".lesson-copy")
+    page.wait_for_selector(".lesson-copy", state="attached")
     copied = []
     for step in lesson:
         page.evaluate("id => { const d = document.querySelector(`.lesson-step[data-step='${id}'] details`); d.open = true; }",
