@@ -1,8 +1,9 @@
 // The lesson's steps: the walkthrough of docs/kubernetes.md (and the restore of
 // docs/backup-restore.md) as the game page's Lesson panel shows them. This file is the one place
-// their titles, commands and texts live on the page; tests/unit-js/lesson-docs.test.js checks
-// that every command here is, verbatim and in the same order, a command of the page it names,
-// under the step heading it names. Change a command in the docs and here together.
+// their titles, commands and texts live on the page; tests/e2e/test_lesson.py checks that every
+// command here is, verbatim and in the same order, a command of the page it names, under the
+// step heading it names, and that the panel's Copy buttons copy exactly these. Change a command
+// in the docs and here together.
 //
 // Each step: id; doc and number (the page and its "N. Title" heading; through: the last heading
 // when the step spans several); title; commands
