@@ -133,7 +133,7 @@ export class LessonPanel {
   tickSentence(id) {
     for (const step of this.progress.steps()) {
       const check = step.checks.find((c) => c.id === id);
-      if (check) return `Step ${step.number}, ${check.label}: ${check.evidence}`;
+      if (check) return `Step ${step.number}, ${check.label}, ticked. ${check.evidence}`;
     }
     return '';
   }
