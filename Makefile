@@ -31,8 +31,8 @@ PY := $(BUILD)/venv/bin/python
 export MONGOC_DISABLE_SHM := 1
 
 .PHONY: build help deps run test check test-unit test-js test-integration test-asan test-e2e \
-        test-k8s test-cluster test-image test-fresh test-hostile test-reliability test-demo valgrind \
-        fuzz fuzz-smoke asan bench loadtest loadtest-smoke demo cluster-demo cluster-demo-local \
+        test-k8s test-helm chart-files test-cluster test-image test-fresh test-hostile test-reliability test-demo test-backup valgrind \
+        fuzz fuzz-smoke asan bench loadtest loadtest-smoke demo cluster-demo cluster-demo-local credentials \
         format format-check clean test-docs docs-refresh docs-images figures
 
 build: $(BIN) ## build the server to build/pacman (hardened, warnings are errors)
@@ -59,7 +59,7 @@ help: ## list every target
 	  awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
 
 deps: ## install everything `make test` needs (apt, FerretDB, Python, Node)
-	scripts/deps.sh build run test browser image bench k8s cluster
+	scripts/deps.sh build run test browser image bench k8s helm cluster
 
 run: ## build and serve the game on http://localhost:8080 (starts a local database if none is configured)
 	scripts/deps.sh build run
@@ -67,8 +67,8 @@ run: ## build and serve the game on http://localhost:8080 (starts a local databa
 	scripts/run-local.sh
 
 # Each suite is timed into build/results/suites.json (docs/results/ under `make figures`).
-TEST_SUITES := format-check test-unit test-js test-docs test-integration test-e2e test-k8s test-cluster \
-  test-hostile fuzz-smoke test-asan test-reliability test-demo valgrind test-image test-fresh loadtest-smoke
+TEST_SUITES := format-check test-unit test-js test-docs test-integration test-e2e test-k8s test-helm test-cluster \
+  test-hostile fuzz-smoke test-asan test-reliability test-demo test-backup valgrind test-image test-fresh loadtest-smoke
 
 test: deps build ## install what is needed and run every test suite
 	@set -e; for suite in $(TEST_SUITES); do \
@@ -156,8 +156,20 @@ test-k8s: build ## offline checks of k8s/ manifests and overlays
 	scripts/deps.sh k8s
 	tests/k8s/run.sh
 
+test-helm: build ## the Helm chart offline: lint --strict, schemas, values, credentials, the same objects as k8s/, helm test's script against the real server
+	scripts/deps.sh k8s helm
+	tests/helm/run.sh
+
+# Helm reads no file outside the chart: charts/pacman/files/ carries copies of these
+# (tests/helm/test_same_as_kustomize.py fails when one is stale).
+CHART_FILES := k8s/base/mongo/bootstrap.sh k8s/base/mongo/rs-bootstrap.js k8s/base/mongo/rs-decide.js \
+               k8s/base/mongo/member-ready.sh k8s/base/mongo/mongosh.conf \
+               k8s/base/mongo/change-root-password.sh k8s/loadtest/locustfile.py
+chart-files: ## copy the member scripts and the load-test scenario from k8s/ into charts/pacman/files/
+	cp $(CHART_FILES) charts/pacman/files/
+
 test-cluster: ## the walkthrough's kubectl commands on a real control plane (etcd, kube-apiserver, kwok; built once)
-	scripts/deps.sh cluster
+	scripts/deps.sh cluster helm
 	tests/cluster/run.sh
 
 test-image: ## build the Dockerfile with podman and smoke-test the container
@@ -211,6 +223,10 @@ test-demo: build ## the minikube demo rehearsed locally, as a test (`make demo` 
 	scripts/deps.sh bench test
 	$(PY) -m pytest -q tests/demo
 
+test-backup: build ## backup and restore without a cluster: the local database backed up while written, destroyed, restored (same fingerprint); the members' backup hook in mongosh; the Velero and Kanister recipes
+	scripts/deps.sh test k8s
+	tests/backup/run.sh
+
 valgrind: build ## valgrind memcheck of the server through a short load (no leak, no invalid access)
 	scripts/deps.sh test
 	tests/reliability/valgrind.sh
@@ -221,6 +237,9 @@ demo: build ## the minikube demo rehearsed locally: 10 replicas behind nginx, da
 
 cluster-demo: ## the minikube walkthrough as one measured run on the current kubectl context (ARGS=--keep leaves it up)
 	python3 scripts/cluster-demo.py $(ARGS)
+
+credentials: ## write k8s/local, an overlay with this cluster's own passwords and key (ARGS="--rotate app" etc.; docs/credentials.md)
+	scripts/credentials.sh $(ARGS) k8s/local
 
 cluster-demo-local: build ## the same scenario as cluster-demo on the local rehearsal (FerretDB, replicas, nginx)
 	scripts/deps.sh bench test

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what a make target needs on a fresh Debian 12 machine, and nothing twice.
-# Usage: scripts/deps.sh GROUP...   groups: build run test browser image bench fuzz format k8s cluster
+# Usage: scripts/deps.sh GROUP...   groups: build run test browser image bench fuzz format k8s helm cluster
 # Every step checks first, so a warm machine pays almost nothing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -101,8 +101,9 @@ for g in "${groups[@]}"; do
     # Each group asks only for what its own tools need: `make run` builds FerretDB alone.
     case "$g" in
         run|test) need_go ferretdb ;;
-        k8s) need_go kustomize kustomize-v4 ;;
+        k8s) need_go kustomize kustomize-kubectl kube-score ;;
         cluster) need_go kubernetes etcd kwok kube-snapshotter ;;
+        helm) need_go helm helm3 ;;
     esac
     case "$g" in test|k8s) need_node ;; esac
 done
@@ -117,7 +118,7 @@ for g in "${groups[@]}"; do
         bench) want_apt nginx-light wrk valgrind iproute2 ;;   # iproute2: ss (tests/reliability/stall.py)
         fuzz) want_apt clang libclang-rt-14-dev ;;
         format) want_apt clang-format ;;
-        k8s) : ;;
+        k8s|helm) : ;;   # helm: tests/helm/helm-tool.sh builds it with Go
         cluster) want_apt openssl curl python3-venv ;;   # tests/cluster/control-plane.sh builds the rest with Go
         *) log "unknown group '$g'"; exit 2 ;;
     esac
