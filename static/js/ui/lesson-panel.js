@@ -238,7 +238,8 @@ export class LessonPanel {
 
   buildConfirm() {
     const { doc } = this;
-    const box = el(doc, 'div', 'lesson-confirm');
+    const box = el(doc, 'div', 'status lesson-confirm');
+    box.dataset.tone = 'warn';
     box.id = 'lesson-confirm';
     box.hidden = true;
     box.setAttribute('role', 'group');
