@@ -1,6 +1,6 @@
 // The Lesson panel's logic (static/js/lesson/): each step's checks worked out from sequences of
 // GET /cluster answers, shaped as the server writes them (the event texts and their order are
-// those server/cluster_events.c writes and tests/unit/test_cluster_events.c expects), and the
+// those server/replset.c writes and tests/unit/test_replset.c expects), and the
 // ticks that must not happen: a web pod's restart, a secondary's restart, a member's blip.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -5,7 +5,7 @@
 // of its own MongoDB driver since it started (at most the last 50, newest first). So an event
 // sequence is read within one answer, never stitched across pods: a pod that started after an
 // election simply has none to show. Events of one change of the replica set carry the same
-// time, the members' events first, then the primary's (server/cluster_events.c).
+// time, the members' events first, then the primary's (server/replset.c).
 
 /** Milliseconds since 1970 of an ISO time, or null. */
 export function timeOf(iso) {
