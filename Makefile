@@ -149,7 +149,7 @@ test-asan: asan ## the integration suite against the sanitizer build
 	@if ls $(BUILD)/asan/report* >/dev/null 2>&1; then cat $(BUILD)/asan/report*; exit 1; fi
 
 test-e2e: build ## the game in Debian's Chromium via Playwright, against the real server (DOCS_SCREENSHOTS=1: and the docs' pictures into docs/screenshots/)
-	scripts/deps.sh browser
+	scripts/deps.sh browser bench
 	$(PY) -m pytest -q tests/e2e
 
 test-k8s: build ## offline checks of k8s/ manifests and overlays
