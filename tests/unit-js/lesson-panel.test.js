@@ -3,7 +3,8 @@
 // (tests/e2e/test_lesson.py).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createFingerprintReader, lessonRequest, progressText } from '../../static/js/ui/lesson-panel.js';
+import { lessonRequest, progressText } from '../../static/js/ui/lesson-panel.js';
+import { createFingerprintReader } from '../../static/js/net/fingerprint.js';
 
 test('?lesson= opens the panel, ?lesson=present enlarges it, anything else leaves it be', () => {
   assert.deepEqual(lessonRequest(''), { open: false, present: false });

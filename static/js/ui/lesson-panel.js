@@ -11,6 +11,8 @@
 // one in view, because the fingerprint reads every score on the primary.
 import { LessonProgress } from '../lesson/progress.js';
 import { databaseOf, memberName } from '../lesson/watch.js';
+import { createFingerprintReader } from '../net/fingerprint.js';
+import { clockText, el } from './dom.js';
 
 export const PROGRESS_KEY = 'pacman.lesson.v1';
 export const OPEN_KEY = 'pacman.lesson.open';
@@ -28,41 +30,11 @@ const STATUS_TEXT = {
 const STATUS_MARK = { given: '✓', done: '✓', limited: '✓', partial: '◐', waiting: '○', cannot: '–' };
 const FINISHED = new Set(['given', 'done', 'limited', 'cannot']);
 
-/** Resolves to the fingerprint answer, or null when the server says it cannot read it. */
-export function createFingerprintReader({ fetch = globalThis.fetch.bind(globalThis), timeoutMs = 8000 } = {}) {
-  return async function readFingerprint() {
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), timeoutMs);
-    try {
-      const response = await fetch('highscores/fingerprint', {
-        headers: { Accept: 'application/json' }, cache: 'no-store', credentials: 'same-origin', signal: controller.signal,
-      });
-      if (response.status === 503) return null;
-      if (!response.ok) throw new Error(`HTTP ${response.status}`);
-      return await response.json();
-    } finally {
-      clearTimeout(timer);
-    }
-  };
-}
-
 /** What ?lesson= asks for: {open, present}. */
 export function lessonRequest(search) {
   const value = new URLSearchParams(search || '').get('lesson');
   if (value === null) return { open: false, present: false };
   return { open: value !== '0' && value !== 'false', present: value === 'present' };
-}
-
-function el(doc, tag, className, text) {
-  const node = doc.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
-
-function clockText(ms) {
-  const d = new Date(ms);
-  return Number.isNaN(d.getTime()) ? '' : d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
 }
 
 function readJson(storage, key) {
