@@ -99,7 +99,13 @@ class FerretDB:
     MongoDB pod finds its persistent volume again.
     """
 
-    def __init__(self, data_dir: Path | None = None, port: int | None = None):
+    def __init__(self, data_dir: Path | None = None, port: int | None = None,
+                 root: tuple[str, str] | None = None, repl_set: bool = True):
+        """root: (user, password) of an administrator created at the first start, with SCRAM
+        logins (FerretDB's --test-enable-new-auth): what the members' scripts log in as. Without
+        it every client is let in, as MongoDB without --auth. repl_set=False: a standalone, as a
+        mongod started without --replSet answers."""
+        self.root, self.repl_set = root, repl_set
         self._own_dir = data_dir is None
         self.data_dir = Path(data_dir or tempfile.mkdtemp(prefix="pacman-ferretdb-"))
         self.port = port or free_port()
@@ -118,11 +124,15 @@ class FerretDB:
     def start(self, timeout: float = 30):
         self.data_dir.mkdir(parents=True, exist_ok=True)
         log = open(self.log_path, "ab")
+        flags = ["--repl-set-name=rs0"] if self.repl_set else []
+        if self.root:
+            flags += ["--test-enable-new-auth", f"--setup-username={self.root[0]}",
+                      f"--setup-password={self.root[1]}", "--setup-database=admin"]
         self.proc = subprocess.Popen(
             [ferretdb_binary(), "--handler=sqlite", f"--sqlite-url=file:{self.data_dir}/",
              f"--state-dir={self.data_dir}", f"--listen-addr={self.address}",
-             "--repl-set-name=rs0", f"--debug-addr=127.0.0.1:{self.debug_port}",
-             "--telemetry=disable", "--log-level=warn"],
+             f"--debug-addr=127.0.0.1:{self.debug_port}", "--telemetry=disable",
+             "--log-level=warn", *flags],
             stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         log.close()
         wait_for(lambda: self.proc.poll() is not None or port_open(self.port), timeout,

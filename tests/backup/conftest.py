@@ -4,9 +4,6 @@
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -19,37 +16,13 @@ MONGOSH = os.environ.get("MONGOSH", str(ROOT / "build" / "k8s" / "npm" / "node_m
 ROOT_USER, ROOT_PASSWORD = "root", "root-secret"
 
 
-class RootFerretDB:
-    """FerretDB with SCRAM and a root user in admin, as MONGO_INITDB_ROOT_* make one in the image."""
-
-    def __init__(self):
-        self.dir = Path(tempfile.mkdtemp(prefix="pacman-backup-hook-"))
-        self.port = harness.free_port()
-        self.log = open(self.dir / "ferretdb.log", "ab")
-        self.proc = subprocess.Popen(
-            [harness.ferretdb_binary(), "--handler=sqlite", f"--sqlite-url=file:{self.dir}/",
-             f"--state-dir={self.dir}", f"--listen-addr=127.0.0.1:{self.port}", "--repl-set-name=rs0",
-             f"--debug-addr=127.0.0.1:{harness.free_port()}", "--telemetry=disable", "--log-level=warn",
-             "--test-enable-new-auth", f"--setup-username={ROOT_USER}", f"--setup-password={ROOT_PASSWORD}",
-             "--setup-database=admin"],
-            stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
-        harness.wait_for(lambda: self.proc.poll() is not None or harness.port_open(self.port), 30, "FerretDB")
-        if self.proc.poll() is not None:
-            raise RuntimeError((self.dir / "ferretdb.log").read_text()[-2000:])
-
-    def stop(self):
-        harness.end_process(self.proc, 10)
-        self.log.close()
-        shutil.rmtree(self.dir, ignore_errors=True)
-
-
 @pytest.fixture(scope="session")
 def root_ferret():
     if not os.access(MONGOSH, os.X_OK):
         pytest.fail(f"{MONGOSH} is missing: tests/backup/run.sh installs it (make test-backup)", pytrace=False)
-    db = RootFerretDB()
+    db = harness.FerretDB(root=(ROOT_USER, ROOT_PASSWORD)).start()
     yield db
-    db.stop()
+    db.cleanup()
 
 
 @pytest.fixture

@@ -23,16 +23,8 @@ if [ "$status" -eq 77 ]; then
 fi
 [ "$status" -eq 0 ] || exit "$status"
 
-# What test-k8s builds: kustomize and kube-score (tools/), and the venv of tests/k8s/requirements.txt.
-stale=false
-for tool in kustomize kube-score; do
-    cmp -s "tools/$tool/go.mod" "build/tools/$tool.go.mod" 2>/dev/null && [ -x "build/tools/$tool" ] || stale=true
-done
-cmp -s tests/k8s/requirements.txt build/k8s/venv/.requirements 2>/dev/null || stale=true
-if $stale; then
-    echo "test-helm: building test-k8s's tools first (kustomize, kube-score, its venv): tests/k8s/run.sh --collect-only" >&2
-    tests/k8s/run.sh --collect-only -q >/dev/null
-fi
+# What test-k8s builds too: kustomize, kube-score and the venv of tests/k8s/requirements.txt.
+tests/k8s/tools.sh kustomize kube-score venv
 scripts/deps.sh run >/dev/null   # FerretDB, for helm test's script against the real server
 [ -x build/pacman ] || { echo "test-helm: build/pacman is missing: run make build" >&2; exit 1; }
 

@@ -15,34 +15,9 @@ TOOLS=build/tools
 VENV=build/k8s/venv
 log() { printf 'test-k8s: %s\n' "$*" >&2; }
 
-# A Go tool pinned by tools/NAME/go.mod, built once into build/tools/NAME (rebuilt when the pin moves).
-go_tool() {
-    local name=$1 package=$2
-    cmp -s "tools/$name/go.mod" "$TOOLS/$name.go.mod" 2>/dev/null && [ -x "$TOOLS/$name" ] && return 0
-    command -v go >/dev/null || { log "Go is needed to build $name (tools/$name)"; exit 1; }
-    log "building $name from tools/$name (once; cached in $TOOLS)"
-    mkdir -p "$TOOLS"
-    (cd "tools/$name" && go build -o "$OLDPWD/$TOOLS/$name" "$package")
-    cp "tools/$name/go.mod" "$TOOLS/$name.go.mod"
-}
-go_tool kustomize sigs.k8s.io/kustomize/kustomize/v5
-go_tool kustomize-kubectl sigs.k8s.io/kustomize/kustomize/v5   # the one inside kubectl 1.27
-go_tool kube-score github.com/zegl/kube-score/cmd/kube-score   # the linter (tests/k8s/kube-score-ignore.yaml)
-
-if ! cmp -s tests/k8s/requirements.txt "$VENV/.requirements" 2>/dev/null; then
-    log "python venv with tests/k8s/requirements.txt"
-    python3 -m venv "$VENV"
-    "$VENV/bin/pip" install -q --disable-pip-version-check -r tests/k8s/requirements.txt
-    cp tests/k8s/requirements.txt "$VENV/.requirements"
-fi
-
-if ! cmp -s tests/k8s/package-lock.json build/k8s/npm/.installed 2>/dev/null; then
-    log "mongosh from npm (tests/k8s/package-lock.json)"
-    mkdir -p build/k8s/npm
-    cp tests/k8s/package.json tests/k8s/package-lock.json build/k8s/npm/
-    (cd build/k8s/npm && npm ci --no-audit --no-fund --loglevel=error)
-    cp tests/k8s/package-lock.json build/k8s/npm/.installed
-fi
+# kustomize today's and kubectl 1.27's; kube-score, the linter (tests/k8s/kube-score-ignore.yaml);
+# mongosh; the venv of tests/k8s/requirements.txt
+tests/k8s/tools.sh kustomize kustomize-kubectl kube-score mongosh venv
 
 scripts/deps.sh run >/dev/null   # FerretDB, for the bootstrap script's test
 [ -x build/pacman ] || { log "build/pacman is missing: run make build (the probe checks ask it)"; exit 1; }

@@ -241,4 +241,4 @@ def test_the_administrators_password_change_prints_commands_that_work(tmp_path):
                                capture_output=True, text=True, timeout=30)
         assert empty.returncode == 2 and "no new password on stdin" in empty.stderr
     finally:
-        db.stop()
+        db.cleanup()

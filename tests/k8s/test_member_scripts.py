@@ -102,7 +102,7 @@ def test_ready_on_a_primary_without_credentials():
     try:
         assert ready(db.port) == (0, "")
     finally:
-        db.stop()
+        db.cleanup()
 
 
 def test_not_ready_when_mongod_does_not_answer():
@@ -119,7 +119,7 @@ def test_not_ready_on_a_mongod_outside_a_replica_set():
         assert status == 1
         assert "not a primary or secondary of rs0" in output
     finally:
-        db.stop()
+        db.cleanup()
 
 
 def test_not_ready_within_its_deadline_when_mongod_accepts_but_never_answers():

@@ -35,30 +35,10 @@ MONGOSH = os.environ.get("MONGOSH", str(ROOT / "build" / "k8s" / "npm" / "node_m
 ROOT_USER, ROOT_PASSWORD = "root", "root-secret"
 
 
-class AuthFerretDB:
-    """FerretDB with SCRAM authentication and a root user; with or without a replica set name."""
-
-    def __init__(self, repl_set: bool = True):
-        self.dir = Path(tempfile.mkdtemp(prefix="pacman-bootstrap-"))
-        self.port = harness.free_port()
-        flags = ["--repl-set-name=rs0"] if repl_set else []
-        self.log = open(self.dir / "ferretdb.log", "ab")
-        self.proc = subprocess.Popen(
-            [harness.ferretdb_binary(), "--handler=sqlite", f"--sqlite-url=file:{self.dir}/",
-             f"--state-dir={self.dir}", f"--listen-addr=127.0.0.1:{self.port}",
-             f"--debug-addr=127.0.0.1:{harness.free_port()}", "--telemetry=disable",
-             "--log-level=warn", "--test-enable-new-auth", f"--setup-username={ROOT_USER}",
-             f"--setup-password={ROOT_PASSWORD}", "--setup-database=admin", *flags],
-            stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
-        harness.wait_for(lambda: self.proc.poll() is not None or harness.port_open(self.port), 30,
-                         "FerretDB")
-        if self.proc.poll() is not None:
-            raise RuntimeError((self.dir / "ferretdb.log").read_text()[-2000:])
-
-    def stop(self):
-        harness.end_process(self.proc, 10)
-        self.log.close()
-        shutil.rmtree(self.dir, ignore_errors=True)
+def AuthFerretDB(repl_set: bool = True) -> harness.FerretDB:
+    """FerretDB with SCRAM authentication and a root user; with or without a replica set name.
+    Started; cleanup() ends it and removes its data."""
+    return harness.FerretDB(root=(ROOT_USER, ROOT_PASSWORD), repl_set=repl_set).start()
 
 
 class Member:
@@ -121,7 +101,7 @@ def can_log_in(port, user, password, database="pacman") -> bool:
 def primary():
     db = AuthFerretDB()
     yield db
-    db.stop()
+    db.cleanup()
 
 
 @pytest.fixture
@@ -210,7 +190,7 @@ def test_member_without_replica_set_waits_touches_nothing_and_is_not_ready():
         assert not m.ready_file.exists()
     finally:
         m.remove()
-        db.stop()
+        db.cleanup()
 
 
 def test_wrong_root_password_fails_the_pass_and_says_why(primary):

@@ -220,7 +220,7 @@ def rehearse(tmp_path: Path, overlay: Path, change, members: str, settle: bool =
                 server.proc.wait()
         sidecar.stop()
         member.remove()
-        db.stop()
+        db.cleanup()
 
 
 def write_results(figures: dict):

@@ -69,7 +69,7 @@ def test_probes_cost_a_tenth_of_mongosh_or_less(capsys):
         }
     finally:
         member.remove()
-        db.stop()
+        db.cleanup()
 
     before = (figures["mongosh readiness"]["cpu_s"] / MONGOSH_PERIODS["readiness"]
               + figures["mongosh liveness"]["cpu_s"] / MONGOSH_PERIODS["liveness"])
