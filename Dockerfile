@@ -13,7 +13,14 @@ RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       build-essential pkg-config libmicrohttpd-dev libjansson-dev libmongoc-dev libbson-dev \
       libssl-dev zlib1g-dev ca-certificates openssl \
+      cmake libicu-dev icu-devtools \
  && rm -rf /var/lib/apt/lists/*
+# libmongoc, libmicrohttpd and ICU's data rebuilt from Debian's sources without what the server
+# never uses (client-side encryption, Kerberos, GnuTLS, all but two of ICU's data tables), and
+# with them most of the image (figures: docs/image.md). A layer of its own, before the
+# server's sources, so that changing the server never rebuilds them.
+COPY tests/image/libraries.sh tests/image/
+RUN tests/image/libraries.sh
 WORKDIR /src
 # The Makefile checks for the packages above (scripts/deps.sh) and builds with the project's
 # warnings and hardening flags.
