@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what a make target needs on a fresh Debian 12 machine, and nothing twice.
-# Usage: scripts/deps.sh GROUP...   groups: build run test browser image bench fuzz format k8s cluster
+# Usage: scripts/deps.sh GROUP...   groups: build run test browser image bench fuzz format k8s cluster release
 # Every step checks first, so a warm machine pays almost nothing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -103,6 +103,7 @@ for g in "${groups[@]}"; do
         run|test) need_go ferretdb ;;
         k8s) need_go kustomize kustomize-v4 ;;
         cluster) need_go kubernetes etcd kwok kube-snapshotter ;;
+        release) need_go actionlint kustomize ;;
     esac
     case "$g" in test|k8s) need_node ;; esac
 done
@@ -119,6 +120,7 @@ for g in "${groups[@]}"; do
         format) want_apt clang-format ;;
         k8s) : ;;
         cluster) want_apt openssl curl python3-venv ;;   # tests/cluster/control-plane.sh builds the rest with Go
+        release) want_apt shellcheck ;;   # actionlint runs it on the workflows' run: scripts
         *) log "unknown group '$g'"; exit 2 ;;
     esac
 done

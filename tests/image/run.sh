@@ -18,5 +18,5 @@ trap cleanup EXIT
 
 start=$SECONDS
 tests/image/build.sh
-build/venv/bin/python -m pytest -q tests/image "$@"
+build/venv/bin/python -m pytest -q tests/image/test_image.py "$@"
 printf 'test-image: done in %d s\n' $((SECONDS - start)) >&2
