@@ -31,7 +31,7 @@ PY := $(BUILD)/venv/bin/python
 export MONGOC_DISABLE_SHM := 1
 
 .PHONY: build help deps run test check test-unit test-js test-integration test-asan test-e2e \
-        test-k8s test-cluster test-image test-release test-fresh test-hostile test-reliability test-demo valgrind \
+        test-k8s test-cluster test-image test-release test-arm64 test-compose test-fresh test-hostile test-reliability test-demo valgrind \
         fuzz fuzz-smoke asan bench loadtest loadtest-smoke demo cluster-demo cluster-demo-local \
         format format-check clean
 
@@ -59,7 +59,7 @@ help: ## list every target
 	  awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
 
 deps: ## install everything `make test` needs (apt, FerretDB, Python, Node)
-	scripts/deps.sh build run test browser image bench k8s cluster release
+	scripts/deps.sh build run test browser image bench k8s cluster release compose
 
 run: ## build and serve the game on http://localhost:8080 (starts a local database if none is configured)
 	scripts/deps.sh build run
@@ -69,7 +69,7 @@ run: ## build and serve the game on http://localhost:8080 (starts a local databa
 test: deps build ## install what is needed and run every test suite
 	$(MAKE) --no-print-directory format-check test-unit test-js test-integration test-e2e test-k8s test-cluster \
 	  test-hostile fuzz-smoke test-asan test-reliability test-demo valgrind test-image \
-	  test-release test-fresh loadtest-smoke
+	  test-release test-compose test-fresh loadtest-smoke
 	@if ls build/skipped/* >/dev/null 2>&1; then \
 	  for f in build/skipped/*; do echo "make test: SKIPPED $${f##*/}: $$(cat $$f)"; done; \
 	  echo "make test: every suite that ran passed (see the skipped ones above)"; \
@@ -138,6 +138,14 @@ test-image: ## build the Dockerfile with podman and smoke-test the container
 test-release: ## actionlint on .github/workflows; the release builds what test-image tests (same Dockerfile and build arguments)
 	scripts/deps.sh test release
 	tests/image/release.sh
+
+test-arm64: ## the image built for linux/arm64 under QEMU emulation (binfmt_misc) and smoke-tested; slow, not in `make test`
+	scripts/deps.sh test image arm64
+	tests/image/arm64.sh
+
+test-compose: ## compose.yaml up for real (podman-compose, the game's image, a FerretDB stand-in for mongo): play, down, up, scores kept
+	scripts/deps.sh test image compose
+	tests/compose/run.sh
 
 test-fresh: ## `make run` from a clone of HEAD in a fresh Debian 12 container: page, score, Ctrl-C
 	scripts/deps.sh image
