@@ -33,7 +33,7 @@ export MONGOC_DISABLE_SHM := 1
 .PHONY: build help deps run test check test-unit test-js test-integration test-asan test-e2e \
         test-k8s test-cluster test-image test-release test-arm64 test-compose test-fresh test-hostile test-reliability test-demo valgrind \
         fuzz fuzz-smoke asan bench loadtest loadtest-smoke demo cluster-demo cluster-demo-local \
-        format format-check clean
+        format format-check clean test-docs docs-refresh docs-images figures
 
 build: $(BIN) ## build the server to build/pacman (hardened, warnings are errors)
 
@@ -55,7 +55,7 @@ $(ASAN_BIN): $(SOURCES) $(HEADERS) Makefile | $(BUILD)/.deps-build
 	  -fsanitize=address,undefined -fno-sanitize-recover=undefined -o $@ $(SOURCES) $(LDLIBS)
 
 help: ## list every target
-	@grep -hE '^[a-z][a-z-]*:.*## ' $(MAKEFILE_LIST) | sort | \
+	@grep -hE '^[a-z][a-z0-9-]*:.*## ' $(MAKEFILE_LIST) | sort | \
 	  awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
 
 deps: ## install everything `make test` needs (apt, FerretDB, Python, Node)
@@ -66,10 +66,15 @@ run: ## build and serve the game on http://localhost:8080 (starts a local databa
 	@$(MAKE) --no-print-directory build
 	scripts/run-local.sh
 
+# Each suite is timed into build/results/suites.json (docs/results/ under `make figures`).
+TEST_SUITES := format-check test-unit test-js test-docs test-integration test-e2e test-k8s test-cluster \
+  test-hostile fuzz-smoke test-asan test-reliability test-demo valgrind test-image test-release test-compose \
+  test-fresh loadtest-smoke
+
 test: deps build ## install what is needed and run every test suite
-	$(MAKE) --no-print-directory format-check test-unit test-js test-integration test-e2e test-k8s test-cluster \
-	  test-hostile fuzz-smoke test-asan test-reliability test-demo valgrind test-image \
-	  test-release test-compose test-fresh loadtest-smoke
+	@set -e; for suite in $(TEST_SUITES); do \
+	  python3 tests/docs/results.py time suites $$suite --by "make test" -- $(MAKE) --no-print-directory $$suite; \
+	done
 	@if ls build/skipped/* >/dev/null 2>&1; then \
 	  for f in build/skipped/*; do echo "make test: SKIPPED $${f##*/}: $$(cat $$f)"; done; \
 	  echo "make test: every suite that ran passed (see the skipped ones above)"; \
@@ -105,11 +110,21 @@ test-unit: $(UNIT_TESTS) ## C unit tests of the modules (cmocka, ASan/UBSan), an
 	python3 tests/unit/check_layers.py server
 	@set -e; for t in $(UNIT_TESTS); do echo "== $$t"; $$t; done
 
-check: ## the edit-test loop, seconds once built: format-check, test-unit, test-js
-	$(MAKE) --no-print-directory format-check test-unit test-js
+check: ## the edit-test loop, seconds once built: format-check, test-unit, test-js, test-docs
+	$(MAKE) --no-print-directory format-check test-unit test-js test-docs
 
 test-js: ## unit tests of the game's rule modules (node --test)
 	node --test tests/unit-js/
+
+test-docs: ## the docs: links, anchors, pictures, figures against docs/results/, the architecture picture
+	python3 -m unittest discover -s tests/docs -p 'test_*.py'
+	python3 tests/docs/check.py
+
+docs-refresh: ## rewrite the docs' figures and generated tables from docs/results/
+	python3 tests/docs/check.py refresh
+
+docs-images: ## draw docs/img/architecture.svg from docs/img/architecture.py
+	python3 docs/img/architecture.py
 
 test-integration: build ## the real binary against a real FerretDB over HTTP (pytest)
 	$(PY) -m pytest -q tests/integration
@@ -119,7 +134,7 @@ test-asan: asan ## the integration suite against the sanitizer build
 	  $(PY) -m pytest -q -x tests/integration -m "not slow"
 	@if ls $(BUILD)/asan/report* >/dev/null 2>&1; then cat $(BUILD)/asan/report*; exit 1; fi
 
-test-e2e: build ## the game in Debian's Chromium via Playwright, against the real server
+test-e2e: build ## the game in Debian's Chromium via Playwright, against the real server (DOCS_SCREENSHOTS=1: and the docs' pictures into docs/screenshots/)
 	scripts/deps.sh browser
 	$(PY) -m pytest -q tests/e2e
 
@@ -127,7 +142,7 @@ test-k8s: build ## offline checks of k8s/ manifests and overlays
 	scripts/deps.sh k8s
 	tests/k8s/run.sh
 
-test-cluster: ## the README's kubectl commands on a real control plane (etcd, kube-apiserver, kwok; built once)
+test-cluster: ## the walkthrough's kubectl commands on a real control plane (etcd, kube-apiserver, kwok; built once)
 	scripts/deps.sh cluster
 	tests/cluster/run.sh
 
@@ -163,9 +178,20 @@ fuzz: | $(BUILD)/.deps-build ## a longer libFuzzer run of every parser
 	scripts/deps.sh fuzz
 	tests/fuzz/run.sh long
 
-bench: build ## benchmarks: ours vs nginx and a bare epoll server, API, memory, image size, callgrind; figures in build/bench/
+bench: build ## benchmarks: ours vs nginx and a bare epoll server, API, memory, image size, callgrind; writes docs/results/bench.json
 	scripts/deps.sh bench run test image
 	tests/bench/run.sh
+
+# make test writes its figures (suite timings, the fresh machine) to build/results/ while its own
+# test-docs runs, so they are copied to docs/ once it is over.
+figures: ## measure every figure the docs quote again (bench, load test, make test) and rewrite them in docs/
+	PACMAN_RESULTS_DIR=docs/results $(MAKE) --no-print-directory bench
+	scripts/deps.sh run test
+	PACMAN_RESULTS_DIR=docs/results tests/load/run.sh figures
+	rm -f $(BUILD)/results/suites.json $(BUILD)/results/fresh.json
+	$(MAKE) --no-print-directory test
+	cp $(BUILD)/results/suites.json $(BUILD)/results/fresh.json docs/results/
+	$(MAKE) --no-print-directory docs-refresh test-docs
 
 loadtest: build ## a Locust player scenario against a running server (URL=http://localhost:8080)
 	scripts/deps.sh test

@@ -113,7 +113,7 @@ for g in "${groups[@]}"; do
                         libbson-dev libssl-dev zlib1g-dev ;;
         run) want_apt ca-certificates ;;
         test) want_apt libcmocka-dev clang libclang-rt-14-dev valgrind python3-venv curl openssl ;;
-        browser) want_apt chromium fonts-dejavu-core ;;
+        browser) want_apt chromium fonts-dejavu-core fonts-noto-color-emoji fonts-droid-fallback ;;   # emoji and CJK names, drawn as on a phone
         image) want_apt podman runc debootstrap uidmap fuse-overlayfs binutils ;;
         bench) want_apt nginx-light wrk valgrind iproute2 ;;   # iproute2: ss (tests/reliability/stall.py)
         fuzz) want_apt clang libclang-rt-14-dev ;;

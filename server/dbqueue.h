@@ -26,6 +26,9 @@ struct dbqueue_task {
     dbqueue_run_fn run;
     void (*destroy)(struct dbqueue_task *task); /* frees the enclosing object */
     struct reply reply;
+    /* The time it may take, when it needs longer than the submitter's default (a read of a
+     * whole collection); 0: that default. Read by the submitter. */
+    unsigned timeout_ms;
     /* owned by dbqueue */
     struct dbqueue_task *next;
     int state;

@@ -11,6 +11,7 @@ static const api_handler_fn dispatch_handlers[ROUTE_COUNT] = {
     [ROUTE_STATIC] = NULL,
     [ROUTE_HIGHSCORES_LIST] = highscores_handle_list,
     [ROUTE_HIGHSCORES] = highscores_handle_post,
+    [ROUTE_HIGHSCORES_FINGERPRINT] = highscores_handle_fingerprint,
     [ROUTE_PLAYER_ID] = players_handle_id,
     [ROUTE_PLAYER_STATS] = players_handle_stats,
     [ROUTE_LOCATION] = location_handle,

@@ -5,7 +5,9 @@
 
 #include "api.h"
 #include "app.h"
+#include "cluster_events.h"
 #include "dbqueue.h"
+#include "hex.h"
 #include "input.h"
 #include "reply.h"
 #include "result_cache.h"
@@ -32,6 +34,43 @@ struct dbqueue_task *highscores_handle_list(struct app *app, enum method method,
 {
     (void)method, (void)input;
     return api_cached_read(app->highscores_cache, highscores_read, reply);
+}
+
+/* ---- GET /highscores/fingerprint ---- */
+
+static void highscores_fingerprint_run(struct dbqueue_task *task, struct store *store)
+{
+    struct store_fingerprint fingerprint;
+    enum store_status status = store_fingerprint_scores(store, &fingerprint);
+    if (status != STORE_OK) {
+        api_reply_store_error(&task->reply, status);
+        return;
+    }
+    char sha256[2 * sizeof fingerprint.sha256 + 1];
+    for (size_t i = 0; i < sizeof fingerprint.sha256; i++) {
+        sha256[2 * i] = hex_digit(fingerprint.sha256[i] >> 4);
+        sha256[2 * i + 1] = hex_digit(fingerprint.sha256[i]);
+    }
+    sha256[sizeof sha256 - 1] = '\0';
+    char newest[CLUSTER_TIME_SIZE];
+    cluster_format_time(fingerprint.newest_unix_ms, newest, sizeof newest);
+    reply_json(&task->reply, 200,
+               json_pack("{s:I, s:s, s:o}", "count", (json_int_t)fingerprint.count, "sha256",
+                         sha256, "newest",
+                         fingerprint.newest_unix_ms ? json_string(newest) : json_null()));
+}
+
+struct dbqueue_task *highscores_handle_fingerprint(struct app *app, enum method method,
+                                                   const struct input *input, struct reply *reply)
+{
+    (void)app, (void)method, (void)input;
+    struct dbqueue_task *task =
+        api_task_new(sizeof(struct dbqueue_task), highscores_fingerprint_run, reply);
+    /* It reads every score, so it may take longer than MONGO_TIMEOUT_MS on a large collection;
+     * past the database's own limit, which reports first. */
+    if (task)
+        task->timeout_ms = STORE_SCAN_TIME_MS + 2000;
+    return task;
 }
 
 /* ---- POST /highscores ---- */

@@ -447,8 +447,8 @@ static enum MHD_Result http_dispatch(struct http_request *request, const char *u
     }
     request->task = task;
     MHD_suspend_connection(request->connection);
-    if (!dbqueue_submit(app->dbqueue, task, app->config->mongo_timeout_ms, http_task_done,
-                        request)) {
+    unsigned timeout_ms = task->timeout_ms ? task->timeout_ms : app->config->mongo_timeout_ms;
+    if (!dbqueue_submit(app->dbqueue, task, timeout_ms, http_task_done, request)) {
         /* queue full or closing: the task is still ours alone (see dbqueue_submit); answer
          * 503 through the same resume path */
         request->task = NULL;

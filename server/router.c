@@ -23,6 +23,8 @@ static const struct route_entry routes[] = {
     {"/highscores/list", ROUTE_HIGHSCORES_LIST, ALLOW_GET | ALLOW_HEAD, "GET, HEAD",
      "highscores_list"},
     {"/highscores", ROUTE_HIGHSCORES, ALLOW_POST, "POST", "highscores"},
+    {"/highscores/fingerprint", ROUTE_HIGHSCORES_FINGERPRINT, ALLOW_GET | ALLOW_HEAD, "GET, HEAD",
+     "highscores_fingerprint"},
     {"/user/id", ROUTE_PLAYER_ID, ALLOW_GET, "GET", "user_id"},
     {"/user/stats", ROUTE_PLAYER_STATS, ALLOW_GET | ALLOW_HEAD | ALLOW_POST, "GET, HEAD, POST",
      "user_stats"},

@@ -8,6 +8,7 @@ enum route {
     ROUTE_STATIC, /* anything not below: a file of the game */
     ROUTE_HIGHSCORES_LIST,
     ROUTE_HIGHSCORES,
+    ROUTE_HIGHSCORES_FINGERPRINT,
     ROUTE_PLAYER_ID,
     ROUTE_PLAYER_STATS,
     ROUTE_LOCATION,

@@ -2,6 +2,7 @@
 #include "store.h"
 
 #include <mongoc/mongoc.h>
+#include <openssl/evp.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -470,6 +471,142 @@ enum store_status store_list_scores(struct store *store, struct store_score *out
     bson_destroy(&filter);
     bson_destroy(&opts);
     store_close(store, &handle);
+    return status;
+}
+
+/* ---- the fingerprint of the scores ---- */
+
+struct store_field {
+    bson_iter_t iter;
+    size_t position; /* in the stored document: equal names keep their order */
+};
+
+static int store_compare_fields(const void *a, const void *b)
+{
+    const struct store_field *left = a, *right = b;
+    int order = strcmp(bson_iter_key(&left->iter), bson_iter_key(&right->iter));
+    if (order)
+        return order;
+    return left->position < right->position ? -1 : left->position > right->position;
+}
+
+static bool store_canonical_value(bson_t *out, const char *key, const bson_iter_t *iter);
+
+/* Appends the fields of the document iter is positioned in to out, sorted by name. */
+static bool store_canonical_fields(bson_t *out, bson_iter_t *iter)
+{
+    size_t count = 0, capacity = 16;
+    struct store_field *fields = malloc(capacity * sizeof *fields);
+    bool ok = fields != NULL;
+    while (ok && bson_iter_next(iter)) {
+        if (count == capacity) {
+            struct store_field *grown = realloc(fields, 2 * capacity * sizeof *fields);
+            if (!grown) {
+                ok = false;
+                break;
+            }
+            fields = grown;
+            capacity *= 2;
+        }
+        fields[count] = (struct store_field){*iter, count};
+        count++;
+    }
+    if (ok)
+        qsort(fields, count, sizeof *fields, store_compare_fields);
+    for (size_t i = 0; ok && i < count; i++)
+        ok = store_canonical_value(out, bson_iter_key(&fields[i].iter), &fields[i].iter);
+    free(fields);
+    return ok;
+}
+
+/* Appends one value under key: embedded documents with their fields sorted, arrays with their
+ * elements in order (each canonical), anything else as stored. */
+static bool store_canonical_value(bson_t *out, const char *key, const bson_iter_t *iter)
+{
+    bson_iter_t inner;
+    bson_t child;
+    bool document = BSON_ITER_HOLDS_DOCUMENT(iter);
+    if (!document && !BSON_ITER_HOLDS_ARRAY(iter))
+        return bson_append_iter(out, key, -1, iter);
+    if (!bson_iter_recurse(iter, &inner))
+        return false;
+    if (!(document ? bson_append_document_begin(out, key, -1, &child)
+                   : bson_append_array_begin(out, key, -1, &child)))
+        return false;
+    bool ok = true;
+    if (document)
+        ok = store_canonical_fields(&child, &inner);
+    else
+        while (ok && bson_iter_next(&inner))
+            ok = store_canonical_value(&child, bson_iter_key(&inner), &inner);
+    return (document ? bson_append_document_end(out, &child)
+                     : bson_append_array_end(out, &child)) &&
+           ok;
+}
+
+/* The time a score was stored: its date, else its ObjectId's (seconds); 0 when neither. */
+static int64_t store_score_time(const bson_t *doc)
+{
+    bson_iter_t iter;
+    if (bson_iter_init_find(&iter, doc, "date") && BSON_ITER_HOLDS_DATE_TIME(&iter))
+        return bson_iter_date_time(&iter);
+    if (bson_iter_init_find(&iter, doc, "_id") && BSON_ITER_HOLDS_OID(&iter))
+        return (int64_t)bson_oid_get_time_t(bson_iter_oid(&iter)) * 1000;
+    return 0;
+}
+
+enum store_status store_fingerprint_scores(struct store *store, struct store_fingerprint *out)
+{
+    memset(out, 0, sizeof *out);
+    EVP_MD_CTX *digest = EVP_MD_CTX_new();
+    if (!digest || !EVP_DigestInit_ex(digest, EVP_sha256(), NULL)) {
+        EVP_MD_CTX_free(digest);
+        return STORE_ERROR;
+    }
+    struct store_handle handle = store_open(store, STORE_HIGHSCORES, true);
+    bson_t filter = BSON_INITIALIZER, opts = BSON_INITIALIZER, sort;
+    BSON_APPEND_DOCUMENT_BEGIN(&opts, "sort", &sort);
+    BSON_APPEND_INT32(&sort, "_id", 1); /* the _id index's order: no sort in memory */
+    bson_append_document_end(&opts, &sort);
+    BSON_APPEND_INT32(&opts, "batchSize", 200); /* what one getMore holds in memory */
+    BSON_APPEND_INT64(&opts, "maxTimeMS", STORE_SCAN_TIME_MS);
+    /* Majority: what a failover cannot roll back, which is what a backup keeps. FerretDB
+     * ignores readConcern (it has one member). The primary even when the connection string
+     * prefers secondaries: a restore is checked against what was acknowledged. */
+    mongoc_read_concern_t *concern = mongoc_read_concern_new();
+    mongoc_read_concern_set_level(concern, MONGOC_READ_CONCERN_LEVEL_MAJORITY);
+    mongoc_read_concern_append(concern, &opts);
+    mongoc_read_concern_destroy(concern);
+    mongoc_read_prefs_t *prefs = mongoc_read_prefs_new(MONGOC_READ_PRIMARY);
+    mongoc_cursor_t *cursor =
+        mongoc_collection_find_with_opts(handle.collection, &filter, &opts, prefs);
+    const bson_t *doc;
+    bool hashed = true;
+    while (hashed && mongoc_cursor_next(cursor, &doc)) {
+        bson_t canonical = BSON_INITIALIZER;
+        bson_iter_t iter;
+        hashed = bson_iter_init(&iter, doc) && store_canonical_fields(&canonical, &iter) &&
+                 EVP_DigestUpdate(digest, bson_get_data(&canonical), canonical.len);
+        bson_destroy(&canonical);
+        out->count++;
+        int64_t at = store_score_time(doc);
+        if (at > out->newest_unix_ms)
+            out->newest_unix_ms = at;
+    }
+    bson_error_t error;
+    enum store_status status = STORE_OK;
+    if (mongoc_cursor_error(cursor, &error))
+        status = store_classify(store, &error);
+    else if (!hashed || !EVP_DigestFinal_ex(digest, out->sha256, NULL))
+        status = STORE_ERROR; /* out of memory */
+    mongoc_cursor_destroy(cursor);
+    mongoc_read_prefs_destroy(prefs);
+    bson_destroy(&filter);
+    bson_destroy(&opts);
+    store_close(store, &handle);
+    EVP_MD_CTX_free(digest);
+    if (status != STORE_OK)
+        memset(out, 0, sizeof *out);
     return status;
 }
 

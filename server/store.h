@@ -84,6 +84,25 @@ enum store_status store_insert_score(struct store *store, const struct store_sco
  * read from the primary so a writer sees its own write. */
 enum store_status store_list_scores(struct store *store, struct store_score *out, size_t *count);
 
+/* What GET /highscores/fingerprint reports of the stored scores. */
+struct store_fingerprint {
+    uint64_t count;
+    unsigned char sha256[32];
+    int64_t newest_unix_ms; /* the latest score's time; 0 when there is none */
+};
+
+/* How long a read of a whole collection may take on the database (its maxTimeMS). */
+#define STORE_SCAN_TIME_MS 30000
+
+/* Reads every stored score, from the primary, through one cursor (a batch at a time, never
+ * the whole collection), and fills out: how many, their SHA-256 and the newest one's time.
+ * The hash is over the documents in ascending _id order, each one its BSON with the fields
+ * sorted by name (bytewise, in embedded documents too; array elements keep their order), so
+ * equal data give an equal hash whatever order fields were written in, and any score added,
+ * removed or changed in any field or type changes it. A score's time is its "date" (a BSON
+ * date), else its ObjectId's creation time (documents the old app wrote). */
+enum store_status store_fingerprint_scores(struct store *store, struct store_fingerprint *out);
+
 /* Inserts a new player document; writes its id (24 hex digits) to id. */
 enum store_status store_create_player(struct store *store, char id[25]);
 

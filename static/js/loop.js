@@ -39,3 +39,37 @@ export class FixedStep {
     this.acc = 0;
   }
 }
+
+/**
+ * The animation loop: calls frame(seconds since the last frame) once per display frame
+ * (requestAnimationFrame) between start() and stop(). The first frame after a start gets 0:
+ * a hidden tab's pause is not played back.
+ */
+export class AnimationLoop {
+  constructor(frame, { request = (fn) => requestAnimationFrame(fn), cancel = (id) => cancelAnimationFrame(id) } = {}) {
+    Object.assign(this, { frame, request, cancel });
+    this.id = 0;
+    this.last = null;
+    this.tick = (now) => {
+      this.id = this.request(this.tick);
+      const seconds = this.last === null ? 0 : (now - this.last) / 1000;
+      this.last = now;
+      this.frame(seconds);
+    };
+  }
+
+  get running() {
+    return this.id !== 0;
+  }
+
+  start() {
+    if (this.id) return;
+    this.last = null;
+    this.id = this.request(this.tick);
+  }
+
+  stop() {
+    this.cancel(this.id);
+    this.id = 0;
+  }
+}

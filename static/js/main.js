@@ -1,13 +1,13 @@
-// Wires the game together: rules (Game, and the title screen's show: Attract), screen
-// (Renderer), input, sound, the page's text and tables, and the server (API client, score
-// queue, live stats). Owns the animation loop.
+// Wires the game together: rules (Game, and the title screen's show: Attract), the session
+// around a game (game over, names, test games: session.js), screen (Renderer), input, sound,
+// the page's text and tables, and the server (API client, score queue, live stats), and runs
+// them from the animation loop.
 import { Game, ARCADE_SEED } from './rules/game.js';
 import { Attract } from './rules/attract.js';
 import { Renderer } from './ui/render.js';
 import { bindKeyboard, bindSwipe, bindDirectionButtons } from './ui/input.js';
 import { Sound } from './ui/sound.js';
-import { Hud } from './ui/hud.js';
-import { formatNumber } from './ui/tables.js';
+import { DatasetMirror, GameNote, Hud } from './ui/hud.js';
 import { askForName } from './ui/name-dialog.js';
 import { Scoreboard } from './ui/scoreboard.js';
 import { watchLivePlayers } from './ui/live-players.js';
@@ -16,11 +16,11 @@ import { createClusterClient } from './net/cluster.js';
 import { createApi } from './net/api.js';
 import { STORAGE_KEY } from './net/score-queue.js';
 import { StatsReporter } from './net/live-stats.js';
-import { FixedStep } from './loop.js';
-import { readSettings } from './config.js';
+import { AnimationLoop, FixedStep } from './loop.js';
+import { normalGameUrl, readSettings } from './config.js';
+import { Session } from './session.js';
 
 const $ = (id) => document.getElementById(id);
-const BEST_KEY = 'pacman.best';
 
 /** localStorage, or a stand-in in memory where the browser refuses it (private modes). */
 function openStorage() {
@@ -49,12 +49,8 @@ const els = {
   volume: $('volume'),
 };
 
-let best = Number(storage.getItem(BEST_KEY)) || 0;
-let deciding = false; // game over: finding out whether the score makes the top ten
-let naming = false; // the name dialog is open
 const touch = { on: window.matchMedia('(pointer: coarse)').matches };
-// GAME OVER stays this long before Enter starts the next game (and the name dialog opens).
-const GAME_OVER_HOLD = 1.2;
+const note = new GameNote($('game-note'));
 
 const seed = settings.seed ?? ARCADE_SEED;
 const game = new Game({
@@ -62,7 +58,6 @@ const game = new Game({
   startLevel: settings.startLevel,
   keepDots: settings.keepDots,
   seed,
-  highScore: best,
 });
 const attract = new Attract({ seed });
 const renderer = new Renderer($('screen'));
@@ -97,7 +92,8 @@ const cluster = new ClusterPanel({
   els: {
     dbSummary: $('database-summary'), dbStatus: $('database-status'), members: $('database-members'),
     events: $('database-events'), announce: $('database-announce'),
-    webSummary: $('web-summary'), webStatus: $('web-status'), pods: $('web-pods'),
+    dbView: $('database-view'),
+    webSummary: $('web-summary'), webStatus: $('web-status'), pods: $('web-pods'), webView: $('web-view'),
   },
 });
 
@@ -106,7 +102,9 @@ const scoreboard = new Scoreboard({
   storage,
   body: $('scores-body'),
   status: $('scores-status'),
+  table: $('scores-table'),
   announce,
+  tell: (text, tone) => note.show(text, tone),
   onTopScore(score) {
     if (score > game.highScore) game.highScore = score;
   },
@@ -115,55 +113,33 @@ const scoreboard = new Scoreboard({
 
 const stats = new StatsReporter({ api, where: () => pod, stats: () => game.stats() });
 
-/**
- * Game over: decide (within FRESH_LIST_WAIT_MS) whether the score makes the top ten, and if
- * it does, ask for a name once GAME OVER has shown for a moment. Enter starts the next game as
- * soon as neither is going on, and the canvas says PRESS ENTER only then.
- */
-async function onGameOver({ score, level }) {
-  if (score > best) {
-    best = score;
-    storage.setItem(BEST_KEY, String(best));
-  }
-  announce(`Game over. Final score ${formatNumber(score)}.`);
-  if (score <= 0) return;
-  const over = performance.now();
-  deciding = true;
-  updateButtons();
-  try {
-    await scoreboard.offer({
-      score,
-      level,
-      where: pod,
-      ask: async () => {
-        const shown = performance.now() - over;
-        if (shown < GAME_OVER_HOLD * 1000) await new Promise((r) => setTimeout(r, GAME_OVER_HOLD * 1000 - shown));
-        deciding = false;
-        naming = true;
-        updateButtons();
-        return askForName({
-          dialog: $('name-dialog'), form: $('name-form'), input: $('player-name'),
-          error: $('name-error'), scoreText: $('name-score'), skip: $('name-skip'),
-        }, { score, storage });
-      },
-    });
-  } finally {
-    deciding = false;
-    naming = false;
-    updateButtons();
-  }
+const session = new Session({
+  game,
+  scoreboard,
+  storage,
+  where: () => pod,
+  switches: settings.switches,
+  askName: ({ score }) => askForName({
+    dialog: $('name-dialog'), form: $('name-form'), input: $('player-name'),
+    error: $('name-error'), scoreText: $('name-score'), skip: $('name-skip'),
+  }, { score, storage }),
+  tell: (text, tone) => note.show(text, tone),
+  announce,
+  changed: () => updateButtons(),
+});
+game.highScore = session.best;
+
+// A test game says so from the start, with the way to the normal game.
+if (session.testMode) {
+  $('test-switches').textContent = settings.switches.join(', ');
+  $('normal-game').href = normalGameUrl(window.location.href);
+  $('test-note').hidden = false;
 }
 
 // ---- controls ----
 
-/** Whether Enter (or a tap, or the button) starts a game now. */
-function canStart() {
-  if (naming || deciding || game.inGame) return false;
-  return game.phase !== 'gameOver' || game.phaseTime >= GAME_OVER_HOLD;
-}
-
 function startGame() {
-  if (!canStart()) return false;
+  if (!session.canStart()) return false;
   sound.unlock();
   game.start();
   attract.show('title');
@@ -186,12 +162,13 @@ function toggleMute() {
 }
 
 // Each button says its state one way only: Mute is a toggle (aria-pressed) with a fixed name;
-// Pause is an action whose name says what it does (Pause, Resume).
+// Pause is an action whose name says what it does (Pause, Resume). It holds both names, one
+// shown (pacman.css, .two-names), so it keeps its width and the row does not move.
 function updateButtons() {
   els.mute.setAttribute('aria-pressed', String(sound.muted));
-  els.pause.textContent = game.paused ? 'Resume' : 'Pause';
+  els.pause.dataset.name = game.paused ? 'second' : 'first';
   els.pause.disabled = !game.inGame;
-  els.start.disabled = !canStart();
+  els.start.disabled = !session.canStart();
   els.volume.value = String(Math.round(sound.volume * 100));
   els.volume.setAttribute('aria-valuetext', sound.muted ? `${els.volume.value} %, muted` : `${els.volume.value} %`);
 }
@@ -217,6 +194,7 @@ const actions = {
     game.setDirection(dir);
     return true;
   },
+  steering: () => game.inGame && !game.paused,
   pause: togglePause,
   mute: toggleMute,
   start: startGame,
@@ -259,6 +237,7 @@ function handleEvents() {
       case 'start':
         sound.play('tune');
         stats.start();
+        session.started();
         announce(`New game. Level ${e.level}, ${e.lives} lives. Get ready!`);
         break;
       case 'dot': sound.play('dot'); break;
@@ -290,7 +269,7 @@ function handleEvents() {
       case 'gameOver':
         stats.report();
         stats.stop();
-        onGameOver(e);
+        session.gameOver(e);
         break;
       case 'pause': announce('Paused. Press P to resume.'); break;
       case 'resume': announce('Resumed.'); break;
@@ -307,22 +286,18 @@ function backgroundSound() {
   return sound.setLoop('siren', 1 - p.remaining / Math.max(1, p.total));
 }
 
-let shown = {};
+const pageState = new DatasetMirror(gameEl);
 function reflectState() {
-  hud.update({ score: game.score, high: Math.max(game.highScore, best), lives: game.lives, level: game.level });
+  hud.update({ score: game.score, high: Math.max(game.highScore, session.best), lives: game.lives, level: game.level });
   // The page's state for tests and styles: the game's phase, the attract show's stage, the act.
-  const now = {
+  const changed = pageState.update({
     phase: game.phase,
     paused: String(game.paused),
     attract: game.phase === 'attract' ? attract.stage : '',
     act: game.phase === 'intermission' ? String(game.act) : '',
-    canStart: String(canStart()),
-  };
-  if (Object.keys(now).some((k) => now[k] !== shown[k])) {
-    shown = now;
-    Object.assign(gameEl.dataset, now);
-    updateButtons();
-  }
+    canStart: String(session.canStart()),
+  });
+  if (changed) updateButtons();
 }
 
 function update(dt) {
@@ -330,29 +305,18 @@ function update(dt) {
   if (game.phase === 'attract') attract.update(dt);
 }
 
-let last = null;
-let rafId = 0;
-function frame(now) {
-  rafId = requestAnimationFrame(frame);
-  const seconds = last === null ? 0 : (now - last) / 1000;
-  last = now;
+const loop = new AnimationLoop((seconds) => {
   const alpha = clock.advance(seconds, update);
   handleEvents();
   backgroundSound();
   reflectState();
-  renderer.draw(game, alpha, { touch: touch.on, pod, attract, canStart: canStart() });
-}
+  renderer.draw(game, alpha, { touch: touch.on, pod, attract, canStart: session.canStart() });
+});
 
 function startLoop() {
-  if (rafId) return;
-  last = null;
+  if (loop.running) return;
   clock.reset();
-  rafId = requestAnimationFrame(frame);
-}
-
-function stopLoop() {
-  cancelAnimationFrame(rafId);
-  rafId = 0;
+  loop.start();
 }
 
 function pauseGame() {
@@ -369,7 +333,7 @@ document.addEventListener('visibilitychange', () => {
     pauseGame();
     sound.setLoop(null);
     sound.suspend();
-    stopLoop();
+    loop.stop();
   } else {
     sound.resume();
     startLoop();
@@ -379,6 +343,10 @@ document.addEventListener('visibilitychange', () => {
 const stage = $('stage');
 function fit() {
   renderer.resize(stage.clientWidth, stage.clientHeight, window.devicePixelRatio || 1);
+  // The score line above the maze is as wide as the maze, the note by the game sits on it
+  // (pacman.css, .hud and .game-note).
+  gameEl.style.setProperty('--maze-width', renderer.canvas.style.width);
+  gameEl.style.setProperty('--maze-height', renderer.canvas.style.height);
 }
 new ResizeObserver(fit).observe(stage);
 window.addEventListener('resize', fit);
@@ -401,5 +369,5 @@ showPod();
 loadLocation();
 scoreboard.start();
 cluster.start();
-watchLivePlayers({ api, body: $('live-body'), status: $('live-status') });
+watchLivePlayers({ api, body: $('live-body'), status: $('live-status'), table: $('live-table') });
 if (!document.hidden) startLoop();

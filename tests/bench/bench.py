@@ -22,7 +22,11 @@ and idle RSS against nginx; the image's size against a Node.js image (tests/imag
 static requests per second against a bare epoll server answering with pacman's own bytes
 (tests/bench/ceiling.c) at 16 and 256 connections.
 
-Writes BENCH_OUT/results.json (every run, for scripts) and BENCH_OUT/results.md (the tables).
+Writes BENCH_OUT/results.json (every run, for scripts) and BENCH_OUT/results.md (the tables),
+and the figures the docs quote to docs/results/bench.json (PACMAN_RESULTS_DIR elsewhere), then
+rewrites those figures in the docs (tests/docs/check.py refresh): review `git diff docs/` and
+commit it. `bench.py --summarize build/bench/results.json` writes bench.json again from a run's
+results.json without measuring anything.
 """
 
 import json
@@ -39,6 +43,8 @@ import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "docs"))
+import results as results_file  # noqa: E402  (tests/docs/results.py)
 from harness import (BUILD, ROOT, FerretDB, Server, end_process, free_port,  # noqa: E402
                      port_open, wait_for)
 import cluster_view  # noqa: E402
@@ -257,6 +263,7 @@ def machine_info() -> dict:
         "database": "FerretDB " + first_line([str(BUILD / "tools" / "ferretdb"), "--version"])
         .split()[-1] + " (SQLite), one member, replica set rs0",
         "load_average_at_start": os.getloadavg(),
+        "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
     return info
 
@@ -1098,6 +1105,162 @@ def write_markdown(info: dict) -> str:
     return "\n".join(lines)
 
 
+
+# ---- the figures the docs quote (docs/results/bench.json) ----
+
+def file_key(label: str) -> str:
+    """index.html -> index_html; the largest JS file (whichever it is) -> largest_js."""
+    return "index_html" if label == "index.html" else "largest_js"
+
+
+def mib(kib) -> float | None:
+    return None if kib is None else round(kib / 1024, 2)
+
+
+def msec(us) -> float | None:
+    return None if us is None else round(us / 1000, 3)
+
+
+def ratio(value) -> float | None:
+    return None if value is None else round(value, 3)
+
+
+def image_contents() -> dict:
+    """What the image copies of Debian 12's packages, counted on this machine, whose packages
+    it copies: the server's shared libraries (ldd's closure, the loader included) and ICU's data."""
+    out = subprocess.run(["ldd", str(BUILD / "pacman")], capture_output=True, text=True)
+    paths = [m.group(1) for m in re.finditer(r"(/\S+) \(0x", out.stdout)]
+    icu = [Path(p).resolve() for p in paths if "libicudata" in p]
+    return {"libraries": len(paths),
+            "icu_data_mb": round(icu[0].stat().st_size / 1e6, 2) if icu else None}
+
+
+def summary(run: dict) -> dict:
+    """The figures of one run, under stable key paths, in the units the docs quote them in."""
+    info = run["machine"]
+    out: dict = {"versions": {k: info[k] for k in ("pacman", "libmicrohttpd", "libmongoc", "jansson",
+                                                   "nginx", "wrk", "valgrind", "database")},
+                 "seconds": round(run.get("seconds", 0)),
+                 "load_average_at_start": [round(x, 2) for x in info["load_average_at_start"]]}
+    static = run.get("static") or {}
+    largest = next((row["file"] for row in static.values() if file_key(row["file"]) == "largest_js"), None)
+    if largest:
+        m = re.match(r"(\S+) \(largest JS, (\d+) KiB\)", largest)
+        out["files"] = {"largest_js": m.group(1), "largest_js_kib": int(m.group(2))}
+    image = run.get("image")
+    if image:
+        out["image"] = {"size_mb": round(image["image_bytes"] / 1e6, 2), "reference": image["reference"],
+                        "reference_mb": round(image["reference_bytes"] / 1e6, 2),
+                        "base_mb": round(image["base_bytes"] / 1e6, 2),
+                        "ratio": ratio(image["image_bytes"] / image["reference_bytes"]), **image_contents()}
+    fresh = run.get("fresh_memory")
+    if fresh:
+        out["memory"] = {who: {"idle_mib": mib(fresh[who]["idle_kib"]), "busy_peak_mib": mib(fresh[who]["busy_peak_kib"]),
+                               "idle_peak_mib": mib(fresh[who]["idle_peak_kib"]), "after_mib": mib(fresh[who]["after_kib"])}
+                         for who in ("pacman", "nginx")}
+        out["memory"]["connections"] = MEMORY_CONNECTIONS
+        for key in ("idle", "busy_peak", "idle_peak"):
+            out["memory"][f"{key}_ratio"] = ratio(fresh["pacman"][f"{key}_kib"] / fresh["nginx"][f"{key}_kib"])
+    memory = run.get("memory")
+    if memory:
+        out["long_running"] = {
+            "pacman": {"idle_mib": mib(memory.get("idle_kib")), "peak_1000_mib": mib(memory.get("peak_1000_kib")),
+                       "after_mib": mib(memory.get("after_kib"))},
+            "nginx": {"idle_mib": mib(memory.get("nginx_idle_kib")),
+                      "peak_1000_mib": mib(memory.get("nginx_peak_1000_kib")),
+                      "after_mib": mib(memory.get("nginx_after_kib"))}}
+    if static:
+        cells: dict = {}
+        for row in static.values():
+            p, n = row["pacman"], row["nginx"]
+            cells.setdefault(file_key(row["file"]), {}).setdefault(row["encoding"], {})[f"c{row['connections']}"] = {
+                "pacman_rps": round(p["rps"]), "pacman_p50_ms": msec(p["p50_us"]), "pacman_p99_ms": msec(p["p99_us"]),
+                "nginx_rps": round(n["rps"]), "nginx_p50_ms": msec(n["p50_us"]), "nginx_p99_ms": msec(n["p99_us"]),
+                "ratio": ratio(row["ratio"])}
+        ratios = [row["ratio"] for row in static.values()]
+        cells["min_ratio"], cells["max_ratio"] = ratio(min(ratios)), ratio(max(ratios))
+        cells["median_ratio"] = ratio(statistics.median(ratios))
+        out["static"] = cells
+    ceiling = run.get("ceiling")
+    if ceiling:
+        cells = {}
+        rounds = []
+        for row in ceiling.values():
+            rounds += row["ratios_per_round"]
+            cells.setdefault(file_key(row["file"]), {})[f"c{row['connections']}"] = {
+                "pacman_rps": round(row["pacman_rps"]), "ceiling_rps": round(row["ceiling_rps"]),
+                "ratio": ratio(row["ratio"]), "min_round_ratio": ratio(min(row["ratios_per_round"])),
+                "max_round_ratio": ratio(max(row["ratios_per_round"]))}
+        cells["min_ratio"] = ratio(min(row["ratio"] for row in ceiling.values()))
+        cells["max_ratio"] = ratio(max(row["ratio"] for row in ceiling.values()))
+        cells["min_round_ratio"], cells["max_round_ratio"] = ratio(min(rounds)), ratio(max(rounds))
+        cells["rounds"] = STATIC_REPEATS
+        out["ceiling"] = cells
+    modes = run.get("modes")
+    if modes:
+        out["modes"] = {mode.replace("-", "_"): {
+            **{f"c{c}_rps": round(modes[mode][str(c)]["rps"] if str(c) in modes[mode] else modes[mode][c]["rps"])
+               for c in CONNECTIONS},
+            "idle_rps": round(modes[mode]["idle"]["rps"]), "peak_rss_mib": mib(modes[mode]["peak_rss_kib"])}
+            for mode in modes}
+        out["modes"]["busy"], out["modes"]["idle"] = BUSY, IDLE
+    api = run.get("api")
+    if api:
+        names = {"GET /highscores/list": "highscores_list", "GET /location/metadata": "location_metadata",
+                 "GET /cluster": "cluster", "GET /user/id": "user_id", "POST /highscores": "post_highscores",
+                 "POST /user/stats": "post_user_stats"}
+        cells = {}
+        for row in api.values():
+            key = names.get(row["endpoint"], "list_while_writing")
+            cell = {"rps": round(row["rps"]), "p50_ms": msec(row["p50_us"]), "p99_ms": msec(row["p99_us"]),
+                    "errors_percent": round(row["error_share"] * 100, 3)}
+            if "database_reads_per_s" in row:
+                cell["database_reads_per_second"] = round(row["database_reads_per_s"], 1)
+            if "ratio_to_static" in row:
+                cell["static_rps"] = round(row["static_rps"])
+                cell["static_ratio"] = ratio(row["ratio_to_static"])
+            if "writes_per_s" in row:
+                cell["writes_per_second"] = round(row["writes_per_s"], 1)
+                cell["stale_lists"] = row["stale_after_own_write"]
+            cells.setdefault(key, {})[f"c{row['connections']}"] = cell
+        lists = [cells["highscores_list"][c]["static_ratio"] for c in cells.get("highscores_list", {})]
+        if lists:
+            cells["highscores_list"]["min_static_ratio"] = min(lists)
+            cells["highscores_list"]["max_static_ratio"] = max(lists)
+        cells["writes_per_second_asked"] = WRITES_PER_SECOND
+        out["api"] = cells
+    writes = run.get("writes")
+    if writes:
+        out["writes"] = {k.replace("_us", "_ms"): msec(writes[k]) for k in
+                         ("direct_p50_us", "direct_p99_us", "server_p50_us", "server_p99_us", "overhead_p50_us")}
+    startup = run.get("startup")
+    if startup:
+        out["startup"] = {"ready_ms": round(startup["ready_ms"], 1), "first_list_ms": round(startup["first_list_ms"], 1)}
+    callgrind = run.get("callgrind")
+    if callgrind:
+        keys = {"GET /index.html (gzip, 200)": "index_html_gzip", "GET /index.html (If-None-Match, 304)": "index_html_304",
+                "GET /highscores/list (cached)": "highscores_list_cached",
+                "GET /highscores/list (from the database)": "highscores_list_database",
+                "GET /location/metadata": "location_metadata", "GET /cluster": "cluster", "GET /user/id": "user_id",
+                "POST /highscores": "post_highscores", "POST /user/stats": "post_user_stats"}
+        out["callgrind"] = {keys.get(name, "largest_js_identity"): round(value) for name, value in callgrind.items()}
+    cluster = run.get("cluster")
+    if cluster:
+        out["cluster_view"] = {name: {k: cluster[name][k] for k in ("median_s", "min_s", "max_s")}
+                               | {"cycles": len(cluster[name]["runs_s"])} for name in cluster}
+    return out
+
+
+def write_summary(run: dict, date: str | None = None) -> None:
+    info = run["machine"]
+    path = results_file.write("bench", summary(run), "make bench (tests/bench/bench.py)",
+                              default=results_file.DOCS_RESULTS, commit=info["pacman"],
+                              date=info.get("date") or date,
+                              load_average=[round(x, 2) for x in info["load_average_at_start"]])
+    say(f"figures for the docs: {path}")
+    if path.parent == results_file.DOCS_RESULTS:
+        subprocess.run([sys.executable, str(ROOT / "tests" / "docs" / "check.py"), "refresh"], cwd=ROOT)
+
 def main() -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     info = machine_info()
@@ -1172,6 +1335,7 @@ def main() -> int:
     (OUT / "results.json").write_text(json.dumps(results, indent=1))
     markdown = write_markdown(info)
     (OUT / "results.md").write_text(markdown + "\n")
+    write_summary(results)
     section("summary")
     say(markdown)
     say(f"\nwritten: {OUT / 'results.md'}, {OUT / 'results.json'} "
@@ -1180,4 +1344,9 @@ def main() -> int:
 
 
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["--summarize"]:
+        source = Path(sys.argv[2])
+        write_summary(json.loads(source.read_text()),
+                      time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(source.stat().st_mtime)))
+        sys.exit(0)
     sys.exit(main())

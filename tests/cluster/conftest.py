@@ -40,3 +40,16 @@ def starts_without_the_game(request):
     if "cluster" in request.fixturenames and "deployed" not in request.fixturenames:
         request.getfixturevalue("cluster").remove_the_game()
     yield
+
+
+@pytest.fixture(autouse=True)
+def transcript(request):
+    """The transcript of what ran, for the report (build/cluster-test/<test>.txt)."""
+    if "cluster" not in request.fixturenames:
+        yield
+        return
+    cluster = request.getfixturevalue("cluster")
+    cluster.transcript.clear()
+    yield
+    out = cluster.home.parent / f"{request.node.name}.txt"
+    out.write_text("\n".join(cluster.transcript) + "\n")

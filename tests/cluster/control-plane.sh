@@ -3,7 +3,7 @@
 # etcd, kube-apiserver, kube-controller-manager and kube-scheduler (Kubernetes v1.34.2), and
 # kwok playing the kubelet of one node: the node is Ready, pods are scheduled, become Running and
 # Ready (no container is ever started: images, commands and probes are not run), and volume
-# claims are provisioned and bound. It looks like minikube after step 1 of the README: one node
+# claims are provisioned and bound. It looks like minikube after step 1 of docs/kubernetes.md: one node
 # with 4 CPUs (3.25 left for pods) and 4 GiB, the `csi-hostpath-sc` storage class of the
 # csi-hostpath-driver addon, and the VolumeSnapshot resources of the volumesnapshots addon (no
 # snapshot is ever taken).
@@ -284,12 +284,12 @@ metadata:
     type: kwok
 spec: {}
 status:
-  # What \`minikube start --cpus=4 --memory=4g\` (README step 1) gives its node, less the
+  # What \`minikube start --cpus=4 --memory=4g\` (docs/kubernetes.md, step 1) gives its node, less the
   # 750m CPU minikube's own pods request there (no such pods here).
   capacity: {cpu: "4", memory: 4Gi, pods: "110"}
   allocatable: {cpu: 3250m, memory: 4Gi, pods: "110"}
 ---
-# As minikube's csi-hostpath-driver addon creates it (README step 2 makes it the default).
+# As minikube's csi-hostpath-driver addon creates it (docs/kubernetes.md, step 2 makes it the default).
 apiVersion: storage.k8s.io/v1
 kind: StorageClass
 metadata:

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# make test-cluster: the README's kubectl commands on a real Kubernetes control plane
+# make test-cluster: the walkthrough's kubectl commands (docs/kubernetes.md, the README's quick path) on a real Kubernetes control plane
 # (tests/cluster/control-plane.sh: etcd, kube-apiserver, kube-controller-manager,
 # kube-scheduler, kwok as the kubelet), then what admission and RBAC really do.
 # The binaries are built once (cold: ~15 minutes, ~6 GB of Go caches) and reused after.

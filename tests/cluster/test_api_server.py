@@ -1,9 +1,9 @@
-"""What the real API server does with the manifests, beyond the README's own commands: Pod
+"""What the real API server does with the manifests, beyond the walkthrough's own commands: Pod
 Security admission in the namespace, RBAC for the web pods' service account, the StatefulSet's
 immutable volume templates, and why the hpa overlay needs its hand-over.
 
-Each test starts from the game deployed as step 4 of the README does, and the module ends with
-the README's clean-up command."""
+Each test starts from the game deployed as step 4 of the walkthrough (docs/kubernetes.md) does, and
+the module ends with its clean-up command."""
 
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ spec:
 
 @pytest.fixture(scope="module")
 def deployed(cluster):
-    commands = readme.commands(readme.MINIKUBE)
+    commands = readme.walkthrough()
     step_4 = readme.only(commands, readme.STEP_4, "that deploys the game on minikube")
     clean_up = readme.only(commands, readme.CLEAN_UP, "that deletes everything")
     cluster.remove_the_game()
@@ -104,10 +104,10 @@ def test_the_base_is_refused_on_top_of_the_minikube_overlay(cluster, deployed):
 
 
 def test_without_the_hand_over_the_hpa_overlay_drops_the_web_tier_to_one_pod(cluster, deployed):
-    """What the README's hand-over (step 9) prevents, seen on the API server: applying the hpa
+    """What the walkthrough's hand-over (step 12) prevents, seen on the API server: applying the hpa
     overlay straight after `kubectl scale` sets the Deployment to 1 replica. This is also the
-    proof that the README test's replica watch sees a dip when there is one."""
-    commands = readme.commands(readme.MINIKUBE)
+    proof that the walkthrough test's replica watch sees a dip when there is one."""
+    commands = readme.walkthrough()
     scale = readme.only(commands, r"^kubectl scale deployment pacman --replicas=10", "that scales to ten")
     hpa = readme.only(commands, r"^kubectl apply -k k8s/overlays/hpa$", "that applies the hpa overlay")
     assert cluster.shell(scale.text).returncode == 0
@@ -199,7 +199,7 @@ MISTAKES = [
 @pytest.mark.parametrize("change,expected", MISTAKES, ids=[m[0].__name__ for m in MISTAKES])
 def test_mistake_is_caught_by_the_api_server(cluster, deployed, change, expected):
     """Each mistake made on purpose in what step 4 applies is refused, or warned about, by the
-    real API server (a dry run: nothing changes). The README test fails on any warning."""
+    real API server (a dry run: nothing changes). The walkthrough test fails on any warning."""
     objects = rendered(cluster)
     assert cluster.kubectl("apply", "--dry-run=server", "-f", "-",
                            stdin=json.dumps({"apiVersion": "v1", "kind": "List", "items": objects})).stderr == ""
@@ -217,7 +217,7 @@ def test_a_role_beyond_get_nodes_is_seen_by_the_authorizer(cluster, deployed):
         extra = rules(cluster, WEB_ACCOUNT) - rules(cluster, BASELINE_ACCOUNT)
         assert extra == {"nodes [] [] [get list]"}, extra
     finally:
-        commands = readme.commands(readme.MINIKUBE)
+        commands = readme.walkthrough()
         step_4 = readme.only(commands, readme.STEP_4, "that deploys the game on minikube")
         assert cluster.shell(step_4.text).returncode == 0
     assert rules(cluster, WEB_ACCOUNT) - rules(cluster, BASELINE_ACCOUNT) == {"nodes [] [] [get]"}

@@ -1,9 +1,9 @@
-"""The README's kubectl commands, literally and in the README's order, on a real control plane.
+"""The walkthrough's kubectl commands, literally and in their order, on a real control plane.
 
-"Run it on minikube" runs from its first command to its clean-up; "In the cluster" (the load
-test, under "Performance") runs on the game as step 4 deploys it, and is cleaned up after with
-the README's own clean-up command. Which commands run and which are skipped, and why: readme.py.
-Checks attached to commands (walkthrough.py) assert what the README says happens there.
+docs/kubernetes.md runs from its first command to its clean-up, the load test of step 11
+included; the README's quick path ("Play it on minikube") runs on its own, and must be the
+walkthrough's own commands. Which commands run and which are skipped, and why: readme.py.
+Checks attached to commands (walkthrough.py) assert what the page says happens there.
 """
 
 from __future__ import annotations
@@ -11,20 +11,15 @@ from __future__ import annotations
 import json
 import time
 
-import pytest
-
 import readme
 from kube import NAMESPACE, ReplicaWatch
-from walkthrough import Check, Walkthrough
+from walkthrough import Check, page_test
 
-MINIKUBE = "Run it on minikube"
-LOAD_TEST = "In the cluster"
-SECTIONS = [MINIKUBE, LOAD_TEST]
 STEP_4 = readme.STEP_4
 CLEAN_UP = readme.CLEAN_UP
 
 
-# ---- checks attached to README commands ----
+# ---- checks attached to the walkthrough's commands ----
 
 def storage_class_is_default(walk, command, result):
     sc = walk.cluster.get("storageclass", "csi-hostpath-sc")
@@ -122,7 +117,7 @@ def ingress_routes_to_the_game(walk, command, result):
 
 
 def web_back_to_two(walk, command, result):
-    """The README: applying an overlay without the autoscaler sets the count back to 2."""
+    """The walkthrough: applying an overlay without the autoscaler sets the count back to 2."""
     assert walk.cluster.get("deployment", "pacman", "-n", NAMESPACE)["spec"]["replicas"] == 2
 
 
@@ -159,14 +154,14 @@ def autoscaler_owns_the_web_tier(walk, command, result):
 
 
 def claims_kept(walk, command, result):
-    """After deleting the workloads the claims stay Bound; applying again (as the README says)
-    brings the members back on the same claims. Then back to the README's state."""
+    """After deleting the workloads the claims stay Bound; applying again (as the page says)
+    brings the members back on the same claims. Then back to the page's state."""
     c = walk.cluster
     claims = {p["metadata"]["name"]: p for p in c.items("pvc", "-n", NAMESPACE)}
     assert {k: v["metadata"]["uid"] for k, v in claims.items()} == walk.state["claims"]
     assert all(p["status"]["phase"] == "Bound" for p in claims.values())
     assert not c.exists("statefulset", "mongo", "-n", NAMESPACE) and not c.exists("deployment", "pacman", "-n", NAMESPACE)
-    c.log("         applying again, as the README says, finds the claims:")
+    c.log("         applying again, as the page says, finds the claims:")
     step_4 = walk.state["step 4"]
     assert c.shell(step_4.text).returncode == 0
     c.wait_settled()
@@ -186,7 +181,7 @@ def nothing_left(walk, command, result):
 
 
 def snapshot_stored(walk, command, result):
-    """The README's VolumeSnapshot, accepted by the addon's CRD: of data-mongo-1, in its class.
+    """The walkthrough's VolumeSnapshot, accepted by the addon's CRD: of data-mongo-1, in its class.
     (No snapshot controller runs here: READYTOUSE never turns true.)"""
     snap = walk.cluster.get("volumesnapshot", "data-mongo-1-snapshot", "-n", NAMESPACE)
     assert snap["spec"] == {"source": {"persistentVolumeClaimName": "data-mongo-1"},
@@ -233,21 +228,6 @@ def minikube_checks() -> list[Check]:
     ]
 
 
-def test_every_kubectl_block_of_the_readme_is_in_a_section_this_test_runs():
-    assert readme.kubectl_blocks_outside(SECTIONS) == []
-
-
-def test_run_it_on_minikube(cluster):
-    commands = readme.commands(MINIKUBE)
-    walk = Walkthrough(cluster, minikube_checks())
-    walk.state["before"] = cluster.everything()
-    walk.state["step 4"] = readme.only(commands, STEP_4, "that deploys the game on minikube")
-    walk.run(commands)
-    assert walk.unfired() == [], "checks whose README command is gone"
-    ran = {c.verb() for c in walk.ran}
-    assert {"apply", "scale", "delete", "get", "patch"} <= ran, ran
-
-
 def loadtest_checks() -> list[Check]:
     def job_ran(walk, command, result):
         c = walk.cluster
@@ -286,35 +266,62 @@ def loadtest_checks() -> list[Check]:
         Check(r"^kubectl kustomize k8s/loadtest \|", "the Job runs with LOAD_TIME_SCALE 0.05", after=scale_is("0.05")),
         Check(r"scale deployment pacman --replicas=4\b", "four web pods", after=web_replicas(4)),
         Check(r"^kubectl apply -k k8s/overlays/minikube\b", "the web tier as it was: 2 pods, CPU limit 2",
-              after=as_it_was),
+              after=as_it_was, occurrence=2),   # the first is step 4
     ]
 
 
-def test_load_test_in_the_cluster(cluster):
-    setup = readme.commands(MINIKUBE)
-    step_4 = readme.only(setup, STEP_4, "that deploys the game on minikube")
-    clean_up = readme.only(setup, CLEAN_UP, "that deletes everything")
-    before = cluster.everything()
-    walk = Walkthrough(cluster, loadtest_checks())
-    cluster.log("the game deployed as step 4 does:")
-    walk.step(step_4)
-    walk.run(readme.commands(LOAD_TEST))
-    assert walk.unfired() == [], "checks whose README command is gone"
-    cluster.log("and cleaned up as the README does:")
-    walk.step(clean_up)
-    cluster.wait_until("no PersistentVolume left", lambda: not cluster.items("pv"), timeout=90)
-    cluster.wait_until("namespace pacman gone", lambda: not cluster.exists("namespace", NAMESPACE), timeout=90)
-    assert cluster.everything() - before == set()
+def web_back_to_its_two_pods(walk, command, result):
+    c = walk.cluster
+    c.wait_settled()
+    assert c.get("deployment", "pacman", "-n", NAMESPACE)["spec"]["replicas"] == 2
 
 
-@pytest.fixture(autouse=True)
-def transcript(request):
-    """The transcript of what ran, for the report (build/cluster-test/<test>.txt)."""
-    if "cluster" not in request.fixturenames:
-        yield
-        return
-    cluster = request.getfixturevalue("cluster")
-    cluster.transcript.clear()
-    yield
-    out = cluster.home.parent / f"{request.node.name}.txt"
-    out.write_text("\n".join(cluster.transcript) + "\n")
+def walkthrough_checks() -> list[Check]:
+    checks = minikube_checks() + loadtest_checks()
+    checks.insert(3, Check(r"^kubectl scale deployment pacman --replicas=2 ", "back to two web pods",
+                           after=web_back_to_its_two_pods))
+    return checks
+
+
+def remember_step_4(walk):
+    walk.state["step 4"] = readme.step_4()
+
+
+test_kubernetes_walkthrough = page_test("docs/kubernetes.md", checks=walkthrough_checks, setup=remember_step_4)
+
+
+# ---- the README's quick path ----
+
+def quick_path_checks() -> list[Check]:
+    return [
+        Check(STEP_4, "mongo-0..2 Ready on claims data-mongo-0..2 of csi-hostpath-sc, Bound; two web pods",
+              after=record_claims),
+        Check(r"^kubectl rollout status statefulset/mongo ", "the three members ready",
+              after=lambda walk, command, result: members_on_their_claims(walk)),
+        Check(r"^kubectl rollout status deployment/pacman ", "the web tier ready", after=web_back_to_its_two_pods),
+    ]
+
+
+def clean_up_as_the_walkthrough_does(walk):
+    c = walk.cluster
+    c.log("and cleaned up as the walkthrough does:")
+    walk.step(readme.clean_up())
+    c.wait_until("no PersistentVolume left", lambda: not c.items("pv"), timeout=90)
+    c.wait_until("namespace pacman gone", lambda: not c.exists("namespace", NAMESPACE), timeout=90)
+    assert c.everything() - walk.state["before"] == set()
+
+
+test_readme_quick_path = page_test("README.md", sections=[readme.QUICK_PATH], checks=quick_path_checks,
+                                   teardown=clean_up_as_the_walkthrough_does)
+
+
+def test_the_quick_path_is_the_walkthroughs_own_commands():
+    """The README's six commands are the walkthrough's, word for word and in the same order, so
+    that the two cannot drift apart (and the CPU budget of tests/k8s holds for both)."""
+    steps = [c.text for c in readme.walkthrough()]
+    position = -1
+    for command in readme.quick_path():
+        assert command.text in steps, f"{command} is not a command of docs/kubernetes.md"
+        assert steps.index(command.text) > position, f"{command} comes earlier in docs/kubernetes.md"
+        position = steps.index(command.text)
+    assert len(readme.quick_path()) >= 5

@@ -1,9 +1,16 @@
-"""Runs a README section's commands in order against the control plane, with checks attached to
-commands: what the README says should be true after a command is asserted there.
+"""Runs a doc page's commands in order against the control plane, with checks attached to
+commands: what the page says should be true after a command is asserted there.
 
 A check is tied to a command by a regular expression on the command's text (and optionally to
-its n-th occurrence). A check whose command the README no longer has fails the test: the check
+its n-th occurrence). A check whose command the page no longer has fails the test: the check
 would otherwise stop running without anyone noticing.
+
+A page becomes a test of its own with `page_test` (docs/development.md, "Commands that run"):
+
+    test_my_page = page_test(<the page, e.g. docs/helm.md>, checks=lambda: [Check(...), ...])
+
+in a test file of tests/cluster/. `make test-docs` fails for a page with kubectl commands that
+no `page_test(...)` names and that does not say why in `<!-- walkthrough: not run: REASON -->`.
 """
 
 from __future__ import annotations
@@ -12,6 +19,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable
 
+import readme
 from kube import Cluster, generations
 from readme import Command
 
@@ -111,3 +119,38 @@ def indent(text: str, limit: int = 25) -> str:
     if len(lines) > limit:
         lines = lines[:limit] + [f"... ({len(lines) - limit} more lines)"]
     return "\n".join("         | " + line for line in lines)
+
+
+def page_test(path: str, *, sections: list[str] | None = None, checks: Callable[[], list[Check]] = list,
+              setup: Callable | None = None, teardown: Callable | None = None,
+              programs: tuple[str, ...] = ("kubectl",)) -> Callable:
+    """A pytest test (name it `test_...` in a module of tests/cluster/) that runs every command of
+    the page's ```sh blocks (or of its `sections`) in order on the control plane, with `checks()`
+    attached, after `setup(walk)` and before `teardown(walk)`. Commands of `programs` run (add
+    "helm" for a page of helm commands; it must be on the PATH the Cluster gives); the rest are
+    skipped, saying why. It fails on a command that fails (or an apply that warns or is not
+    idempotent: Walkthrough.check_apply), and on a check whose command the page no longer has.
+    The cluster starts without the game deployed (conftest.py)."""
+    page = readme.page_name(path)
+
+    def test(cluster):
+        commands = ([c for s in sections for c in readme.commands_of(path, s, programs=programs)] if sections
+                    else readme.commands_of(path, programs=programs))
+        assert commands, f"{page}: no ```sh commands" + (f" under {sections}" if sections else "")
+        if sections:
+            assert readme.kubectl_blocks_outside(sections, path) == [], \
+                f"{page} has kubectl commands outside {sections} that no test runs"
+        walk = Walkthrough(cluster, checks())
+        walk.state["before"] = cluster.everything()
+        if setup:
+            setup(walk)
+        walk.run(commands)
+        assert walk.unfired() == [], "checks whose command is gone from " + page
+        assert walk.ran, f"{page}: not one command ran here"
+        if teardown:
+            teardown(walk)
+
+    test.__doc__ = f"{page}" + (f" ({', '.join(sections)})" if sections else "") + \
+        ": its kubectl commands, literally and in order, on the control plane"
+    test.page = page
+    return test

@@ -44,9 +44,12 @@ def make_page(browser):
     """Opens pages in fresh contexts; collects console errors and uncaught exceptions."""
     contexts = []
 
-    def open_page(url: str, **context_options):
+    def open_page(url: str, before=None, **context_options):
+        """`before(context)`, when given, runs before the page loads (to route requests)."""
         options = {"viewport": DESKTOP, **context_options}
         context = browser.new_context(**options)
+        if before:
+            before(context)
         contexts.append(context)
         page = context.new_page()
         page.console_errors = []

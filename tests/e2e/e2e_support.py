@@ -2,6 +2,7 @@
 small readers of the page's state (its phase, numbers, the pending-score queue)."""
 
 import os
+import shutil
 
 import pymongo
 
@@ -12,7 +13,11 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
                  "--disable-component-update", "--disable-sync", "--no-first-run",
                  "--autoplay-policy=no-user-gesture-required", "--mute-audio"]
 SCREENSHOTS = harness.BUILD / "screenshots"
+DOCS_SCREENSHOTS = harness.ROOT / "docs" / "screenshots"
 DESKTOP = {"width": 1280, "height": 800}
+# make_page's options for a phone: an iPhone 12-14 sized screen, touch, 3 device pixels a pixel.
+PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 3, "is_mobile": True,
+         "has_touch": True}
 
 
 class Stack:
@@ -21,8 +26,12 @@ class Stack:
     def __init__(self, database: str):
         self.database = database
         self.db = harness.FerretDB().start()
-        self.server = harness.Server(env={"MONGO_URI": self.db.uri(database),
-                                          "MONGO_TIMEOUT_MS": "1500"}).start()
+        env = {"MONGO_URI": self.db.uri(database), "MONGO_TIMEOUT_MS": "1500"}
+        # E2E_STATIC_DIR serves another copy of static/: to check that a new test fails on the
+        # page as it was (git archive an older commit's static/ and point this at it).
+        if os.environ.get("E2E_STATIC_DIR"):
+            env["STATIC_DIR"] = os.environ["E2E_STATIC_DIR"]
+        self.server = harness.Server(env=env).start()
 
     @property
     def url(self) -> str:
@@ -40,9 +49,15 @@ class Stack:
         self.db.cleanup()
 
 
-def screenshot(page, name: str, **options):
+def screenshot(page, name: str, docs: bool = False, element=None, **options):
+    """Saves a picture of the page (of `element`, a locator, if given) as build/screenshots/
+    NAME.png. A picture the docs show (docs=True) is also written to docs/screenshots/ under
+    `DOCS_SCREENSHOTS=1 make test-e2e`: a normal run leaves the committed ones alone."""
     path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=str(path), **options)
+    (element or page).screenshot(path=str(path), **options)
+    if docs and os.environ.get("DOCS_SCREENSHOTS") == "1":
+        DOCS_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, DOCS_SCREENSHOTS / path.name)
     return path
 
 

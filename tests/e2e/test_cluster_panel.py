@@ -12,7 +12,7 @@ import pytest
 
 import harness
 from demo.stack import WebTier
-from e2e_support import SCREENSHOTS, Stack, pending_scores, screenshot
+from e2e_support import DESKTOP, PHONE, Stack, pending_scores, screenshot, wait_phase
 from test_page import A11Y_CHECK
 
 MEMBER = "#database-members .member"
@@ -84,9 +84,29 @@ def test_the_panels_render(stack, make_page):
                                              "height": bottom["y"] + bottom["height"] - top["y"] + 16})
 
 
+def test_the_game_with_its_database_and_web_tier_panels_in_view(stack, make_page):
+    """The README's top picture: the game in play at 1280x800 beside the Database and Web tier
+    panels, the side panel scrolled to them."""
+    page = make_page(stack.url + "/", viewport=DESKTOP)
+    wait_tile(page, "PRIMARY", 10)
+    page.wait_for_selector("#web-pods .pod-row.self")
+    page.keyboard.press("Enter")
+    wait_phase(page, "playing", 10)
+    page.keyboard.press("ArrowUp")
+    time.sleep(2.5)
+    page.evaluate("""() => {
+      const panel = document.querySelector('.panel');
+      panel.scrollTop += document.getElementById('database').getBoundingClientRect().top - 16;
+    }""")
+    for selector in ("#screen", "#database", "#web-tier"):
+        box = page.locator(selector).bounding_box()
+        assert box["y"] >= 0 and box["y"] + box["height"] <= DESKTOP["height"], (selector, box)
+        assert box["x"] >= 0 and box["x"] + box["width"] <= DESKTOP["width"], (selector, box)
+    screenshot(page, "cluster", docs=True)
+
+
 def test_the_panels_on_a_phone(stack, make_page):
-    page = make_page(stack.url + "/", viewport={"width": 390, "height": 844},
-                     device_scale_factor=2, is_mobile=True, has_touch=True)
+    page = make_page(stack.url + "/", **PHONE)
     wait_tile(page, "PRIMARY", 10)
     page.wait_for_selector("#web-pods .pod-row.self")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390, "no sideways scrolling"
@@ -179,7 +199,7 @@ def test_ten_replicas_show_as_ten_pods(make_page, tmp_path):
         assert len(mine) == 1 and mine[0]["name"].endswith(f":{serving.port}")
         assert page.inner_text("#web-summary").startswith("10 pods alive")
         screenshot(page, "cluster-ten-pods")
-        page.locator("#web-tier").screenshot(path=str(SCREENSHOTS / "cluster-web-tier.png"))
+        screenshot(page, "web-tier", docs=True, element=page.locator("#web-tier"))
 
         for name in names[6:]:  # a scale-down: SIGTERM (no nginx here: the page is direct)
             tier.replicas[name].signal(signal.SIGTERM)
@@ -251,12 +271,12 @@ def test_an_election_drawn_from_its_event_sequence(stack, make_page, browser):
                                     "no primary: writes wait until the set elects one",
                                     "mongo-0 unreachable (it was the primary)"]
     assert page.evaluate(A11Y_CHECK) == []
-    page.locator("#database").screenshot(path=str(SCREENSHOTS / "election-during.png"))
+    screenshot(page, "election-during", docs=True, element=page.locator("#database"))
 
     view["after"] = True
     wait_announced(page, "Mongo-0 back as SECONDARY.")
     assert tile(page)["state"] == "SECONDARY"
-    page.locator("#database").screenshot(path=str(SCREENSHOTS / "election-after.png"))
+    screenshot(page, "election-after", docs=True, element=page.locator("#database"))
 
 
 def test_hostile_text_in_the_cluster_view_stays_text(stack, make_page):

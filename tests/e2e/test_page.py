@@ -1,9 +1,10 @@
 """The page: loads cleanly, plays from the keyboard and from touch, passes basic accessibility
-checks, and shows the Kubernetes story (pod, live players)."""
+checks, shows the Kubernetes story (pod, live players), keeps the game's keys when the volume
+slider has the focus, and says plainly when its server cannot be reached."""
 
 import time
 
-from e2e_support import DESKTOP, number, phase, screenshot, wait_phase
+from e2e_support import DESKTOP, PHONE, number, phase, screenshot, wait_phase
 
 A11Y_CHECK = """() => {
   const problems = [];
@@ -78,7 +79,7 @@ def test_page_loads_without_errors_and_shows_the_pod(stack, make_page):
     assert page.inner_text("#lives") == "3"
     assert page.inner_text("#level") == "1"
     assert "No scores yet" in page.inner_text("#scores-body")
-    screenshot(page, "start")
+    screenshot(page, "start", docs=True)
 
 
 def test_keyboard_starts_a_game_pacman_moves_and_scores(stack, make_page):
@@ -91,7 +92,7 @@ def test_keyboard_starts_a_game_pacman_moves_and_scores(stack, make_page):
     assert page.inner_text("#lives") == "3"
     page.keyboard.press("ArrowUp")
     time.sleep(1.5)
-    screenshot(page, "play")
+    screenshot(page, "play", docs=True)
 
     # P pauses: nothing moves and the score stands still; P again resumes.
     page.keyboard.press("p")
@@ -153,8 +154,7 @@ def test_keyboard_only_tab_to_start_and_play(stack, make_page):
 
 
 def test_phone_touch_controls(stack, make_page):
-    page = make_page(stack.url + "/?seed=1", viewport={"width": 390, "height": 844},
-                     device_scale_factor=3, is_mobile=True, has_touch=True)
+    page = make_page(stack.url + "/", **PHONE)
     assert page.locator("#touchpad").is_visible()
     # The maze fills the width of the phone, crisp: canvas pixels = CSS pixels x 3.
     size = page.evaluate("(() => { const c = document.getElementById('screen'); "
@@ -169,7 +169,7 @@ def test_phone_touch_controls(stack, make_page):
     # With "up" buffered Pacman turns up at the first opening (column 12) and stops under the
     # wall three dots later: 4 dots. Left alone he would have eaten the 7 dots of his row.
     assert number(page, "#score") == 40
-    screenshot(page, "phone")
+    screenshot(page, "phone", docs=True)
     assert page.console_errors == []
 
 
@@ -206,3 +206,54 @@ def test_the_game_pauses_when_the_tab_is_hidden(stack, make_page):
     page.keyboard.press("Escape")
     page.wait_for_selector("#game[data-paused='false']")
     assert page.console_errors == []
+
+
+def test_the_volume_slider_leaves_the_game_its_keys(stack, make_page):
+    """Clicked in the middle of a game, the slider used to keep the arrows (the volume moved,
+    Pacman did not turn) and ignore Enter and P."""
+    page = make_page(stack.url + "/")
+    page.keyboard.press("Enter")
+    wait_phase(page, "ready", 5)
+    page.click("#volume")  # its middle: 50
+    assert page.evaluate("document.activeElement.id") == "volume"
+    volume = page.input_value("#volume")
+    # Up, buffered during READY: Pacman turns up at the first opening and stops under the wall
+    # three dots later (4 dots); left alone he would have eaten the 7 dots of his row.
+    page.keyboard.press("ArrowUp")
+    wait_phase(page, "playing", 10)
+    time.sleep(2.5)
+    assert page.input_value("#volume") == volume, "the arrow did not move the volume"
+    assert number(page, "#score") == 40, "the arrow turned Pacman"
+    # P pauses from the slider; paused, its arrows set the volume again.
+    page.keyboard.press("p")
+    page.wait_for_selector("#game[data-paused='true']")
+    page.keyboard.press("ArrowRight")
+    assert int(page.input_value("#volume")) == int(volume) + 5
+    page.keyboard.press("p")
+    page.wait_for_selector("#game[data-paused='false']")
+    assert page.evaluate("document.activeElement.id") == "volume"
+    assert page.console_errors == []
+
+
+def test_with_its_server_away_the_page_says_so_and_never_loading(stack, make_page):
+    """Every call to the API fails (a server gone, a proxy that answers nothing useful): each
+    panel says it is unavailable, none keeps saying "Loading…", and the game plays."""
+    def away(context):
+        for path in ("highscores/list", "cluster", "user/stats", "user/id", "location/metadata"):
+            context.route(f"**/{path}", lambda route: route.abort("connectionrefused"))
+
+    for options in ({}, PHONE):
+        page = make_page(stack.url + "/", before=away, **options)
+        for status in ("#scores-status", "#database-status", "#web-status", "#live-status"):
+            page.wait_for_selector(f"{status}:not([hidden])", timeout=10000)
+            assert "unavailable" in page.inner_text(status), status
+        visible = page.evaluate("""() => [...document.querySelectorAll('body *')]
+          .filter(e => e.children.length === 0 && e.textContent.includes('Loading')
+                       && e.getClientRects().length && getComputedStyle(e).visibility !== 'hidden')
+          .map(e => e.id || e.className)""")
+        assert visible == [], f"still loading: {visible}"
+        page.keyboard.press("Enter")
+        wait_phase(page, "ready", 5)
+        page.locator("#scores").scroll_into_view_if_needed()
+        screenshot(page, "server-away-" + ("phone" if options else "desktop"))
+        assert [e for e in page.console_errors if "ERR_CONNECTION_REFUSED" not in e] == []

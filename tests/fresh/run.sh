@@ -86,4 +86,9 @@ fresh "${node_mounts[@]}" -- missing run "Go" | tee -a "$WORK/result.txt"
 
 log "make run in a fresh Debian 12 container ($goroot and Node $(node --version) mounted; the first run builds everything)"
 fresh "${go_mounts[@]}" "${node_mounts[@]}" -- run | tee -a "$WORK/result.txt"
+# The figure docs/development.md quotes ("The first make run"): build/results/fresh.json, or
+# docs/results/ under `make figures` (tests/docs/results.py).
+page_seconds=$(sed -n 's/^fresh: figure: clone to served page \([0-9]*\) s$/\1/p' "$WORK/result.txt")
+[ -n "$page_seconds" ] || { log "the run printed no figure"; exit 1; }
+python3 tests/docs/results.py set fresh clone_to_page_s="$page_seconds" --by "make test-fresh (tests/fresh/run.sh)"
 log "passed in $((SECONDS - start)) s"

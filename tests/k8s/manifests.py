@@ -40,7 +40,7 @@ ROOT = Path(__file__).resolve().parents[2]
 K8S = ROOT / "k8s"
 SERVER_SOURCES = ROOT / "server"
 IMAGE_TEST = ROOT / "tests" / "image" / "build.sh"   # the script that builds and tags the image
-MINIKUBE_DOC = ROOT / "README.md"  # its "Run it on minikube" section
+MINIKUBE_DOC = ROOT / "docs" / "kubernetes.md"  # the minikube walkthrough (the README's quick path is its steps)
 
 # The web tier: the Deployment and its container that run our image.
 WEB = ("Deployment", "pacman")

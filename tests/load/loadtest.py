@@ -7,6 +7,12 @@ tests/load/run.sh, which installs Locust first.
     loadtest.py full       against URL (default http://localhost:8080, what `make run` serves):
                            USERS players (300), arriving SPAWN_RATE a second (2), for RUN_TIME
                            (5m); LOAD_TIME_SCALE below 1 makes every player impatient.
+    loadtest.py figures    the figures the docs quote (`make figures`): a fresh FerretDB and
+                           server, USERS players (500) arriving SPAWN_RATE a second (2) for
+                           RUN_TIME (5m); writes loadtest.json (docs/results/ unless
+                           PACMAN_RESULTS_DIR says otherwise: tests/docs/results.py) with Locust's
+                           table, the CPU time of the server and the database and the server's
+                           database operations, and the picture as docs/img/loadtest.png.
 
 Output: build/load/<mode>-<time>/ (build/load/latest points at the newest): Locust's CSV files
 and HTML report, report.png and summary.md (tests/load/report.py).
@@ -21,6 +27,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE.parent / "docs"))
+import results  # noqa: E402  (tests/docs/results.py)
 from harness import BUILD, ROOT, FerretDB, Server  # noqa: E402
 
 EXPECTED = ["GET / (the page)", "GET static file", "GET /location/metadata",
@@ -135,12 +143,103 @@ def full() -> int:
     return status
 
 
+
+# ---- the figures the docs quote (make figures) ----
+
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time a process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def metrics(server: Server) -> dict[str, float]:
+    """The server's counters without labels (pacman_database_operations_total, the caches' hits
+    and misses...): name -> value."""
+    import urllib.request
+    with urllib.request.urlopen(server.url + "/metrics", timeout=10) as response:
+        text = response.read().decode()
+    return {m.group(1): float(m.group(2)) for m in re.finditer(r"^(pacman_\w+_total) (\S+)$", text, re.M)}
+
+
+def key_of(name: str) -> str:
+    """A request's name in Locust's table -> its key in loadtest.json."""
+    return "all" if name == "Aggregated" else re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
+
+
+def locust_table(out: Path) -> dict:
+    import csv
+    table = {}
+    with open(out / "locust_stats.csv") as f:
+        for r in csv.DictReader(f):
+            table[key_of(r["Name"])] = {
+                "name": r["Name"], "count": int(r["Request Count"]), "failures": int(r["Failure Count"]),
+                "rps": round(float(r["Requests/s"]), 2), "p50_ms": float(r["50%"]), "p95_ms": float(r["95%"]),
+                "p99_ms": float(r["99%"]), "max_ms": round(float(r["Max Response Time"]), 1)}
+    return table
+
+
+def figures() -> int:
+    users = int(os.environ.get("USERS", "500"))
+    spawn_rate = float(os.environ.get("SPAWN_RATE", "2"))
+    run_time = os.environ.get("RUN_TIME", "5m")
+    out = output_dir("figures")
+    db = FerretDB().start()
+    server = Server(env={"MONGO_URI": db.uri("pacman_load")}, log_path=out / "server.log")
+    try:
+        server.start()
+        before = metrics(server)
+        cpu = {"server": cpu_seconds(server.proc.pid), "database": cpu_seconds(db.proc.pid)}
+        started = time.monotonic()
+        status = locust(server.url, users, spawn_rate, run_time, out, "1")
+        seconds = time.monotonic() - started
+        cpu = {k: cpu_seconds(p) - cpu[k] for k, p in (("server", server.proc.pid), ("database", db.proc.pid))}
+        after = metrics(server)
+        memory = rss_mib(server.proc.pid)
+        report(out, f"pacman load test: {users} players")
+    finally:
+        server.stop()
+        db.cleanup()
+    delta = {k[len("pacman_"):-len("_total")]: round(after[k] - before.get(k, 0)) for k in after}
+    table = locust_table(out)
+    lists = table.get("get_user_stats", {}).get("count", 0)
+    found = {
+        "players": users, "spawn_rate": spawn_rate, "run_time": run_time, "seconds": round(seconds),
+        "cores": os.cpu_count(), "cpu_available_s": round(seconds * (os.cpu_count() or 1)),
+        "locust_exit_status": status,
+        "failures_percent": round(100 * table["all"]["failures"] / max(1, table["all"]["count"]), 3),
+        "server": {"cpu_s": round(cpu["server"], 1), "rss_after_mib": round(memory, 1)},
+        "database": {"cpu_s": round(cpu["database"], 1)},
+        "server_counters": delta,
+        "requests": table,
+    }
+    hits, misses = delta.get("userstats_cache_hits"), delta.get("userstats_cache_misses")
+    if hits is not None and misses is not None and hits + misses:
+        found["players_list"] = {"served": hits + misses, "from_memory_percent": round(100 * hits / (hits + misses), 1),
+                                   "database_reads": misses, "locust_lists": lists}
+    path = results.write("loadtest", found, "make figures (tests/load/run.sh figures)",
+                         default=results.DOCS_RESULTS)
+    print(f"load: figures in {path}")
+    if path.parent == results.DOCS_RESULTS:
+        import shutil
+        shutil.copyfile(out / "report.png", ROOT / "docs" / "img" / "loadtest.png")
+        subprocess.run([sys.executable, str(ROOT / "tests" / "docs" / "check.py"), "refresh"], cwd=ROOT)
+    return 0
+
 def main(argv: list[str]) -> int:
     mode = argv[1] if len(argv) > 1 else ""
     if mode == "smoke":
         return smoke()
     if mode == "full":
         return full()
+    if mode == "figures":
+        return figures()
     print(__doc__, file=sys.stderr)
     return 2
 

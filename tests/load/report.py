@@ -5,7 +5,7 @@
 DIR holds locust_stats.csv and locust_stats_history.csv (Locust's --csv DIR/locust
 --csv-full-history). Writes DIR/report.png (players and throughput, latency percentiles, and
 p95 per request type, over time) and DIR/summary.md (one row per request type). Works the same
-on the CSV files copied out of the Kubernetes Job (see k8s/loadtest/README.md).
+on the CSV files copied out of the Kubernetes Job (docs/kubernetes.md, step 11).
 """
 
 import csv

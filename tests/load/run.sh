@@ -4,6 +4,8 @@
 #   tests/load/run.sh smoke        make loadtest-smoke: own FerretDB + server, 25 s, checks, CI
 #   tests/load/run.sh full         make loadtest: URL=http://localhost:8080 USERS=300
 #                                  SPAWN_RATE=2 RUN_TIME=5m LOAD_TIME_SCALE=1
+#   tests/load/run.sh figures      make figures: own FerretDB + server, USERS=500 for 5m, writes
+#                                  loadtest.json and docs/img/loadtest.png (tests/load/loadtest.py)
 #   tests/load/run.sh report DIR   report.png and summary.md from Locust CSV files in DIR
 #                                  (for instance copied out of the Kubernetes Job)
 set -euo pipefail
@@ -28,7 +30,7 @@ fi
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 
 case "${1:-}" in
-    smoke|full) exec "$VENV/bin/python" tests/load/loadtest.py "$1" ;;
+    smoke|full|figures) exec "$VENV/bin/python" tests/load/loadtest.py "$1" ;;
     report) shift; MPLCONFIGDIR=build/load/.mpl exec "$VENV/bin/python" tests/load/report.py "$@" ;;
-    *) sed -n '2,8p' "$0" >&2; exit 2 ;;
+    *) sed -n '2,10p' "$0" >&2; exit 2 ;;
 esac

@@ -8,6 +8,7 @@ import {
 } from '../../static/js/ui/cluster-view.js';
 import { ClusterPanel } from '../../static/js/ui/cluster-panel.js';
 import { Scoreboard } from '../../static/js/ui/scoreboard.js';
+import { fakeElement, MemoryStorage } from './fake-dom.js';
 
 const NOW = '2024-05-01T12:00:10.000Z';
 const M0 = 'mongo-0.mongo.pacman.svc:27017';
@@ -141,20 +142,13 @@ test('the panel reads the primary again for the note, and falls back to the last
     'Stored by mongo-1, the primary. It waited 9.0 s in this browser before the database took it.');
 });
 
-class MemoryStorage {
-  constructor() { this.map = new Map(); }
-  getItem(k) { return this.map.has(k) ? this.map.get(k) : null; }
-  setItem(k, v) { this.map.set(k, String(v)); }
-  removeItem(k) { this.map.delete(k); }
-}
-
 test('the scoreboard says the note once the score is stored, in its status and aloud', async () => {
   const status = { textContent: '', dataset: {}, hidden: true };
   const said = [];
   const sb = new Scoreboard({
     api: { highScores: async () => [], postHighScore: async () => ({ rs: 'success' }) },
     storage: new MemoryStorage(),
-    body: { ownerDocument: { createElement: () => ({ append() {} }) }, replaceChildren() {} },
+    body: fakeElement('tbody'),
     status, announce: (t) => said.push(t), schedule: () => 0, cancel: () => {},
     describeSaved: async (entry) => `Stored by mongo-1, the primary (${entry.name}).`,
   });

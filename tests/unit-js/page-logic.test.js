@@ -2,7 +2,7 @@
 // name checks, swipes and number formats.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readSettings } from '../../static/js/config.js';
+import { normalGameUrl, readSettings } from '../../static/js/config.js';
 import { FixedStep } from '../../static/js/loop.js';
 import { validateName } from '../../static/js/ui/name-dialog.js';
 import { swipeDirection } from '../../static/js/ui/input.js';
@@ -10,10 +10,27 @@ import { formatDuration, formatNumber } from '../../static/js/ui/tables.js';
 import { normalizeText, textWidth } from '../../static/js/ui/font.js';
 
 test('settings: defaults, test switches, and nonsense ignored', () => {
-  assert.deepEqual(readSettings(''), { lives: 3, startLevel: 1, keepDots: null, seed: null, testMode: false });
-  assert.deepEqual(readSettings('?lives=1&dots=5&level=3&seed=9'), { lives: 1, startLevel: 3, keepDots: 5, seed: 9, testMode: true });
-  assert.deepEqual(readSettings('?lives=0&dots=-4&level=x&seed=1e3'), { lives: 3, startLevel: 1, keepDots: null, seed: null, testMode: false });
+  assert.deepEqual(readSettings(''), { lives: 3, startLevel: 1, keepDots: null, seed: null, switches: [], testMode: false });
+  assert.deepEqual(readSettings('?lives=1&dots=5&level=3&seed=9'),
+    { lives: 1, startLevel: 3, keepDots: 5, seed: 9, switches: ['lives=1', 'dots=5', 'level=3', 'seed=9'], testMode: true });
+  assert.deepEqual(readSettings('?lives=0&dots=-4&level=x&seed=1e3'),
+    { lives: 3, startLevel: 1, keepDots: null, seed: null, switches: [], testMode: false });
   assert.equal(readSettings('?lives=99').lives, 3);
+});
+
+test('every test switch makes a test game, ?seed= too; one set to the normal value does not', () => {
+  for (const search of ['?lives=9', '?lives=1', '?level=2', '?dots=3', '?seed=7', '?x=1&seed=1']) {
+    assert.equal(readSettings(search).testMode, true, search);
+  }
+  for (const search of ['', '?lives=3', '?level=1', '?seed=0', '?dots=244', '?lives=3&level=1', '?utm_source=x']) {
+    assert.equal(readSettings(search).testMode, false, search);
+  }
+  assert.deepEqual(readSettings('?seed=7&lives=9').switches, ['lives=9', 'seed=7']);
+});
+
+test('the normal game is the address without its test switches', () => {
+  assert.equal(normalGameUrl('http://localhost:8080/?lives=9&dots=3&level=2&seed=1'), 'http://localhost:8080/');
+  assert.equal(normalGameUrl('https://demo.example/pacman/?lives=1&lang=en#top'), 'https://demo.example/pacman/?lang=en#top');
 });
 
 function stepsPerSecond(hz) {

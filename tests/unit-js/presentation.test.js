@@ -144,10 +144,36 @@ test('the roll-call brings the ghosts on one a second, then the points, then a c
   assert.equal(two.legend, false);
   assert.equal(scenes.rollCallFrame(5).legend, true);
   const points = new Set();
-  for (let t = 5.5; t < 12; t += 1 / 30) {
+  for (let t = 5.5; t < scenes.ROLL_CALL_SECONDS; t += 1 / 30) {
     for (const s of scenes.rollCallFrame(t).chase) if (s.kind === 'points') points.add(s.text);
   }
   assert.deepEqual([...points], ['200', '400', '800', '1600']);
+});
+
+test('in the roll-call, each ghost eaten freezes the chase a second with its points in Pacman\'s place', async () => {
+  const { ATTRACT_SECONDS } = await import('../../static/js/rules/attract.js');
+  let frozenFrames = 0;
+  let last = null;
+  for (let t = 5.5; t < scenes.ROLL_CALL_SECONDS; t += 1 / 60) {
+    const chase = scenes.rollCallFrame(t).chase;
+    const points = chase.filter((s) => s.kind === 'points');
+    const pacman = chase.filter((s) => s.kind === 'pacman');
+    if (points.length) {
+      frozenFrames++;
+      assert.equal(points.length, 1, `t=${t}: one score at a time`);
+      assert.deepEqual(pacman, [], `t=${t}: Pacman is hidden while ${points[0].text} shows`);
+      // Everyone still: the ghosts left stand where they were a frame ago.
+      const ghosts = chase.filter((s) => s.kind === 'ghost').map((s) => s.x);
+      if (last && last.points === points[0].text) assert.deepEqual(ghosts, last.ghosts, `t=${t}`);
+      last = { points: points[0].text, ghosts };
+    } else {
+      assert.equal(pacman.length, 1, `t=${t}: Pacman is on stage between the catches`);
+      last = null;
+    }
+  }
+  assert.ok(Math.abs(frozenFrames / 60 - 4) < 0.1, `four freezes of a second: ${frozenFrames} frames`);
+  assert.ok(scenes.rollCallFrame(scenes.ROLL_CALL_SECONDS).chase[0].x > 28, 'Pacman has run off the stage');
+  assert.ok(ATTRACT_SECONDS.rollCall >= scenes.ROLL_CALL_SECONDS, 'the show gives the roll-call its time');
 });
 
 // ---- the attract show ----

@@ -2,18 +2,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Scoreboard } from '../../static/js/ui/scoreboard.js';
 import { ApiError } from '../../static/js/net/api.js';
-
-class MemoryStorage {
-  constructor() { this.map = new Map(); }
-  getItem(k) { return this.map.has(k) ? this.map.get(k) : null; }
-  setItem(k, v) { this.map.set(k, String(v)); }
-  removeItem(k) { this.map.delete(k); }
-}
+import { fakeElement, MemoryStorage } from './fake-dom.js';
 
 const where = { cloud: 'aws', zone: 'us-east-1a', host: 'pacman-7f9c' };
 const statusLine = () => ({ textContent: '', dataset: {}, hidden: true });
 
-const tbody = () => ({ ownerDocument: { createElement: () => ({ append() {} }) }, replaceChildren() {} });
+const tbody = () => fakeElement('tbody');
 
 function board(api) {
   // No timers: nothing refreshes or retries by itself in these tests.

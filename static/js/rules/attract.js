@@ -6,7 +6,7 @@ import { botDirection } from './bot.js';
 
 export const ATTRACT_SECONDS = Object.freeze({
   title: 12, // then the roll-call
-  rollCall: 12, // then the demo
+  rollCall: 16, // then the demo (the chase freezes a second on each ghost eaten: scenes.js)
   demoMax: 25, // a demo ends sooner if the bot loses its life or clears the maze
   demoReady: 1.5,
 });

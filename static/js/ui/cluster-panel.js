@@ -2,7 +2,9 @@
 // that turns red when unreachable, round-trip time, for how long), the timeline of what this
 // replica's driver saw, with new events announced politely to screen readers, and the web
 // pods alive now, the one answering highlighted. Refreshes every 2 s while the page is visible.
-// Every value goes in as text (textContent), never as HTML.
+// Every value goes in as text (textContent), never as HTML. Until a first answer comes the
+// panels say "Loading…"; if the server cannot be reached they say that instead, and a panel
+// that has shown a view keeps it, marked as out of date, until the server answers again.
 import {
   databaseSummary, freshEvents, memberTiles, podRows, primaryName, savedNote,
   sentence, webStaleness, webSummary,
@@ -66,16 +68,17 @@ function drawPods(list, cluster) {
     li.dataset.id = p.id;
     li.append(el(doc, 'span', 'pod-name', p.name));
     if (p.self) li.append(el(doc, 'span', 'pod-badge', 'serving this page'));
-    li.append(el(doc, 'span', 'pod-facts', p.facts));
+    li.append(el(doc, 'span', 'pod-row-facts', p.facts));
     return li;
   }));
 }
 
 export class ClusterPanel {
   /**
-   * readCluster(): from createClusterClient(). els: {dbSummary, dbStatus, members, events,
-   * announce, webSummary, webStatus, pods}. schedule/cancel and doc: timers and the document
-   * (tests replace them).
+   * readCluster(): from createClusterClient(). els: {dbSummary, dbStatus, dbView, members,
+   * events, announce, webSummary, webStatus, webView, pods} (dbView and webView: what shows
+   * only once there is an answer). schedule/cancel and doc: timers and the document (tests
+   * replace them).
    */
   constructor({ readCluster, els, intervalMs = 2000, doc = document,
     schedule = (fn, ms) => setTimeout(fn, ms), cancel = (t) => clearTimeout(t) }) {
@@ -96,16 +99,30 @@ export class ClusterPanel {
       try {
         this.show(await this.readCluster());
       } catch {
-        setStatus(this.els.dbStatus, 'The cluster view is unavailable right now: this page cannot reach its server.', 'warn');
+        this.unavailable();
       }
     }
     this.timer = this.schedule(() => this.refresh(), this.intervalMs);
+  }
+
+  /** The server did not answer: say so in both panels, instead of "Loading…" if nothing came yet. */
+  unavailable() {
+    const { els } = this;
+    const shown = this.last ? ' What shows below is from the last answer.' : '';
+    setStatus(els.dbStatus, `The database view is unavailable right now: this page cannot reach its server.${shown}`, 'warn');
+    setStatus(els.webStatus, `The web tier view is unavailable right now: this page cannot reach its server.${shown}`, 'warn');
+    if (!this.last) {
+      els.dbSummary.hidden = true;
+      els.webSummary.hidden = true;
+    }
   }
 
   show(cluster) {
     this.last = cluster;
     const { els } = this;
     els.dbSummary.textContent = databaseSummary(cluster);
+    els.dbSummary.hidden = false;
+    if (els.dbView) els.dbView.hidden = false;
     setStatus(els.dbStatus, '', 'ok');
     drawMembers(els.members, cluster);
     drawEvents(els.events, cluster);
@@ -113,6 +130,8 @@ export class ClusterPanel {
     this.seen = seen;
     if (fresh.length) els.announce.textContent = fresh.map((e) => sentence(e.text)).join(' ');
     els.webSummary.textContent = webSummary(cluster);
+    els.webSummary.hidden = false;
+    if (els.webView) els.webView.hidden = false;
     const stale = webStaleness(cluster);
     setStatus(els.webStatus, stale, stale ? 'warn' : 'ok');
     drawPods(els.pods, cluster);

@@ -1,6 +1,12 @@
 // Player input: keyboard (arrows, WASD, P/Esc, M, Enter/Space), touch swipes on the game,
 // and the on-screen buttons. Turns raw events into calls on an `actions` object:
 // direction(dir), pause(), mute(), start(), tap(). Each returns true when it used the input.
+// actions.steering() says whether the arrows steer Pacman right now (a game on, not paused).
+//
+// The game's keys work wherever the focus is, except in a field that takes text (the name
+// dialog). A slider (the volume) keeps its arrows only while they do not steer: clicked in
+// the middle of a game it must not take Pacman's turns, and once the game is paused or over
+// a keyboard user can set the volume with them.
 //
 // Before those, every fresh press calls actions.press(kind) (kind: 'direction', 'pause',
 // 'mute', 'start', 'tap' or 'other'): a new key press, not the keyboard's auto-repeat of a
@@ -13,8 +19,17 @@ const KEY_DIRECTIONS = {
   KeyW: 'up', KeyS: 'down', KeyA: 'left', KeyD: 'right',
 };
 
+// <input> types that take no typed text.
+const KEYLESS_INPUTS = new Set(['range', 'checkbox', 'radio', 'button', 'submit', 'reset', 'color', 'file', 'image']);
+
 function isTextField(el) {
-  return !!el && (el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName));
+  if (!el) return false;
+  if (el.isContentEditable || el.tagName === 'TEXTAREA' || el.tagName === 'SELECT') return true;
+  return el.tagName === 'INPUT' && !KEYLESS_INPUTS.has(String(el.type || 'text').toLowerCase());
+}
+
+function isSlider(el) {
+  return !!el && el.tagName === 'INPUT' && String(el.type).toLowerCase() === 'range';
 }
 
 function inOpenDialog(el) {
@@ -28,6 +43,8 @@ export function bindKeyboard(target, actions) {
     if (e.altKey || e.ctrlKey || e.metaKey) return;
     if (isTextField(e.target) || inOpenDialog(e.target)) return;
     const dir = KEY_DIRECTIONS[e.code] || KEY_DIRECTIONS[e.key];
+    // The slider's own arrows (not WASD), while they do not steer: it moves, nothing else.
+    if (isSlider(e.target) && /^Arrow/.test(e.key) && !(actions.steering && actions.steering())) return;
     let kind = 'other';
     if (dir) kind = 'direction';
     else if (e.code === 'KeyP' || e.key === 'Escape') kind = 'pause';

@@ -5,15 +5,43 @@ export const NAME_MAX = 32;
 const LAST_NAME_KEY = 'pacman.lastName';
 
 /**
- * Checks a typed name the way the server does: 1 to 32 characters after trimming, printable
- * (letters of any script welcome). Returns {ok: true, name} or {ok: false, error}.
+ * Whether the server takes code point `c` in a name (server/input.c, input_printable): not a
+ * control character, nor a mark or separator that can reverse or hide text, nor the
+ * byte-order mark or a non-character; and not a lone surrogate, which has no UTF-8 form. All
+ * the rest is welcome: letters of any script, emoji joined with U+200D included.
+ */
+function printable(c) {
+  if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) return false;
+  if (c === 0x200e || c === 0x200f || (c >= 0x2028 && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069)) return false;
+  if (c === 0xfeff || (c & 0xfffe) === 0xfffe || (c >= 0xfdd0 && c <= 0xfdef)) return false;
+  return c < 0xd800 || c > 0xdfff;
+}
+
+/** The number of characters in `text` as the server counts them: code points, not UTF-16 units. */
+export function nameLength(text) {
+  return [...String(text ?? '')].length;
+}
+
+/**
+ * `text` cut to NAME_MAX characters (code points): what the field keeps while typing. The
+ * field has no maxlength attribute, which counts UTF-16 units: an emoji would count twice.
+ */
+export function clampName(text) {
+  const chars = [...String(text ?? '')];
+  return chars.length > NAME_MAX ? chars.slice(0, NAME_MAX).join('') : String(text ?? '');
+}
+
+/**
+ * Checks a typed name the way the server does: 1 to 32 characters (code points) after
+ * trimming, printable (letters of any script and emoji welcome). Returns {ok: true, name} or
+ * {ok: false, error}.
  */
 export function validateName(raw) {
   const name = String(raw ?? '').trim();
-  const length = [...name].length;
+  const length = nameLength(name);
   if (length === 0) return { ok: false, error: 'Please type a name.' };
   if (length > NAME_MAX) return { ok: false, error: `At most ${NAME_MAX} characters, please.` };
-  if (/[\p{Cc}\p{Cf}\p{Co}\p{Cn}\p{Zl}\p{Zp}]/u.test(name)) return { ok: false, error: 'Please use printable characters only.' };
+  if (![...name].every((ch) => printable(ch.codePointAt(0)))) return { ok: false, error: 'Please use printable characters only.' };
   return { ok: true, name };
 }
 
@@ -59,7 +87,14 @@ export function askForName(els, { score, storage = globalThis.localStorage } = {
       done(null);
     };
     const onSkip = () => done(null);
-    const onInput = () => {
+    const onInput = (e) => {
+      // Not in the middle of an IME composition: the check at saving covers that.
+      const kept = e && e.isComposing ? input.value : clampName(input.value);
+      if (kept !== input.value) {
+        input.value = kept; // the caret goes to the end: what was cut was typed or pasted there
+        error.textContent = `At most ${NAME_MAX} characters.`;
+        return;
+      }
       if (!error.textContent) return;
       error.textContent = '';
       input.removeAttribute('aria-invalid');

@@ -4,6 +4,7 @@
 // staging in the spirit of the arcade's acts, drawn with canvas paths.
 import { COLS } from '../rules/maze.js';
 import { intermissionSeconds } from '../rules/levels.js';
+import { TIMING } from '../rules/game.js';
 import {
   drawPacman, drawGhost, drawPeg, drawCloakStretch, drawScrap, drawBareGhost, drawDraggedCloak,
   mouthFor, COLORS,
@@ -118,36 +119,58 @@ export const CHASE_FLOOR = 24;
 const ENERGIZER_X = 3.5;
 const CHASE_SPEED = 8;
 
+// Pacman gets to the energizer, the ghosts behind him; from then on the chase's own clock.
+const EAT_AT = (26 - ENERGIZER_X) / CHASE_SPEED;
+// Where each ghost is when Pacman eats the energizer; frightened, they turn back at half
+// speed and Pacman gains 4 tiles a second on them: when (chase clock) he reaches each.
+const CHASED = ROLL_CALL.map((g, i) => {
+  const x0 = 28.5 + 1.8 * i - CHASE_SPEED * EAT_AT;
+  return { x0, caught: (x0 - ENERGIZER_X - 0.3) / (CHASE_SPEED / 2) };
+});
+// Each catch freezes the stage as a ghost eaten does in the game: Pacman hidden, the points
+// where the ghost was, everyone else still.
+const FREEZE = TIMING.ghostEatenFreeze;
+
+/** The roll-call's length: the last catch, its freeze, and Pacman running off to the right. */
+export const ROLL_CALL_SECONDS = CHASE_START + EAT_AT + CHASED[CHASED.length - 1].caught
+  + FREEZE * CHASED.length + (COLS + 2 - (ENERGIZER_X + CHASE_SPEED * CHASED[CHASED.length - 1].caught)) / CHASE_SPEED;
+
 /**
  * The roll-call `t` seconds in: {cast: [{name, label, blurb, showName}], legend, chase: sprites}.
  * The ghosts step forward one a second, then the points, then a chase: Pacman runs for the
- * energizer with the ghosts behind him, eats it, and eats them in turn.
+ * energizer with the ghosts behind him, eats it, and eats them in turn, the stage freezing
+ * on each catch with the points in Pacman's place, as the arcade's does.
  */
 export function rollCallFrame(t) {
   const cast = ROLL_CALL.filter((_, i) => t >= 0.5 + i).map((c, i) => ({ ...c, showName: t >= 1 + i }));
   const chase = [];
   const c = t - CHASE_START;
-  const eatAt = (26 - ENERGIZER_X) / CHASE_SPEED; // Pacman reaches the energizer
-  if (c >= 0) {
-    if (c < eatAt) chase.push({ kind: 'energizer', x: ENERGIZER_X, lit: Math.floor(t * 4) % 2 === 0 });
-    const before = c < eatAt;
-    const px = before ? 26 - CHASE_SPEED * c : ENERGIZER_X + CHASE_SPEED * (c - eatAt);
-    chase.push({ kind: 'pacman', x: px, dir: before ? 'left' : 'right', open: mouthFor(Math.abs(26 - px) + (before ? 0 : 30)) });
+  if (c >= 0 && c < EAT_AT) {
+    chase.push({ kind: 'energizer', x: ENERGIZER_X, lit: Math.floor(t * 4) % 2 === 0 });
+    const px = 26 - CHASE_SPEED * c;
+    chase.push({ kind: 'pacman', x: px, dir: 'left', open: mouthFor(26 - px) });
     ROLL_CALL.forEach((g, i) => {
-      const start = 28.5 + 1.8 * i;
-      if (before) {
-        chase.push({ kind: 'ghost', name: g.name, x: start - CHASE_SPEED * c, dir: 'left', look: 'normal' });
-        return;
+      chase.push({ kind: 'ghost', name: g.name, x: 28.5 + 1.8 * i - CHASE_SPEED * c, dir: 'left', look: 'normal' });
+    });
+  } else if (c >= EAT_AT) {
+    // The chase's clock stands still during the freezes: `run` is the time it has moved.
+    const real = c - EAT_AT;
+    let run = real;
+    let frozen = -1; // the ghost whose points show now
+    CHASED.forEach((g, i) => {
+      const at = g.caught + FREEZE * i; // real time of catch i (after the freezes before it)
+      if (real >= at + FREEZE) run -= FREEZE;
+      else if (real >= at) {
+        run = g.caught;
+        frozen = i;
       }
-      // Frightened, they turn back at half speed; Pacman gains 4 tiles a second on them.
-      const gx0 = start - CHASE_SPEED * eatAt;
-      const caught = eatAt + (gx0 - ENERGIZER_X - 0.3) / (CHASE_SPEED / 2);
-      const gx = gx0 + (CHASE_SPEED / 2) * (c - eatAt);
-      if (c < caught) chase.push({ kind: 'ghost', name: g.name, x: gx, dir: 'right', look: 'frightened' });
-      else if (c < caught + 0.9) {
-        const at = gx0 + (CHASE_SPEED / 2) * (caught - eatAt);
-        chase.push({ kind: 'points', x: at, text: String(200 * 2 ** i) });
-      }
+    });
+    const px = ENERGIZER_X + CHASE_SPEED * run;
+    if (frozen < 0) chase.push({ kind: 'pacman', x: px, dir: 'right', open: mouthFor(Math.abs(26 - px) + 30) });
+    ROLL_CALL.forEach((g, i) => {
+      const { x0, caught } = CHASED[i];
+      if (run < caught) chase.push({ kind: 'ghost', name: g.name, x: x0 + (CHASE_SPEED / 2) * run, dir: 'right', look: 'frightened' });
+      else if (i === frozen) chase.push({ kind: 'points', x: x0 + (CHASE_SPEED / 2) * caught, text: String(200 * 2 ** i) });
     });
   }
   return { cast, legend: t >= 4.5, chase };
