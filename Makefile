@@ -188,9 +188,9 @@ figures: ## measure every figure the docs quote again (bench, load test, make te
 	PACMAN_RESULTS_DIR=docs/results $(MAKE) --no-print-directory bench
 	scripts/deps.sh run test
 	PACMAN_RESULTS_DIR=docs/results tests/load/run.sh figures
-	rm -f $(BUILD)/results/suites.json $(BUILD)/results/fresh.json
+	rm -f $(BUILD)/results/suites.json $(BUILD)/results/fresh.json $(BUILD)/results/image.json
 	$(MAKE) --no-print-directory test
-	cp $(BUILD)/results/suites.json $(BUILD)/results/fresh.json docs/results/
+	cp $(BUILD)/results/suites.json $(BUILD)/results/fresh.json $(BUILD)/results/image.json docs/results/
 	$(MAKE) --no-print-directory docs-refresh test-docs
 
 loadtest: build ## a Locust player scenario against a running server (URL=http://localhost:8080)

@@ -149,6 +149,9 @@ def test_up_serves_the_game_and_keeps_the_scores_across_down_and_up(project):
     assert 700 < len(keyfile) <= 1024 and len(root_password) >= 24
     assert project.exit_code("secrets") == 0 and project.exit_code("mongo-init") == 0
     assert "generated the replica set's key file" in project.logs("secrets")
+    # docs/compose.md's way to read the administrator's password
+    shown = project.compose("run", "--rm", "--no-deps", "secrets", "cat /secrets/root-password")
+    assert root_password.decode() in shown.stdout
     assert "created user pacman" in project.logs("mongo-init")
     assert "mongo-init: ready" in project.logs("mongo-init")
 

@@ -8,10 +8,10 @@ cd "$(dirname "$0")/../.."
 
 IMAGE=${PACMAN_IMAGE:-pacman:local}
 REFERENCE=localhost/pacman-reference:node
-WORK=$PWD/build/image
 log() { printf 'image: %s\n' "$*" >&2; }
 PODMAN_LOG_PREFIX=image
 . tests/podman.sh   # pm, PODMAN_FLAGS, BASE_IMAGE, podman_ensure_base
+WORK=$PODMAN_WORK   # build/image
 mkdir -p "$WORK/empty"
 
 # The release builds with the same arguments (tests/image/build-args.sh).
