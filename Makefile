@@ -32,7 +32,7 @@ export MONGOC_DISABLE_SHM := 1
 
 .PHONY: build help deps run test check test-unit test-js test-integration test-asan test-e2e \
         test-k8s test-cluster test-image test-release test-arm64 test-compose test-fresh test-hostile test-reliability test-demo valgrind \
-        fuzz fuzz-smoke asan bench loadtest loadtest-smoke demo cluster-demo cluster-demo-local \
+        fuzz fuzz-smoke asan bench loadtest loadtest-smoke demo cluster-demo cluster-demo-local credentials \
         format format-check clean test-docs docs-refresh docs-images figures
 
 build: $(BIN) ## build the server to build/pacman (hardened, warnings are errors)
@@ -219,6 +219,9 @@ demo: build ## the minikube demo rehearsed locally: 10 replicas behind nginx, da
 
 cluster-demo: ## the minikube walkthrough as one measured run on the current kubectl context (ARGS=--keep leaves it up)
 	python3 scripts/cluster-demo.py $(ARGS)
+
+credentials: ## write k8s/local, an overlay with this cluster's own passwords and key (ARGS="--rotate app" etc.; docs/credentials.md)
+	scripts/credentials.sh $(ARGS) k8s/local
 
 cluster-demo-local: build ## the same scenario as cluster-demo on the local rehearsal (FerretDB, replicas, nginx)
 	scripts/deps.sh bench test

@@ -101,7 +101,7 @@ for g in "${groups[@]}"; do
     # Each group asks only for what its own tools need: `make run` builds FerretDB alone.
     case "$g" in
         run|test) need_go ferretdb ;;
-        k8s) need_go kustomize kustomize-v4 ;;
+        k8s) need_go kustomize kustomize-kubectl kube-score ;;
         cluster) need_go kubernetes etcd kwok kube-snapshotter ;;
         release) need_go actionlint kustomize ;;
     esac

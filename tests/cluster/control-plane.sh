@@ -285,9 +285,11 @@ metadata:
 spec: {}
 status:
   # What \`minikube start --cpus=4 --memory=4g\` (docs/kubernetes.md, step 1) gives its node, less the
-  # 750m CPU minikube's own pods request there (no such pods here).
-  capacity: {cpu: "4", memory: 4Gi, pods: "110"}
-  allocatable: {cpu: 3250m, memory: 4Gi, pods: "110"}
+  # 750m CPU minikube's own pods request there (no such pods here). Ephemeral storage: the
+  # kubelet reports its filesystem, minikube's default --disk-size=20000mb less what the file
+  # system keeps (the manifests request some for every container: their logs).
+  capacity: {cpu: "4", memory: 4Gi, pods: "110", ephemeral-storage: 17Gi}
+  allocatable: {cpu: 3250m, memory: 4Gi, pods: "110", ephemeral-storage: 17Gi}
 ---
 # As minikube's csi-hostpath-driver addon creates it (docs/kubernetes.md, step 2 makes it the default).
 apiVersion: storage.k8s.io/v1

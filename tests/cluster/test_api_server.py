@@ -35,12 +35,18 @@ spec:
 """
 
 
+STEP_2 = r"^kubectl patch storageclass csi-hostpath-sc"
+
+
 @pytest.fixture(scope="module")
 def deployed(cluster):
     commands = readme.walkthrough()
+    step_2 = readme.only(commands, STEP_2, "that makes csi-hostpath-sc the default class")
     step_4 = readme.only(commands, readme.STEP_4, "that deploys the game on minikube")
     clean_up = readme.only(commands, readme.CLEAN_UP, "that deletes everything")
     cluster.remove_the_game()
+    result = cluster.shell(step_2.text)  # the claims name no class: they take the default
+    assert result.returncode == 0, result.stderr
     result = cluster.shell(step_4.text)
     assert result.returncode == 0, result.stderr
     cluster.wait_settled()
@@ -92,15 +98,51 @@ def test_web_pods_may_get_nodes_and_nothing_else(cluster, deployed):
     assert extra == {"nodes [] [] [get]"}, f"the web pods' account may do more than get nodes: {extra}"
 
 
-def test_the_base_is_refused_on_top_of_the_minikube_overlay(cluster, deployed):
-    """Why everything applied after step 4 builds on the minikube overlay (k8s/kustomization.yaml
-    says so): the base's volume template has no storage class, and a StatefulSet's volume
-    templates cannot change. The overlays built on the minikube overlay are accepted."""
-    refused = cluster.kubectl("apply", "-k", "k8s/", "--dry-run=server", check=False)
-    assert refused.returncode != 0
-    assert 'The StatefulSet "mongo" is invalid' in refused.stderr and "Forbidden" in refused.stderr, refused.stderr
-    for overlay in ("ingress", "hpa", "ingress-hpa"):
+def test_every_entry_point_applies_over_every_other(cluster, deployed):
+    """Issue 21, defect 9: k8s/ applied over the minikube overlay used to be refused (the
+    overlay's claim template named a storage class, and a StatefulSet's claim templates cannot
+    change). Now every entry point renders the same claim template: k8s/ applies over step 4 for
+    real (the StatefulSet's spec unchanged: same generation), and every overlay over that."""
+    sts = cluster.get("statefulset", "mongo", "-n", NAMESPACE)
+    applied = cluster.kubectl("apply", "-k", "k8s/", check=False)
+    assert applied.returncode == 0, applied.stderr
+    assert cluster.get("statefulset", "mongo", "-n", NAMESPACE)["metadata"]["generation"] == sts["metadata"]["generation"]
+    for overlay in ("minikube", "ingress", "hpa", "ingress-hpa"):
         cluster.kubectl("apply", "-k", f"k8s/overlays/{overlay}", "--dry-run=server")
+    result = cluster.shell("kubectl apply -k k8s/overlays/minikube")
+    assert result.returncode == 0, result.stderr
+
+
+def test_a_statefulset_of_the_old_overlay_is_refused_once_then_adopted(cluster, deployed):
+    """A cluster deployed before defect 9's fix has a claim template naming csi-hostpath-sc. The
+    apply of today's manifests is refused with the API server's message, and what
+    k8s/overlays/minikube/kustomization.yaml says to do about it works: delete the StatefulSet
+    with --cascade=orphan (pods and claims stay), apply again, and the new StatefulSet adopts
+    the same pods and claims."""
+    old = cluster.get("statefulset", "mongo", "-n", NAMESPACE)
+    pods = {p["metadata"]["name"]: p["metadata"]["uid"] for p in cluster.items("pods", "-n", NAMESPACE, "-l", "app.kubernetes.io/name=mongo")}
+    claims = {c["metadata"]["name"]: c["metadata"]["uid"] for c in cluster.items("pvc", "-n", NAMESPACE)}
+    cluster.kubectl("delete", "statefulset", "mongo", "-n", NAMESPACE, "--cascade=orphan")
+    older = {k: v for k, v in old.items() if k != "status"}
+    older["metadata"] = {k: v for k, v in old["metadata"].items() if k in ("name", "namespace", "labels")}
+    older["spec"]["volumeClaimTemplates"][0]["spec"]["storageClassName"] = "csi-hostpath-sc"
+    cluster.kubectl("apply", "-f", "-", stdin=json.dumps(older))
+    try:
+        refused = cluster.kubectl("apply", "-k", "k8s/overlays/minikube", check=False)
+        assert refused.returncode != 0
+        assert "Forbidden: updates to statefulset spec for fields other than" in refused.stderr, refused.stderr
+        cluster.kubectl("delete", "statefulset", "mongo", "-n", NAMESPACE, "--cascade=orphan")
+        result = cluster.shell("kubectl apply -k k8s/overlays/minikube")
+        assert result.returncode == 0, result.stderr
+        cluster.wait_settled()
+        assert {p["metadata"]["name"]: p["metadata"]["uid"]
+                for p in cluster.items("pods", "-n", NAMESPACE, "-l", "app.kubernetes.io/name=mongo")} == pods
+        assert {c["metadata"]["name"]: c["metadata"]["uid"] for c in cluster.items("pvc", "-n", NAMESPACE)} == claims
+    finally:
+        if cluster.kubectl("apply", "-k", "k8s/overlays/minikube", check=False).returncode != 0:
+            cluster.kubectl("delete", "statefulset", "mongo", "-n", NAMESPACE, "--cascade=orphan")
+            cluster.kubectl("apply", "-k", "k8s/overlays/minikube")
+        cluster.wait_settled()
 
 
 def test_without_the_hand_over_the_hpa_overlay_drops_the_web_tier_to_one_pod(cluster, deployed):

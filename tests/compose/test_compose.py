@@ -31,14 +31,15 @@ def compose_file() -> dict:
 
 
 def test_the_database_image_is_pinned_as_the_manifests_pin_it():
-    statefulset = yaml.safe_load((ROOT / "k8s/base/mongo/statefulset.yaml").read_text())
-    spec = statefulset["spec"]["template"]["spec"]
-    pinned = {c["image"] for c in spec["containers"] + spec.get("initContainers", [])}
-    assert len(pinned) == 1, pinned
+    """The same tag and multi-arch digest as k8s/base/kustomization.yaml gives the members."""
+    kustomization = yaml.safe_load((ROOT / "k8s/base/kustomization.yaml").read_text())
+    mongo = next(i for i in kustomization["images"] if i["name"] == "mongo")
+    assert mongo["digest"].startswith("sha256:") and len(mongo["digest"]) == 71
+    pinned = f"{mongo.get('newName', 'mongo')}:{mongo['newTag']}@{mongo['digest']}"
     document = compose_file()
     defaults = {re.fullmatch(r"\$\{MONGO_IMAGE:-(.+)\}", s["image"])[1]
                 for name, s in document["services"].items() if name != "pacman"}
-    assert defaults == pinned
+    assert defaults == {pinned}
 
 
 def test_one_member_by_default_three_under_the_profile():

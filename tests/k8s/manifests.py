@@ -3,7 +3,7 @@
 Three kinds of check, each a function returning a list of problems (empty = fine), each
 problem one line that names the object and says what is wrong:
 
-- schema_problems: every object against the Kubernetes API schemas of every release from 1.25
+- schema_problems: every object against the Kubernetes API schemas of every release from 1.27
   to the newest one kubernetes-validate ships, strict (unknown fields rejected); APIs that a
   release no longer serves, and alpha/beta APIs, are problems.
 - cross_problems: what neither a schema nor the API server sees: selectors of Services,
@@ -54,6 +54,10 @@ REQUIRED_WEB_ENV = ("MONGO_REPLICA_SET", "MONGO_AUTH_USER", "MONGO_AUTH_PWD", "M
                     "MONGO_DATABASE")
 SHUTDOWN_MARGIN_SECONDS = 5
 
+# The oldest Kubernetes the manifests support: the StatefulSet's persistentVolumeClaimRetentionPolicy
+# is on by default from 1.27 (1.25 and 1.26 drop it without a word). What the docs state.
+KUBERNETES_FLOOR = (1, 27)
+
 POD_TEMPLATE_KINDS = {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job"}
 
 
@@ -70,20 +74,21 @@ def targets() -> dict[str, tuple[Path, ...]]:
     return found
 
 
-def kustomize_binary(v4: bool = False) -> str:
-    """The pinned kustomize 5, or with v4 the kustomize 4.5.7 built into kubectl 1.25 and 1.26."""
-    if v4:
-        return os.environ.get("KUSTOMIZE_V4", str(ROOT / "build" / "tools" / "kustomize-v4"))
+def kustomize_binary(kubectl: bool = False) -> str:
+    """The pinned kustomize, or with kubectl the kustomize 5.0.1 built into kubectl 1.27, the
+    oldest release the manifests support."""
+    if kubectl:
+        return os.environ.get("KUSTOMIZE_KUBECTL", str(ROOT / "build" / "tools" / "kustomize-kubectl"))
     return os.environ.get("KUSTOMIZE", str(ROOT / "build" / "tools" / "kustomize"))
 
 
 @functools.cache
-def render(paths: Path | tuple[Path, ...], v4: bool = False) -> tuple:
+def render(paths: Path | tuple[Path, ...], kubectl: bool = False) -> tuple:
     """The objects `kustomize build` produces for each path, together, as a tuple of dicts
     (cached; copy to mutate)."""
     docs = []
     for path in (paths,) if isinstance(paths, Path) else paths:
-        result = subprocess.run([kustomize_binary(v4), "build", str(path)], capture_output=True,
+        result = subprocess.run([kustomize_binary(kubectl), "build", str(path)], capture_output=True,
                                 text=True, check=False)
         if result.returncode != 0:
             raise RuntimeError(f"kustomize build {path} failed:\n{result.stderr}")
@@ -98,10 +103,10 @@ def name_of(obj: dict) -> str:
 # ---- schemas ----
 
 def kubernetes_versions() -> list[str]:
-    """Every release kubernetes-validate has schemas for, from 1.25 on (oldest first)."""
+    """Every release kubernetes-validate has schemas for, from the floor on (oldest first)."""
     minor = lambda v: tuple(int(p) for p in v.split(".")[:2])  # noqa: E731
     versions = set(kubernetes_validate.utils.all_versions())
-    return sorted((v for v in versions if minor(v) >= (1, 25)), key=minor)
+    return sorted((v for v in versions if minor(v) >= KUBERNETES_FLOOR), key=minor)
 
 
 @functools.cache

@@ -173,29 +173,65 @@ test('an eighth member joins without a vote (MongoDB allows seven voting members
   assert.equal(plain(grown).members[6].votes, undefined); // the seventh votes (default 1)
 });
 
-test('scaled down from 5: the primary removes the members without pods, the highest first', () => {
+/** decideMembers on a recorded status, as the primary's bootstrap calls it a pass after pass:
+ * `gone` hosts have no pod; `secondsSeen` says how long earlier passes have seen them so. */
+const members = (statusName, configName, gone, secondsSeen) => {
+  const status = reply(statusName);
+  const now = decide.millisOf(status.date);
+  const seen = secondsSeen === undefined ? {} : Object.fromEntries(gone.map((h) => [h, now - secondsSeen * 1000]));
+  return decide.decideMembers({ status, config: reply(configName).config, noPod: gone, seen });
+};
+
+test('scaled down from 5: the primary removes the members without pods once seen so for a minute, the highest first', () => {
   const status = reply('replSetGetStatus-scaled-down');
   const config = reply('replSetGetConfig-5').config;
-  const d = decide.decideMembers({ status, config, noPod: [host(3), host(4)] });
+  // the first pass that sees them gone starts counting (the pass before was up to 2 minutes ago)
+  const first = members('replSetGetStatus-scaled-down', 'replSetGetConfig-5', [host(3), host(4)]);
+  assert.equal(first.action, 'wait');
+  assert.deepEqual(plain(first.seen), { [host(3)]: decide.millisOf(status.date), [host(4)]: decide.millisOf(status.date) });
+  const d = members('replSetGetStatus-scaled-down', 'replSetGetConfig-5', [host(3), host(4)], 61);
   assert.equal(d.action, 'remove');
   assert.equal(d.host, host(4));
   assert.deepEqual(plain(d.config).members.map((m) => m.host), [host(0), host(1), host(2), host(3)]);
   assert.equal(d.config.version, config.version + 1);
   // the next pass removes mongo-3 from the config that no longer has mongo-4
   const after = decide.decideMembers({ status: { ...status, members: status.members.filter((m) => m.name !== host(4)) },
-    config: d.config, noPod: [host(3)] });
+    config: d.config, noPod: [host(3)], seen: d.seen });
   assert.equal(after.action, 'remove');
   assert.deepEqual(plain(after.config).members.map((m) => m.host), [host(0), host(1), host(2)]);
 });
 
 test('a member being recreated (pod gone 12 s) keeps its place in the set', () => {
-  const d = decide.decideMembers({ status: reply('replSetGetStatus-member-recreated'), config: reply('replSetGetConfig-3').config, noPod: [host(2)] });
+  const d = members('replSetGetStatus-member-recreated', 'replSetGetConfig-3', [host(2)], 12);
   assert.equal(d.action, 'wait');
-  assert.match(d.reason, /no pod \(for 12 s\); it leaves the set after 60 s/);
+  assert.match(d.reason, /no pod for 12 s here; it leaves the set after 60 s/);
+});
+
+test('a fresh primary that never heard from a member (lastHeartbeatRecv 1970) does not remove it at once', () => {
+  // All members restarted (or restored from snapshots): mongo-0 primary for 31 s, mongo-2's pod
+  // not there yet. MongoDB reports a member it has not heard from since it started as
+  // lastHeartbeatRecv 1970-01-01: counting from that removed mongo-2 on the first pass.
+  const status = reply('replSetGetStatus-restored-fresh-primary');
+  const mongo2 = status.members.find((m) => m.name === host(2));
+  assert.equal(decide.millisOf(mongo2.lastHeartbeatRecv), 0);
+  assert.equal(members('replSetGetStatus-restored-fresh-primary', 'replSetGetConfig-3', [host(2)]).action, 'wait');
+  assert.equal(members('replSetGetStatus-restored-fresh-primary', 'replSetGetConfig-3', [host(2)], 30).action, 'wait');
+  // what the comment promises: a minute of this bootstrap seeing it gone
+  const d = members('replSetGetStatus-restored-fresh-primary', 'replSetGetConfig-3', [host(2)], 60);
+  assert.equal(d.action, 'remove');
+  assert.equal(d.host, host(2));
+});
+
+test('a member whose pod is back is forgotten: a later absence counts from zero', () => {
+  const status = reply('replSetGetStatus-member-recreated');
+  const now = decide.millisOf(status.date);
+  const d = decide.decideMembers({ status, config: reply('replSetGetConfig-3').config, noPod: [], seen: { [host(2)]: now - 50000 } });
+  assert.equal(d.action, 'none');
+  assert.deepEqual(plain(d.seen), {});
 });
 
 test('a member that is down but whose pod exists (a crash loop) stays in the set', () => {
-  const d = decide.decideMembers({ status: reply('replSetGetStatus-member-down'), config: reply('replSetGetConfig-3').config, noPod: [] });
+  const d = decide.decideMembers({ status: reply('replSetGetStatus-member-down'), config: reply('replSetGetConfig-3').config, noPod: [], seen: {} });
   assert.equal(d.action, 'none');
   assert.match(d.reason, /pod\(s\) still there/);
 });
@@ -203,7 +239,68 @@ test('a member that is down but whose pod exists (a crash loop) stays in the set
 test('all members answering: nothing to change', () => {
   const status = reply('replSetGetStatus-scaled-down');
   const healthy = { ...status, members: status.members.slice(0, 3) };
-  assert.equal(decide.decideMembers({ status: healthy, config: reply('replSetGetConfig-3').config, noPod: [] }).action, 'none');
+  assert.equal(decide.decideMembers({ status: healthy, config: reply('replSetGetConfig-3').config, noPod: [], seen: {} }).action, 'none');
+});
+
+// ---- restored from volume snapshots (docs/backup-restore.md): the members come back with their
+// data, `local` and the set's config included; nothing is initiated again and nobody is lost.
+
+test('restored: the config names the same StatefulSet hosts, so every member is in the set and nothing is done', () => {
+  const restored = reply('hello-restored-alone');
+  assert.deepEqual(restored.hosts, [host(0), host(1), host(2)]);
+  assert.equal(restored.me, host(0));
+  for (const name of ['hello-restored-alone', 'hello-primary', 'hello-secondary']) {
+    assert.equal(rs(0, reply(name), []).action, 'none', name);
+  }
+});
+
+test('restored, all members: before and after the election nobody initiates or joins', () => {
+  // every member starting on its restored volume: in the set (no primary yet, or one elected)
+  const restored = reply('hello-restored-alone');
+  for (const ordinal of [0, 1, 2]) assert.equal(rs(ordinal, { ...restored, me: host(ordinal) }, []).action, 'none');
+  // a member whose mongod has not loaded its config yet looks uninitiated: it waits for a
+  // restored peer (the set lists it), member 0 included
+  assert.equal(rs(0, uninitiated, [peer(1, restored), silent(2)]).action, 'wait');
+  assert.equal(rs(0, uninitiated, [peer(1, restored), peer(2, restored)]).action, 'wait');
+});
+
+test('restored, mongo-0 alone: the members on empty volumes wait for its config and sync from it', () => {
+  // mongo-0 has the config but no majority (no primary); mongo-1 and mongo-2 start empty.
+  // MongoDB's heartbeats bring them the config, then an initial sync from mongo-0: no initiate
+  // (a second, empty set) and no join (there is no primary to ask, and the config lists them).
+  const restored = reply('hello-restored-alone');
+  assert.equal(restored.primary, undefined);
+  for (const ordinal of [1, 2]) {
+    const others = [0, 1, 2].filter((i) => i !== ordinal).map((i) => (i === 0 ? peer(0, restored) : peer(i, uninitiated)));
+    const d = rs(ordinal, uninitiated, others.concat([noPod(3), noPod(4)]));
+    assert.equal(d.action, 'wait', `mongo-${ordinal}`);
+    assert.match(d.reason, new RegExp(`the set lists mongo-${ordinal}`));
+  }
+});
+
+test('restored, another member alone: mongo-0 on an empty volume waits for it, Pending or not', () => {
+  const restored = { ...reply('hello-restored-alone'), me: host(1) };
+  assert.equal(rs(0, uninitiated, [peer(1, restored), peer(2, uninitiated), noPod(3)]).action, 'wait');
+  // its volume still being restored: no pod name yet, but mongo-2 has one, so mongo-1 exists
+  const d = rs(0, uninitiated, [noPod(1), peer(2, uninitiated), noPod(3), noPod(4)]);
+  assert.equal(d.action, 'wait');
+  assert.match(d.reason, /mongo-1\.mongo\.pacman\.svc:27017 ha\(s\|ve\) no pod yet while member 2 has one/);
+});
+
+test('restored alone into a running set from a snapshot older than its oplog: in the set, not ready', () => {
+  const recovering = reply('hello-recovering');
+  assert.equal(rs(2, recovering, []).action, 'none'); // MongoDB's to sort out (or a fresh initial sync)
+  const ready = decide.decideReady({ self: recovering, setName: 'rs0', passwordWorks: true });
+  assert.equal(ready.ready, false);
+});
+
+test('restored under other host names (another namespace): an error to read, never a second set', () => {
+  // mongod finds itself in no member of its restored config: hello names the set, no config
+  // is valid (the same reply as a removed member), on every member alike.
+  const d = rs(0, removed, [peer(1, removed), peer(2, removed), noPod(3), noPod(4)]);
+  assert.equal(d.action, 'error');
+  assert.match(d.reason, /does not list mongo-0\.mongo\.pacman\.svc:27017, and no member of it answers/);
+  assert.equal(rs(1, removed, [peer(0, removed), peer(2, removed)]).action, 'error');
 });
 
 test('dates and numbers read the same from extended JSON as from mongosh', () => {
@@ -258,6 +355,16 @@ test('ready only once the game can use the member: in the set, and the user logs
   for (const name of ['hello-startup2', 'hello-uninitiated', 'hello-removed', 'hello-standalone', 'hello-other-set']) {
     assert.equal(decide.decideReady({ self: reply(name), setName: 'rs0', passwordWorks: true }).ready, false, name);
   }
+});
+
+test('ready only once both users log in: the one the web pods use and the next one', () => {
+  const both = decide.decideReady({ self: secondary, setName: 'rs0', passwordWorks: { pacman: true, 'pacman-2': true } });
+  assert.deepEqual(plain(both), { ready: true, reason: 'pacman and pacman-2 log in here' });
+  const next = decide.decideReady({ self: secondary, setName: 'rs0', passwordWorks: { pacman: true, 'pacman-2': false } });
+  assert.equal(next.ready, false);
+  assert.match(next.reason, /^pacman-2 does not log in here yet/);
+  const primaryNext = decide.decideReady({ self: primary, setName: 'rs0', passwordWorks: { pacman: false, 'pacman-2': true } });
+  assert.match(primaryNext.reason, /^pacman does not log in with the Secret's password yet/);
 });
 
 test('roles compare as sets', () => {

@@ -3,10 +3,11 @@
 #  1. the replica-set bootstrap: its decisions against recorded replies (node --test), and the
 #     script itself and the members' probes in a real mongosh against FerretDB (test_mongosh.py)
 #  2. every kustomization (k8s/ and k8s/overlays/*) rendered by a pinned kustomize, then
-#     validated strictly against the API schemas of Kubernetes 1.25 to the newest, checked
-#     across objects, its probes asked of the real server binary, and each mistake class caught.
-# Installs its pinned tools under build/ on the first run: kustomize 5 and 4 (built from
-# tools/kustomize and tools/kustomize-v4 with Go), a Python venv (tests/k8s/requirements.txt) and mongosh (tests/k8s/package-lock.json).
+#     validated strictly against the API schemas of Kubernetes 1.27 to the newest, checked
+#     across objects, its probes asked of the real server binary, and each mistake class caught;
+#     and kube-score on each render, every finding fixed or explained (kube-score-ignore.yaml).
+# Installs its pinned tools under build/ on the first run: kustomize (today's and kubectl 1.27's)
+# and kube-score (built from tools/kustomize, tools/kustomize-kubectl and tools/kube-score with Go), a Python venv (tests/k8s/requirements.txt) and mongosh (tests/k8s/package-lock.json).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -25,7 +26,8 @@ go_tool() {
     cp "tools/$name/go.mod" "$TOOLS/$name.go.mod"
 }
 go_tool kustomize sigs.k8s.io/kustomize/kustomize/v5
-go_tool kustomize-v4 sigs.k8s.io/kustomize/kustomize/v4   # the one inside kubectl 1.25 and 1.26
+go_tool kustomize-kubectl sigs.k8s.io/kustomize/kustomize/v5   # the one inside kubectl 1.27
+go_tool kube-score github.com/zegl/kube-score/cmd/kube-score   # the linter (tests/k8s/kube-score-ignore.yaml)
 
 if ! cmp -s tests/k8s/requirements.txt "$VENV/.requirements" 2>/dev/null; then
     log "python venv with tests/k8s/requirements.txt"
@@ -49,4 +51,5 @@ log "bootstrap decisions (node --test)"
 node --test tests/k8s/
 
 log "pytest: bootstrap and probes in mongosh; manifests rendered, validated, cross-checked, probes asked, mistakes caught"
-KUSTOMIZE="$PWD/$TOOLS/kustomize" KUSTOMIZE_V4="$PWD/$TOOLS/kustomize-v4" "$VENV/bin/python" -m pytest -q tests/k8s "$@"
+KUSTOMIZE="$PWD/$TOOLS/kustomize" KUSTOMIZE_KUBECTL="$PWD/$TOOLS/kustomize-kubectl" KUBE_SCORE="$PWD/$TOOLS/kube-score" \
+    "$VENV/bin/python" -m pytest -q tests/k8s "$@"

@@ -1,5 +1,7 @@
 """The manifests in k8s/ and every overlay, rendered by kustomize, pass every offline check."""
 
+import re
+
 import pytest
 
 import harness
@@ -21,13 +23,13 @@ def test_every_overlay_is_found():
 
 
 @pytest.mark.parametrize("target", TARGETS)
-def test_kubectl_1_25_renders_the_same_objects(target):
-    """`kubectl apply -k` renders with the kustomize built into kubectl: 4.5.7 in 1.25 and 1.26."""
-    assert manifests.render(TARGETS[target], v4=True) == manifests.render(TARGETS[target])
+def test_kubectl_1_27_renders_the_same_objects(target):
+    """`kubectl apply -k` renders with the kustomize built into kubectl: 5.0.1 in 1.27."""
+    assert manifests.render(TARGETS[target], kubectl=True) == manifests.render(TARGETS[target])
 
 
 @pytest.mark.parametrize("target", TARGETS)
-def test_schemas_strict_on_every_release_from_1_25(target):
+def test_schemas_strict_on_every_release_from_1_27(target):
     docs = manifests.render(TARGETS[target])
     assert manifests.schema_problems(docs) == []
 
@@ -56,13 +58,34 @@ def test_minikube_guide_builds_the_image_the_manifests_use():
     assert f"minikube image build -t {image} ." in manifests.MINIKUBE_DOC.read_text()
 
 
-def test_base_leaves_the_storage_class_to_the_cluster_and_minikube_names_its_own():
-    def storage_classes(target):
-        sts = manifests.find(manifests.render(TARGETS[target]), *manifests.MONGO)[0]
-        return [t["spec"].get("storageClassName") for t in sts["spec"]["volumeClaimTemplates"]]
+def test_every_entry_point_renders_the_same_claim_template():
+    """A StatefulSet's volumeClaimTemplates cannot change once it exists, so the entry points
+    must agree on them for each to apply over any other (the API server's refusal when they
+    do not is shown in tests/cluster/test_api_server.py): no storage class (the cluster's
+    default, csi-hostpath-sc on minikube after step 2) and no label that says who installed it."""
+    templates = {}
+    for target, paths in TARGETS.items():
+        sts = manifests.find(manifests.render(paths), *manifests.MONGO)[0]
+        templates[target] = sts["spec"]["volumeClaimTemplates"]
+    first = templates["default"]
+    assert all(t == first for t in templates.values()), templates
+    assert "storageClassName" not in first[0]["spec"]
+    assert "app.kubernetes.io/managed-by" not in first[0]["metadata"]["labels"]
 
-    assert storage_classes("default") == [None]
-    assert storage_classes("minikube") == ["csi-hostpath-sc"]
+
+def test_mongo_is_pinned_by_digest_in_one_place():
+    """Every mongo container runs the same image, a patch release of a series pinned by the
+    digest of its multi-arch index; the StatefulSet's version label says the same release."""
+    sts = manifests.find(manifests.render(TARGETS["default"]), *manifests.MONGO)[0]
+    images = {c["image"] for c in manifests.all_containers(sts["spec"]["template"]["spec"])}
+    assert len(images) == 1, images
+    image = images.pop()
+    match = re.fullmatch(r"mongo:(\d+\.\d+\.\d+)@sha256:[0-9a-f]{64}", image)
+    assert match, f"{image} is not mongo:<major.minor.patch>@sha256:<digest>"
+    assert sts["metadata"]["labels"]["app.kubernetes.io/version"] == match.group(1)
+    base = (manifests.K8S / "base" / "mongo" / "statefulset.yaml").read_text()
+    assert re.findall(r"^\s+image: (\S+)", base, re.M) == ["mongo"] * 3, \
+        "the StatefulSet names the image; k8s/base/kustomization.yaml pins it (one place)"
 
 
 def test_optional_pieces_live_only_in_their_overlays():
@@ -85,3 +108,28 @@ def test_replica_set_shape():
     mongod = sts["spec"]["template"]["spec"]["containers"][0]
     assert mongod["image"].startswith("mongo:") and mongod["image"] != "mongo:latest"
     assert "--keyFile=/keyfile/keyfile" in mongod["args"]
+
+
+def test_the_mongo_containers_write_only_to_their_volumes():
+    """Read-only root filesystems (kube-score): what each mongo container writes is on a volume.
+    mongod: /data/db (its claim) and /tmp (socket; the entrypoint's first-start files); the
+    bootstrap: its READY_FILE and STATE_DIR; both read mongosh.conf from the ConfigMap as
+    /etc/mongosh.conf, so mongosh leaves no log file a run."""
+    sts = manifests.find(manifests.render(TARGETS["default"]), *manifests.MONGO)[0]
+    spec = sts["spec"]["template"]["spec"]
+    volumes = {v["name"]: v for v in spec["volumes"]}
+    docs = manifests.render(TARGETS["default"])
+
+    def mount(container, path):
+        return next(m for m in container["volumeMounts"] if m["mountPath"] == path)
+
+    for container in manifests.all_containers(spec):
+        assert container["securityContext"]["readOnlyRootFilesystem"] is True, container["name"]
+    for container in spec["containers"]:
+        conf = mount(container, "/etc/mongosh.conf")
+        configmap = manifests.find(docs, "ConfigMap", volumes[conf["name"]]["configMap"]["name"])
+        assert conf["subPath"] == "mongosh.conf" and "mongosh.conf" in configmap[0]["data"]
+        assert "emptyDir" in volumes[mount(container, "/tmp")["name"]], container["name"]
+    boot = manifests.container_named(sts, manifests.BOOTSTRAP_CONTAINER)
+    for name in ("READY_FILE", "STATE_DIR", "HOME"):
+        assert manifests.env_value(boot, name)[0].startswith("/tmp"), name

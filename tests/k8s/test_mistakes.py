@@ -167,7 +167,7 @@ MISTAKES = [
     ("selector mismatch", "default", network_policy_from_typo, "NetworkPolicy/mongo: ingress from"),
     ("removed API", "default", pdb_v1beta1, "does not serve policy/v1beta1 PodDisruptionBudget"),
     ("removed API", "default", add_pod_security_policy, "does not serve policy/v1beta1 PodSecurityPolicy"),
-    ("removed API", "hpa", hpa_v2beta2, "Kubernetes 1.26 does not serve autoscaling/v2beta2"),
+    ("removed API", "hpa", hpa_v2beta2, "Kubernetes 1.27 does not serve autoscaling/v2beta2"),
     ("wrong target port", "default", target_port_number_wrong, "targetPort 8081 (port 80) is no container port"),
     ("wrong target port", "default", target_port_name_wrong, "targetPort 'mongodb' (port 27017) is no container port"),
     ("wrong probe port", "default", probe_port_wrong, "readinessProbe port 9090 is no container port"),

@@ -69,6 +69,8 @@ class Member:
         self.dir = Path(tempfile.mkdtemp(prefix="pacman-member-"))
         self.credentials = self.dir / "credentials"
         self.ready_file = self.dir / "bootstrap-ready"
+        self.state_dir = self.dir / "state"
+        self.state_dir.mkdir()
         self.set_password("app-secret-1")
         self.env = {
             "PATH": f"{Path(MONGOSH).parent}:{os.environ['PATH']}", "HOME": str(self.dir),
@@ -77,15 +79,20 @@ class Member:
             "ROOT_USER": ROOT_USER, "ROOT_PASSWORD": root_password,
             "APP_DATABASE": "pacman", "APP_ROLE": "",
             "APP_SECRET_DIR": str(self.credentials), "READY_FILE": str(self.ready_file),
+            "STATE_DIR": str(self.state_dir),
         }
 
-    def set_password(self, password: str, user: str = "pacman"):
+    def set_password(self, password: str, user: str = "pacman", next_user: tuple[str, str] | None = None):
         """Replaces the files the way the kubelet updates a Secret volume: a new directory,
-        then one rename."""
+        then one rename. next_user: (name, password) of the next user, as mongo-app-current
+        holds it (next-username, next-password), or none."""
         new = self.dir / f".credentials-{time.monotonic_ns()}"
         new.mkdir()
         (new / "username").write_text(user)
         (new / "password").write_text(password)
+        if next_user:
+            (new / "next-username").write_text(next_user[0])
+            (new / "next-password").write_text(next_user[1])
         link = self.dir / ".credentials-link"
         link.symlink_to(new.name)
         os.replace(link, self.credentials)
@@ -148,6 +155,47 @@ def test_primary_creates_the_app_user_once_and_repairs_its_password(primary, mem
     assert "user pacman: update: the password differs from the Secret" in output
     assert can_log_in(primary.port, "pacman", "app-secret-2")
     assert not can_log_in(primary.port, "pacman", "app-secret-1")
+
+
+def test_primary_keeps_the_next_user_ready_and_a_password_change_moves_to_it(primary, member):
+    """The members' Secret holds the game's user now and the next one: the primary creates both.
+    A password change (scripts/credentials.sh --rotate app) makes the next user the one in use
+    and names a new next one: only that one is written; the user the web pods just left keeps
+    its password (pods still running with it go on working) until it is next again."""
+    member.set_password("pw-a", user="pacman", next_user=("pacman-2", "pw-b"))
+    status, output = member.bootstrap_pass()
+    assert status == 0, output
+    assert "user pacman: create" in output and "user pacman-2: create" in output
+    assert member.ready_file.read_text() == "pacman and pacman-2 log in here\n"
+    assert can_log_in(primary.port, "pacman-2", "pw-b")
+
+    member.set_password("pw-b", user="pacman-2", next_user=("pacman-3", "pw-c"))
+    status, output = member.bootstrap_pass()
+    assert status == 0, output
+    assert "user pacman-3: create" in output
+    assert "pacman-2: update" not in output and "user pacman:" not in output
+    assert can_log_in(primary.port, "pacman", "pw-a")      # left alone
+    assert can_log_in(primary.port, "pacman-3", "pw-c")
+
+    member.set_password("pw-c", user="pacman-3", next_user=("pacman", "pw-a2"))
+    status, output = member.bootstrap_pass()
+    assert status == 0, output
+    assert "user pacman: update: the password differs from the Secret" in output
+    assert can_log_in(primary.port, "pacman", "pw-a2") and not can_log_in(primary.port, "pacman", "pw-a")
+
+
+def test_mongosh_conf_keeps_home_free_of_a_log_file_a_pass(primary, member):
+    """The manifests mount k8s/base/mongo/mongosh.conf as /etc/mongosh.conf (mongosh's global
+    configuration): without it every pass leaves a log file in $HOME, an emptyDir with a size
+    limit, for as long as the pod runs (a pass every 2 minutes: 720 a day)."""
+    logs = lambda: sorted((member.dir / ".mongodb").rglob("*_log"))  # noqa: E731
+    for _ in range(2):
+        assert member.bootstrap_pass()[0] == 0
+    assert len(logs()) == 2, "the control: without mongosh.conf, a log file a pass"
+    member.env["MONGOSH_GLOBAL_CONFIG_FILE_FOR_TESTING"] = str(SCRIPTS / "mongosh.conf")
+    for _ in range(2):
+        assert member.bootstrap_pass()[0] == 0
+    assert len(logs()) == 2, "with mongosh.conf, no new log file"
 
 
 def test_member_without_replica_set_waits_touches_nothing_and_is_not_ready():
@@ -371,11 +419,34 @@ def test_a_new_member_asks_for_a_config_with_itself_added_keeping_its_bson_types
     assert config["term"] == {"$numberInt": "1"} and config["protocolVersion"] == {"$numberInt": "1"}
 
 
-def test_the_primary_removes_a_scaled_down_member_with_the_recorded_status(primary, member):
-    out = replay(member, "membersStep(admin)", {"replSetGetStatus": "replSetGetStatus-scaled-down",
-                                                 "replSetGetConfig": "replSetGetConfig-5"})
+def test_the_primary_removes_a_scaled_down_member_after_a_minute_of_its_own_sightings(primary, member):
+    """The pass's membersStep with the recorded status, twice: the first pass sees mongo-3 and
+    mongo-4 gone and keeps the sighting in STATE_DIR (no reconfig); a pass a minute later (the
+    file moved back 61 s) removes mongo-4."""
+    answers = {"replSetGetStatus": "replSetGetStatus-scaled-down", "replSetGetConfig": "replSetGetConfig-5"}
+    out = replay(member, "membersStep(admin)", answers)
+    assert [list(c)[0] for c in out["sent"]] == ["replSetGetStatus", "replSetGetConfig"], out
+    assert out["result"] is True  # not done: waiting for them to have been gone a minute
+    sightings_file = member.state_dir / "members-without-pod.json"
+    seen = json.loads(sightings_file.read_text())
+    status_date = 1727177400000  # 2024-09-24T11:30:00Z, the recorded status's date
+    assert seen == {f"mongo-{i}.mongo.pacman.svc:27017": status_date for i in (3, 4)}, seen
+
+    sightings_file.write_text(json.dumps({host: when - 61000 for host, when in seen.items()}))
+    out = replay(member, "membersStep(admin)", answers)
     names = [list(c)[0] for c in out["sent"]]
     assert names == ["replSetGetStatus", "replSetGetConfig", "replSetReconfig"], out
     hosts = [x["host"] for x in out["sent"][2]["replSetReconfig"]["members"]]
     assert hosts == [f"mongo-{i}.mongo.pacman.svc:27017" for i in range(4)]  # mongo-4 first
     assert out["result"] is True  # not done: mongo-3 next, in 2 s
+
+
+def test_a_fresh_primary_keeps_a_member_it_never_heard_from(primary, member):
+    """Issue 21, defect 6, in the real mongosh: the recorded status of a primary 31 s after every
+    member restarted (mongo-2's lastHeartbeatRecv 1970-01-01, its pod not there yet). The old
+    pass removed mongo-2 at once; this one only starts counting."""
+    out = replay(member, "membersStep(admin)", {"replSetGetStatus": "replSetGetStatus-restored-fresh-primary",
+                                                 "replSetGetConfig": "replSetGetConfig-3"})
+    assert [list(c)[0] for c in out["sent"]] == ["replSetGetStatus", "replSetGetConfig"], out
+    assert list(json.loads((member.state_dir / "members-without-pod.json").read_text())) == \
+        ["mongo-2.mongo.pacman.svc:27017"]

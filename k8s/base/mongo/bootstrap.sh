@@ -27,12 +27,16 @@ pause() {
     child=
 }
 
-# Sets `credentials` to what the credentials files hold, without forking (read is a builtin).
+# Sets `credentials` to what the credentials files hold (the game's user now and the next one),
+# without forking (read is a builtin).
 read_credentials() {
-    local user='' password=''
-    IFS= read -r -d '' user <"$APP_SECRET_DIR/username"
-    IFS= read -r -d '' password <"$APP_SECRET_DIR/password"
-    credentials="$user"$'\n'"$password"
+    local name value
+    credentials=''
+    for name in username password next-username next-password; do
+        value=''
+        [ -e "$APP_SECRET_DIR/$name" ] && IFS= read -r -d '' value <"$APP_SECRET_DIR/$name"
+        credentials+="$name=$value"$'\n'
+    done
 }
 
 failures=0

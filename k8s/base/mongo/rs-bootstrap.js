@@ -6,10 +6,13 @@
 //  1. The set: member 0 initiates rs0 with itself when no member has a config; every other
 //     member, and any member the set does not list (scaled up, or removed earlier), asks the
 //     primary to add it.
-//  2. On the primary: create the game's user (readWrite on its database, nothing else), or
-//     bring its password and roles back to what the Secret says.
-//  3. On the primary: remove members whose pods are gone for good (scaled down).
-//  4. On every member: check that the game's user logs in here, and say so in READY_FILE
+//  2. On the primary: create the game's users (readWrite on its database, nothing else), or
+//     bring their passwords and roles back to what the Secret says: the one the web pods use
+//     now, and the next one, which they move to at the next password change (so that its
+//     password is on every member before any web pod uses it: docs/credentials.md).
+//  3. On the primary: remove members whose pods are gone for good (scaled down), once this
+//     sidecar has seen them gone for a minute (its sightings last from pass to pass in STATE_DIR).
+//  4. On every member: check that the game's users log in here, and say so in READY_FILE
 //     (the sidecar's readiness probe): a member is 2/2 ready only when the game can use it.
 //
 // Exits 0 when there is nothing left to do, 1 to be run again soon.
@@ -39,12 +42,36 @@ function log(message) {
 }
 
 /**
- * The game's credentials, read from the mounted Secret at every pass: the kubelet updates the
- * files in place when the Secret changes, so a new password is applied without a restart.
+ * The game's users, read from the mounted Secret at every pass: the kubelet updates the files
+ * in place when the Secret changes, so a new password is applied without a restart. The one
+ * the web pods use (username, password) and, where the Secret has one, the next one
+ * (next-username, next-password); [{ user, password }], the one in use first.
  */
 function appCredentials() {
   const dir = env.APP_SECRET_DIR;
-  return { user: fs.readFileSync(`${dir}/username`, 'utf8'), password: fs.readFileSync(`${dir}/password`, 'utf8') };
+  const read = (name) => fs.readFileSync(`${dir}/${name}`, 'utf8');
+  const users = [{ user: read('username'), password: read('password') }];
+  if (fs.existsSync(`${dir}/next-username`)) {
+    const next = { user: read('next-username'), password: read('next-password') };
+    if (next.user !== users[0].user) users.push(next);
+  }
+  return users;
+}
+
+/** What earlier passes saw (decideMembers' sightings), or {} if none or unreadable. */
+function readSightings() {
+  try {
+    return JSON.parse(fs.readFileSync(`${env.STATE_DIR}/members-without-pod.json`, 'utf8'));
+  } catch (e) {
+    return {};
+  }
+}
+
+/** Keeps sightings for the next pass; null forgets them (this member is not the primary). */
+function writeSightings(seen) {
+  const file = `${env.STATE_DIR}/members-without-pod.json`;
+  if (seen === null) fs.rmSync(file, { force: true });
+  else fs.writeFileSync(file, JSON.stringify(seen));
 }
 
 /** Writes or removes the readiness file of the bootstrap container. */
@@ -162,7 +189,7 @@ function replicaSetStep(self) {
   return decision.action === 'none' ? self : null;
 }
 
-/** Step 2, with admin the primary's admin database as root; returns true if it wrote the user. */
+/** Step 2 for one user, with admin the primary's admin database as root; returns true if it wrote it. */
 function appUserStep(admin, self, app, passwordWorks) {
   const db = admin.getSiblingDB(appDatabase);
   const usersInfo = db.runCommand({ usersInfo: { user: app.user, db: appDatabase } });
@@ -195,7 +222,8 @@ function membersStep(admin) {
     if (seen.answer === NO_SUCH_POD) noPod.push(member.name);
   }
   const config = admin.runCommand({ replSetGetConfig: 1 }).config;
-  const decision = decideMembers({ status, config, noPod });
+  const decision = decideMembers({ status, config, noPod, seen: readSightings() });
+  writeSightings(decision.seen);
   if (decision.action === 'none') return false;
   log(`members: ${decision.action}: ${decision.reason}`);
   if (decision.action === 'remove') {
@@ -209,19 +237,24 @@ function membersStep(admin) {
  * Steps 2 to 4 on a member of the set; returns { ready, changing }. On the primary, steps 2
  * and 3 share one connection as root.
  */
-function memberSteps(self, app) {
-  let passwordWorks = appPasswordWorks(app);
+function memberSteps(self, users) {
+  const passwordWorks = {};
+  for (const app of users) passwordWorks[app.user] = appPasswordWorks(app);
   let changing = false;
   if (isPrimary(self, setName)) {
     const conn = rootConnection(local);
     try {
       const admin = conn.getDB('admin');
-      const wrote = appUserStep(admin, self, app, passwordWorks);
-      if (wrote) passwordWorks = appPasswordWorks(app);
+      for (const app of users) {
+        const wrote = appUserStep(admin, self, app, passwordWorks[app.user]);
+        if (wrote) passwordWorks[app.user] = appPasswordWorks(app);
+      }
       changing = membersStep(admin);
     } finally {
       conn.close();
     }
+  } else {
+    writeSightings(null); // a primary again later starts counting afresh
   }
   const ready = decideReady({ self, setName, passwordWorks });
   setReady(ready.ready, ready.reason);
@@ -234,7 +267,7 @@ function pass() {
   // Failed commands throw (mongosh raises MongoServerError for ok: 0); the pass then ends with 1.
   let done = false;
   try {
-    const app = appCredentials();
+    const users = appCredentials();
     const seen = observe(local);
     if (!seen.hello) {
       log(`mongod on ${local} does not answer yet`);
@@ -243,7 +276,7 @@ function pass() {
       if (!self) {
         setReady(false);
       } else {
-        const outcome = memberSteps(self, app);
+        const outcome = memberSteps(self, users);
         done = outcome.ready && !outcome.changing;
       }
     }

@@ -15,8 +15,11 @@
 var NO_ANSWER = 'no answer';
 /** The member's DNS name does not resolve: its pod does not exist. */
 var NO_SUCH_POD = 'no such pod';
-/** How long a member must be unreachable, with no pod, before the primary removes it: well
- * past CoreDNS's 30 s cache of a "no such name", so a pod being recreated is never taken for gone. */
+/** How long the primary's bootstrap must have seen a member unreachable with no pod, pass after
+ * pass, before it removes it: well past CoreDNS's 30 s cache of a "no such name", so a pod being
+ * recreated is never taken for gone. Counted from the bootstrap's own sightings, not from the
+ * member's lastHeartbeatRecv: a primary that has never heard from a member since it started (all
+ * members restarted, or restored from snapshots) reports that as 1970-01-01. */
 var REMOVE_AFTER_SECONDS = 60;
 /** MongoDB allows at most 7 voting members; members beyond them join without a vote. */
 var MAX_VOTING_MEMBERS = 7;
@@ -117,6 +120,14 @@ function decideReplicaSet({ ordinal, self, selfHost, peers, setName }) {
   const foreign = peers.find((p) => inSomeSet(p.hello) && p.hello.setName !== setName);
   if (foreign) return { action: 'error', reason: `${foreign.host} belongs to set "${foreign.hello.setName}", expected "${setName}"` };
   const inSet = peers.filter((p) => inSomeSet(p.hello) && p.hello.setName === setName);
+  if (inSet.length === 0 && typeof self.setName === 'string') {
+    // Its data holds a config of the set that does not list it, and no member of the set
+    // answers: data restored into a StatefulSet or namespace of other names (the config names
+    // hosts that are not these), or every member removed at once. mongod refuses to initiate
+    // over a config; changing the members' names is a forced reconfig for a person to decide.
+    return { action: 'error', reason: `this member's data holds a config of set "${self.setName}" that does not list ${selfHost}, ` +
+      'and no member of it answers: restored from other host names? (docs/backup-restore.md)' };
+  }
   if (inSet.length > 0) {
     // Listed but without a config: the volume was lost, or the config has not reached it yet.
     // The primary's heartbeats bring it; an initiate here would start a second, empty set.
@@ -135,6 +146,15 @@ function decideReplicaSet({ ordinal, self, selfHost, peers, setName }) {
   const silent = peers.filter((p) => !p.hello && p.answer !== NO_SUCH_POD);
   if (silent.length > 0) {
     return { action: 'wait', reason: `${silent.map((p) => p.host).join(', ')} exist(s) but do(es) not answer yet` };
+  }
+  // Nor while a pod below one that answers has no name yet: a StatefulSet's ordinals are
+  // contiguous, so that member exists and is not up (Pending: scheduling, or its volume still
+  // being restored from a snapshot). It may hold the set's data: a set initiated without it
+  // would be a second, empty one.
+  const highest = Math.max(-1, ...peers.filter((p) => p.hello || p.answer !== NO_SUCH_POD).map((p) => p.ordinal));
+  const gap = peers.filter((p) => p.answer === NO_SUCH_POD && p.ordinal < highest);
+  if (gap.length > 0) {
+    return { action: 'wait', reason: `${gap.map((p) => p.host).join(', ')} ha(s|ve) no pod yet while member ${highest} has one: waiting for it` };
   }
   const standalone = peers.find((p) => p.hello && !p.hello.isreplicaset);
   if (standalone) return { action: 'wait', reason: `${standalone.host} is not running with --replSet yet` };
@@ -175,16 +195,22 @@ function decideAppUser({ self, setName, usersInfo, passwordWorks, roles }) {
 
 /**
  * Whether this member is ready for the game: a working member of the set on which the game's
- * user logs in with the Secret's password. What the bootstrap container's readiness shows.
+ * users (the one the web pods use now, and the next one, which they move to at the next
+ * password change) log in with the Secret's passwords. What the bootstrap container's
+ * readiness shows. `passwordWorks` is one boolean, or { user: boolean } for each user.
  */
 function decideReady({ self, setName, passwordWorks }) {
   if (!isWorkingMember(self, setName)) return { ready: false, reason: `not a primary or secondary of ${setName} yet` };
-  if (!passwordWorks) {
+  const works = typeof passwordWorks === 'object' && passwordWorks !== null ? passwordWorks : { 'the game\'s user': passwordWorks };
+  const failing = Object.keys(works).filter((user) => !works[user]);
+  if (failing.length > 0) {
+    const who = failing.join(' and ');
     return { ready: false, reason: isPrimary(self, setName)
-      ? 'the game\'s user does not log in with the Secret\'s password yet'
-      : 'the game\'s user does not log in here yet (the primary creates it; it replicates)' };
+      ? `${who} does not log in with the Secret's password yet`
+      : `${who} does not log in here yet (the primary creates it; it replicates)` };
   }
-  return { ready: true, reason: 'the game\'s user logs in here' };
+  const users = Object.keys(works);
+  return { ready: true, reason: users.length > 1 ? `${users.join(' and ')} log in here` : 'the game\'s user logs in here' };
 }
 
 /** A number from mongosh (number or Long) or from extended JSON ({$numberLong}, {$numberInt}). */
@@ -222,30 +248,38 @@ function configWithoutMember(config, host) {
 /**
  * On the primary: should a member leave the set's config? One whose pod is gone for good
  * (`kubectl scale statefulset mongo --replicas` lower) leaves; one that is only down
- * (restarting, rescheduled, `kubectl delete pod`) stays, and so keeps its vote for when it
- * is back. A member leaves once it has been unreachable for REMOVE_AFTER_SECONDS with no pod
- * behind its name, one per reconfig (MongoDB changes one voting member at a time). The
- * primary holds a majority of the current config, so removing an unreachable member never
- * loses it: the remaining config is smaller and the same members answer.
+ * (restarting, rescheduled, `kubectl delete pod`, or not started yet after a restore) stays,
+ * and so keeps its vote for when it is back. A member leaves once this bootstrap has seen it
+ * unreachable with no pod behind its name for REMOVE_AFTER_SECONDS, pass after pass, one per
+ * reconfig (MongoDB changes one voting member at a time). The primary holds a majority of the
+ * current config, so removing an unreachable member never loses it: the remaining config is
+ * smaller and the same members answer.
  *   status    the primary's replSetGetStatus reply
  *   config    its replSetGetConfig reply's config
  *   noPod     hosts whose DNS name does not resolve (asked only for unreachable members)
- * Returns { action: 'none' | 'wait' | 'remove', reason, host?, config? }.
+ *   seen      { host: millis } when earlier passes first saw each host unreachable with no pod
+ *             ({} on the first pass, or after the bootstrap restarted)
+ * Returns { action: 'none' | 'wait' | 'remove', reason, seen, host?, config? }, seen being what
+ * to give the next pass: the hosts gone now, since when (status.date's clock, the primary's).
  */
-function decideMembers({ status, config, noPod }) {
+function decideMembers({ status, config, noPod, seen }) {
   const now = millisOf(status.date);
   const down = status.members.filter((m) => !m.self && m.health === 0);
   const gone = down.filter((m) => noPod.includes(m.name));
+  const since = {};
+  for (const m of gone) since[m.name] = seen && typeof seen[m.name] === 'number' ? Math.min(seen[m.name], now) : now;
   if (gone.length === 0) {
-    return { action: 'none', reason: down.length ? `${down.map((m) => m.name).join(', ')} unreachable, pod(s) still there` : 'every member answers' };
+    return { action: 'none', seen: since,
+      reason: down.length ? `${down.map((m) => m.name).join(', ')} unreachable, pod(s) still there` : 'every member answers' };
   }
-  const seconds = (m) => (now - millisOf(m.lastHeartbeatRecv)) / 1000;
+  const seconds = (m) => (now - since[m.name]) / 1000;
   const due = gone.filter((m) => seconds(m) >= REMOVE_AFTER_SECONDS).sort((a, b) => b._id - a._id);
   if (due.length === 0) {
     const m = gone[0];
-    return { action: 'wait', reason: `${m.name} has no pod (for ${Math.round(seconds(m))} s); it leaves the set after ${REMOVE_AFTER_SECONDS} s` };
+    return { action: 'wait', seen: since,
+      reason: `${m.name} has had no pod for ${Math.round(seconds(m))} s here; it leaves the set after ${REMOVE_AFTER_SECONDS} s` };
   }
   const host = due[0].name;
-  return { action: 'remove', host, config: configWithoutMember(config, host),
+  return { action: 'remove', host, config: configWithoutMember(config, host), seen: since,
     reason: `${host} has had no pod for ${Math.round(seconds(due[0]))} s (scaled down): removing it from the set` };
 }

@@ -1,8 +1,0 @@
-//go:build tools
-
-// Pins kustomize v4.5.7, the one built into kubectl 1.25 and 1.26: tests/k8s/run.sh checks that
-// it renders k8s/ exactly as the current kustomize does, so `kubectl apply -k` gives the same
-// objects on every kubectl the manifests support.
-package tools
-
-import _ "sigs.k8s.io/kustomize/kustomize/v4"
