@@ -12,8 +12,13 @@ VERSION  := $(shell git describe --always --dirty 2>/dev/null || echo dev)
 
 WARNINGS := -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wstrict-prototypes \
             -Wformat=2 -Wvla -Wpointer-arith -Wcast-qual -Wundef
-HARDEN   := -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fstack-clash-protection -fPIE \
-            -fcf-protection
+# Control-flow protection is the architecture's own: -fcf-protection (CET) where the compiler
+# takes it, else -mbranch-protection=standard (BTI and PAC), whichever it accepts. Asked of the
+# compiler, never named per architecture, and only when the server is built (`=`: after deps.sh).
+CONTROL_FLOW = $(shell for flag in -fcf-protection -mbranch-protection=standard; do \
+                 $(CC) -Werror $$flag -E -x c /dev/null >/dev/null 2>&1 && { echo $$flag; break; }; done)
+HARDEN    = -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fstack-clash-protection -fPIE \
+            $(CONTROL_FLOW)
 CFLAGS   ?= -O2 -g
 # What reads the machine is expanded only inside recipes (`=`, never `:=`), so it runs after
 # scripts/deps.sh has installed the libraries: every compile and link rule below waits for

@@ -5,7 +5,7 @@
 # container, emulated too. The same Dockerfile and build arguments as tests/image/build.sh and
 # the release (which builds arm64 the same way, with QEMU, on GitHub). Its own podman storage
 # and arm64 base image, in build/image-arm64. Too slow for `make test` (docs/image.md has the
-# times, from build/image-arm64/times.json); `make test-image` keeps the static check that the
+# times, from docs/results/arm64.json); `make test-image` keeps the static check that the
 # build names no architecture.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -42,9 +42,14 @@ log "arm64 base ready in $base_seconds s; podman build --arch arm64 (emulated: t
 build_args=()
 while IFS= read -r arg; do build_args+=(--build-arg "$arg"); done < <(tests/image/build-args.sh)
 build_start=$SECONDS
-pm build --pull=never --isolation=chroot --layers --arch arm64 "${build_args[@]}" -t "$PACMAN_IMAGE" . \
-    > "$PODMAN_WORK/build.log" 2>&1 || { tail -40 "$PODMAN_WORK/build.log"; exit 1; }
+pm build --pull=never --isolation=chroot --layers --arch arm64 "${build_args[@]}" -t "$PACMAN_IMAGE" . 2>&1 |
+    while IFS= read -r line; do printf '%d %s\n' $((SECONDS - build_start)) "$line"; done > "$PODMAN_WORK/build.log"
+[ "${PIPESTATUS[0]}" -eq 0 ] || { tail -40 "$PODMAN_WORK/build.log"; exit 1; }
 build_seconds=$((SECONDS - build_start))
+# the rebuild of the libraries alone: from its STEP line to the next one
+libraries_seconds=$(awk '/STEP [0-9]+\/[0-9]+: / { if (start != "") { print $1 - start; exit } }
+                         /STEP [0-9]+\/[0-9]+: RUN tests\/image\/libraries.sh/ { start = $1 }' "$PODMAN_WORK/build.log")
+cached=$(grep -c "Using cache" "$PODMAN_WORK/build.log" || true)
 architecture=$(pm image inspect --format '{{.Architecture}}' "$PACMAN_IMAGE")
 size=$(pm image inspect --format '{{.Size}}' "$PACMAN_IMAGE")
 log "built $PACMAN_IMAGE ($architecture, $((size / 1000)) kB) in $build_seconds s"
@@ -56,6 +61,10 @@ test_start=$SECONDS
 build/venv/bin/python -m pytest -q tests/image/test_image.py \
     -k "not every_route_answers and not smaller_than_the_old_one" "$@"
 test_seconds=$((SECONDS - test_start))
-printf '{"architecture": "%s", "image_bytes": %d, "base_seconds": %d, "build_seconds": %d, "test_seconds": %d}\n' \
-    "$architecture" "$size" "$base_seconds" "$build_seconds" "$test_seconds" > "$PODMAN_WORK/times.json"
+# build/results/arm64.json (docs/results/ with PACMAN_RESULTS_DIR=docs/results): the build's
+# times only when no step came from the layer cache, so they are those of a build from nothing.
+figures=(size_mb="$(awk -v s="$size" 'BEGIN { printf "%.2f", s / 1e6 }')" test_seconds="$test_seconds")
+[ "$cached" -eq 0 ] && figures+=(build_seconds="$build_seconds" libraries_seconds="${libraries_seconds:-0}")
+[ "$base_seconds" -gt 5 ] && figures+=(base_seconds="$base_seconds")
+python3 tests/docs/results.py set arm64 "${figures[@]}" --by "make test-arm64 (tests/image/arm64.sh)"
 log "done in $((SECONDS - start)) s: base $base_seconds s, build $build_seconds s, tests $test_seconds s"
