@@ -47,6 +47,8 @@ EXPOSE 8080
 STOPSIGNAL SIGTERM
 ENTRYPOINT ["/usr/local/bin/pacman"]
 
+# The release sets these from tests/image/build-args.sh, as tests/image/build.sh does, and adds
+# the licence (.github/workflows/release.yml).
 ARG VERSION=dev
 ARG REVISION=unknown
 ARG CREATED=1970-01-01T00:00:00Z
@@ -54,4 +56,6 @@ LABEL org.opencontainers.image.title="pacman" \
       org.opencontainers.image.description="Pacman in the browser, with high scores in MongoDB: a stateful demo app for Kubernetes" \
       org.opencontainers.image.version="$VERSION" \
       org.opencontainers.image.revision="$REVISION" \
-      org.opencontainers.image.created="$CREATED"
+      org.opencontainers.image.created="$CREATED" \
+      org.opencontainers.image.source="https://github.com/pacman-k8s/pacman" \
+      org.opencontainers.image.documentation="https://github.com/pacman-k8s/pacman/blob/main/docs/image.md"
