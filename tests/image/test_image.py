@@ -516,8 +516,13 @@ def test_scram_sha_256_prepares_a_non_ascii_password():
         container = Container({"MONGO_SERVICE_HOST": "127.0.0.1", "MY_MONGO_PORT": str(db.port),
                                "MONGO_REPLICA_SET": "rs0", "MONGO_AUTH_USER": "pacman",
                                "MONGO_AUTH_PWD": NON_ASCII_PASSWORD,
-                               "MONGO_AUTH_SOURCE": "pacman_auth", "SHUTDOWN_DRAIN_SECONDS": "0"})
+                               "MONGO_AUTH_SOURCE": "pacman_auth", "SHUTDOWN_DRAIN_SECONDS": "0",
+                               # each new connection authenticates: PBKDF2 over thousands of
+                               # rounds, seconds under emulation (make test-arm64)
+                               "MONGO_TIMEOUT_MS": "20000"})
         container.wait_healthy()
+        harness.wait_for(lambda: json.loads(get(container.url + "/readyz")[2]).get("database") == "up",
+                         90, "the database, logged in with SCRAM-SHA-256", interval=1)
         name = f"scram-{time.time_ns()}"
         status, reply = post_form(container.url + "/highscores", {
             "name": name, "cloud": "c", "zone": "z", "host": "h", "score": "1", "level": "1"})
