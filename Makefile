@@ -36,7 +36,7 @@ PY := $(BUILD)/venv/bin/python
 export MONGOC_DISABLE_SHM := 1
 
 .PHONY: build help deps run test check test-unit test-js test-integration test-asan test-e2e \
-        test-k8s test-cluster test-image test-release test-arm64 test-compose test-fresh test-hostile test-reliability test-demo valgrind \
+        test-k8s test-helm chart-files test-cluster test-image test-release test-arm64 test-compose test-fresh test-hostile test-reliability test-demo test-backup valgrind \
         fuzz fuzz-smoke asan bench loadtest loadtest-smoke demo cluster-demo cluster-demo-local credentials \
         format format-check clean test-docs docs-refresh docs-images figures
 
@@ -64,7 +64,7 @@ help: ## list every target
 	  awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
 
 deps: ## install everything `make test` needs (apt, FerretDB, Python, Node)
-	scripts/deps.sh build run test browser image bench k8s cluster release compose
+	scripts/deps.sh build run test browser image bench k8s helm cluster release compose
 
 run: ## build and serve the game on http://localhost:8080 (starts a local database if none is configured)
 	scripts/deps.sh build run
@@ -72,9 +72,9 @@ run: ## build and serve the game on http://localhost:8080 (starts a local databa
 	scripts/run-local.sh
 
 # Each suite is timed into build/results/suites.json (docs/results/ under `make figures`).
-TEST_SUITES := format-check test-unit test-js test-docs test-integration test-e2e test-k8s test-cluster \
-  test-hostile fuzz-smoke test-asan test-reliability test-demo valgrind test-image test-release test-compose \
-  test-fresh loadtest-smoke
+TEST_SUITES := format-check test-unit test-js test-docs test-integration test-e2e test-k8s test-helm test-cluster \
+  test-hostile fuzz-smoke test-asan test-reliability test-demo test-backup valgrind test-image test-release \
+  test-compose test-fresh loadtest-smoke
 
 test: deps build ## install what is needed and run every test suite
 	@set -e; for suite in $(TEST_SUITES); do \
@@ -89,29 +89,44 @@ test: deps build ## install what is needed and run every test suite
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_*.c))
 # Each unit test links only the server modules listed for it: the module it tests and what
 # that module itself calls. A module that reached for more (the store, libmicrohttpd, a
-# handler) would fail to link, so the list is the proof that the module is that pure.
-UNIT_MODULES_test_api              := api hex input reply result_cache strbuf timing
+# handler) would fail to link, so the list is the proof of what the module reaches: pure
+# modules list a few helpers; an API area's list shows the store's room it works through.
+UNIT_MODULES_test_api              := api dbqueue background hex input reply result_cache strbuf \
+                                      timing
 UNIT_MODULES_test_background       := background timing
-UNIT_MODULES_test_cluster_events   := cluster_events
 UNIT_MODULES_test_config           := config
-UNIT_MODULES_test_dbqueue          := dbqueue background strbuf timing
+UNIT_MODULES_test_dbqueue          := dbqueue background reply strbuf timing
+UNIT_MODULES_test_display          := display
+UNIT_MODULES_test_highscores       := highscores store_scores store topology replset display api \
+                                      dbqueue result_cache reply input hex strbuf timing \
+                                      background log
 UNIT_MODULES_test_input            := input hex
 UNIT_MODULES_test_kubernetes       := kubernetes hex input
 UNIT_MODULES_test_log              := log background hex timing
-UNIT_MODULES_test_metrics          := metrics router strbuf
+UNIT_MODULES_test_metrics          := metrics strbuf timing
+UNIT_MODULES_test_players          := players store_players store topology replset display api \
+                                      dbqueue result_cache reply input hex strbuf timing \
+                                      background log
 UNIT_MODULES_test_receive_deadline := receive_deadline background hex log strbuf timing
+UNIT_MODULES_test_replset          := replset display
+UNIT_MODULES_test_reply            := reply
 UNIT_MODULES_test_result_cache     := result_cache reply strbuf timing
-UNIT_MODULES_test_static           := static_files router hex
+UNIT_MODULES_test_router           := router
+UNIT_MODULES_test_static           := static_files hex
 UNIT_MODULES_test_strbuf           := strbuf hex
+UNIT_MODULES_test_topology         := topology replset display strbuf timing
+# Tests that take memory away from the module they test wrap its allocator's calls.
+UNIT_LDFLAGS_test_reply            := -Wl,--wrap=strdup
+UNIT_LDFLAGS_test_strbuf           := -Wl,--wrap=realloc
 unit_sources = $(patsubst %,server/%.c,$(or $(UNIT_MODULES_$(1)),$(error tests/unit/$(1).c: \
                list the modules it links in UNIT_MODULES_$(1) (Makefile))))
 .SECONDEXPANSION:
 $(BUILD)/unit/%: tests/unit/%.c $$(call unit_sources,%) $(HEADERS) | $(BUILD)/.deps-build
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Iserver -fsanitize=address,undefined -fno-omit-frame-pointer \
-	  -o $@ $< $(call unit_sources,$*) $(LDLIBS) -lcmocka
+	  -o $@ $< $(call unit_sources,$*) $(UNIT_LDFLAGS_$*) $(LDLIBS) -lcmocka
 
-test-unit: $(UNIT_TESTS) ## C unit tests of the modules (cmocka, ASan/UBSan), and that #includes point down the layers
+test-unit: $(UNIT_TESTS) ## C unit tests of the modules (cmocka, ASan/UBSan), and the layers' rules (includes point down, one route table, HTTP knows no database)
 	python3 tests/unit/check_layers.py server
 	@set -e; for t in $(UNIT_TESTS); do echo "== $$t"; $$t; done
 
@@ -147,8 +162,20 @@ test-k8s: build ## offline checks of k8s/ manifests and overlays
 	scripts/deps.sh k8s
 	tests/k8s/run.sh
 
+test-helm: build ## the Helm chart offline: lint --strict, schemas, values, credentials, the same objects as k8s/, helm test's script against the real server
+	scripts/deps.sh k8s helm
+	tests/helm/run.sh
+
+# Helm reads no file outside the chart: charts/pacman/files/ carries copies of these
+# (tests/helm/test_same_as_kustomize.py fails when one is stale).
+CHART_FILES := k8s/base/mongo/bootstrap.sh k8s/base/mongo/rs-bootstrap.js k8s/base/mongo/rs-decide.js \
+               k8s/base/mongo/member-ready.sh k8s/base/mongo/mongosh.conf \
+               k8s/base/mongo/change-root-password.sh k8s/loadtest/locustfile.py
+chart-files: ## copy the member scripts and the load-test scenario from k8s/ into charts/pacman/files/
+	cp $(CHART_FILES) charts/pacman/files/
+
 test-cluster: ## the walkthrough's kubectl commands on a real control plane (etcd, kube-apiserver, kwok; built once)
-	scripts/deps.sh cluster
+	scripts/deps.sh cluster helm
 	tests/cluster/run.sh
 
 test-image: ## build the Dockerfile with podman and smoke-test the container
@@ -213,6 +240,10 @@ test-reliability: build ## faults under load: 10 database kill/restart cycles, h
 test-demo: build ## the minikube demo rehearsed locally, as a test (`make demo` to watch it)
 	scripts/deps.sh bench test
 	$(PY) -m pytest -q tests/demo
+
+test-backup: build ## backup and restore without a cluster: the local database backed up while written, destroyed, restored (same fingerprint); the members' backup hook in mongosh; the Velero and Kanister recipes
+	scripts/deps.sh test k8s
+	tests/backup/run.sh
 
 valgrind: build ## valgrind memcheck of the server through a short load (no leak, no invalid access)
 	scripts/deps.sh test

@@ -13,6 +13,16 @@ kubectl context (minikube or any cluster). One line a step, ✔ or ✘ and what 
   scale         the web tier scaled to 10: time until all are ready; then back
   clean up      kubectl delete -k (the namespace and its volumes), unless --keep
 
+With --backup, the backup story (docs/backup-restore.md) instead of the failover and the scaling:
+
+  scores        scores posted with submissionIds, and the fingerprint of all stored
+  backup        scripts/backup.py: a secondary fsyncLocked, its volume snapshotted, unlocked:
+                which member, how long writes waited there, the snapshot, seconds to cut it
+  disaster      the StatefulSet and its claims deleted: the list answers 503
+  restore       scripts/backup.py restore (claims from the snapshot), the manifests applied
+                again: seconds until a primary, until the first list served
+  fingerprint   equal to the one before: every acknowledged score back, "lost 0"
+
 It exits 1 when a step fails. Needs only python3 and kubectl; the image must be in the cluster
 already (README steps 1 to 3). Where the nodes run no containers (kwok: a control plane
 without kubelets, as `make test` uses), the steps that need an answer over HTTP or from mongod
@@ -21,7 +31,7 @@ are skipped, saying so.
 The scenario is written once, against a back end: the cluster (KubectlCluster, here) or the
 local rehearsal of tests/demo (cluster_local.py there: FerretDB and web replicas behind nginx).
 
-Usage: scripts/cluster-demo.py [--keep] [--overlay DIR] [--timeout SECONDS]
+Usage: scripts/cluster-demo.py [--backup] [--keep] [--overlay DIR] [--timeout SECONDS]
 """
 
 from __future__ import annotations
@@ -189,10 +199,27 @@ class ScoreWriter:
         return longest
 
 
+BACKUP_SCORES = 5
+
+
+def fingerprint(base: str, wait: float = 0) -> dict:
+    """GET /highscores/fingerprint; for up to `wait` seconds, again while it answers 503 (each web
+    pod finds the database again by itself, within its driver's next heartbeat)."""
+    deadline = time.monotonic() + wait
+    while True:
+        status, body = http("GET", f"{base}/highscores/fingerprint", timeout=30)
+        if status == 200 and isinstance(body, dict) and "sha256" in body:
+            return body
+        if status != 503 or time.monotonic() > deadline:
+            raise Failed(f"GET /highscores/fingerprint answered {status}: {body}")
+        time.sleep(0.5)
+
+
 # ---- the scenario: the same steps whatever the back end ----
 
-def run_scenario(backend, report: Report, keep: bool = False, timeout: float = 300) -> bool:
-    """Runs every step against `backend`; returns True when none failed."""
+def run_scenario(backend, report: Report, keep: bool = False, timeout: float = 300, backup: bool = False) -> bool:
+    """Runs every step against `backend` (the backup story with backup=True); returns True when
+    none failed."""
     report.say(f"cluster-demo: {backend.describe()}")
     state: dict = {}
 
@@ -305,8 +332,62 @@ def run_scenario(backend, report: Report, keep: bool = False, timeout: float = 3
             raise Skip("--keep: everything stays")
         return backend.clean_up(timeout)
 
+    def saved():
+        try:
+            base = backend.http_url()
+        except Skip as e:
+            state["why"] = str(e)
+            raise
+        run_id = uuid.uuid4().hex[:6]
+        for number in range(1, BACKUP_SCORES + 1):
+            sid = f"backup-{run_id}-{number}"
+            status, body = http("POST", f"{base}/highscores", score_form(sid, f"saved{number}", 1000 + number), timeout=10)
+            if status != 200:
+                raise Failed(f"POST /highscores answered {status}: {body}")
+        state["before"] = fingerprint(base)
+        return (f"{BACKUP_SCORES} scores stored; fingerprint: {state['before']['count']} scores, "
+                f"sha256 {state['before']['sha256'][:12]}…")
+
+    def after(key: str, otherwise: str):
+        """Skips a step whose predecessor did not get as far as `key`, with the first reason."""
+        if key not in state:
+            raise Skip(state.get("why", otherwise))
+
+    def backed_up():
+        after("before", "no fingerprint to compare with")
+        started = time.monotonic()
+        state["snapshot"], what = backend.backup(timeout)
+        report.figures["backup_s"] = round(time.monotonic() - started, 1)
+        return what
+
+    def disaster():
+        after("snapshot", "no backup was taken")
+        state["destroyed"] = True
+        return backend.destroy(timeout)
+
+    def restored():
+        after("destroyed", "nothing was destroyed")
+        to_primary, to_list, what = backend.restore(state["snapshot"], timeout)
+        state["restored"] = True
+        report.figures.update(restore_to_primary_s=round(to_primary, 1), restore_to_list_s=round(to_list, 1))
+        return f"{what}; a primary {to_primary:.1f} s after the restore began, the first list served after {to_list:.1f} s"
+
+    def compared():
+        after("restored", "nothing was restored")
+        before, now = state["before"], fingerprint(backend.http_url(), wait=60)
+        lost = max(0, before["count"] - now["count"])
+        report.figures.update(lost=lost, scores=now["count"])
+        if now != before:
+            raise Failed(f"before {before}, after {now}")
+        return f"equal: {now['count']} scores, sha256 {now['sha256'][:12]}…, lost 0"
+
     try:
-        if report.step("apply", apply) and report.step("every pod ready", ready):
+        if backup:
+            if report.step("apply", apply) and report.step("every pod ready", ready):
+                for name, run in (("scores saved", saved), ("backup", backed_up), ("disaster", disaster),
+                                  ("restore", restored), ("fingerprint after the restore", compared)):
+                    report.step(name, run)
+        elif report.step("apply", apply) and report.step("every pod ready", ready):
             report.step("a score through the Service", score)
             report.step("a writer", writer)
             if report.step("mongo-0 deleted", delete):
@@ -395,7 +476,7 @@ class KubectlCluster:
         web = self.json("deployment", "pacman", "-n", NAMESPACE)
         wanted = sts["spec"]["replicas"] + web["spec"]["replicas"]
         while True:
-            pods = [p for p in self.pods() if not p["metadata"].get("deletionTimestamp")]
+            pods = self.workload_pods()
             ready = [p for p in pods if self.ready(p)]
             if len(ready) >= wanted and len(pods) == len(ready):
                 members = sum(1 for p in ready if p["metadata"]["name"].startswith("mongo-"))
@@ -405,6 +486,13 @@ class KubectlCluster:
                 waiting = ", ".join(f"{p['metadata']['name']} ({self.why_not_ready(p)})" for p in pods if not self.ready(p))
                 raise Failed(f"not ready after {timeout:.0f} s: {waiting or f'{len(pods)} of {wanted} pods exist'}")
             time.sleep(1)
+
+    def workload_pods(self) -> list[dict]:
+        """The members' and the web tier's pods that are running or starting: not one being
+        deleted, and not a finished one (the load test Job's pod stays Completed, never Ready)."""
+        return [p for p in self.pods() if not p["metadata"].get("deletionTimestamp")
+                and (p["metadata"].get("labels") or {}).get("app.kubernetes.io/name") in ("mongo", "pacman")
+                and p.get("status", {}).get("phase") not in ("Succeeded", "Failed")]
 
     def explain_stuck(self, pods: list[dict]):
         """Fails at once on a state that waiting does not fix, with what to do."""
@@ -531,6 +619,67 @@ class KubectlCluster:
                 raise Failed(f"{status.get('readyReplicas', 0)} of {replicas} web pods ready after {timeout:.0f} s")
             time.sleep(0.5)
 
+    # -- the backup story (--backup) --
+
+    def backup_script(self, *args: str, timeout: float) -> str:
+        """scripts/backup.py, as the walkthrough runs it; its output."""
+        try:
+            result = subprocess.run([sys.executable, str(ROOT / "scripts" / "backup.py"), *args, "-n", NAMESPACE,
+                                     "--kubectl", self.kubectl], capture_output=True, text=True, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            raise Failed(f"scripts/backup.py {' '.join(args[:2])} did not finish within {timeout:.0f} s") from None
+        if result.returncode != 0:
+            raise Failed(f"scripts/backup.py {' '.join(args[:2])}: {(result.stderr or result.stdout).strip()[-800:]}")
+        return result.stdout
+
+    def backup(self, timeout: float) -> tuple[str, str]:
+        self.need_containers()   # the lock runs mongosh in a member
+        name = f"cluster-demo-{uuid.uuid4().hex[:6]}"
+        out = self.backup_script("--name", name, timeout=timeout)
+        lines = {line.split(":", 1)[0]: line.split(":", 1)[1].strip() for line in out.splitlines() if ":" in line}
+        member = lines.get("member", "?").split(" ")[0]
+        waited = re.search(r"writes waited there ([0-9.]+) s", out)
+        cut = re.search(r"^cut: +([0-9.]+) s", out, re.M)
+        return name, (f"{name} of {member}; writes waited there {waited.group(1) if waited else '?'} s, "
+                      f"snapshot cut {cut.group(1) if cut else '?'} s after the start; the primary never waited")
+
+    def destroy(self, timeout: float) -> str:
+        started = time.monotonic()
+        self.run("delete", "statefulset", "mongo", "-n", NAMESPACE, "--wait=false")
+        self.run("delete", "pvc", "-l", "app.kubernetes.io/name=mongo", "-n", NAMESPACE, "--wait=false")
+        while self.run("get", "pvc", "-l", "app.kubernetes.io/name=mongo", "-n", NAMESPACE, "-o", "name").strip():
+            if time.monotonic() - started > timeout:
+                raise Failed(f"the members' claims still there after {timeout:.0f} s")
+            time.sleep(1)
+        status, _ = http("GET", f"{self.http_url()}/highscores/list", timeout=30)
+        if status != 503:
+            raise Failed(f"the database is gone, but GET /highscores/list answered {status}")
+        return f"StatefulSet mongo and its claims deleted ({time.monotonic() - started:.1f} s); the list answers 503"
+
+    def restore(self, snapshot: str, timeout: float) -> tuple[float, float, str]:
+        started = time.monotonic()
+        self.backup_script("restore", snapshot, timeout=timeout)
+        self.run("apply", "-k", str(ROOT / self.overlay), timeout=120)
+        to_primary = None
+        deadline = started + timeout
+        while to_primary is None:
+            if time.monotonic() > deadline:
+                raise Failed(f"no primary within {timeout:.0f} s of the restore")
+            for member in ("mongo-0", "mongo-1", "mongo-2"):
+                try:
+                    if self.mongosh(member, "print(db.hello().isWritablePrimary === true)", timeout=20) == "true":
+                        to_primary, self.restored_primary = time.monotonic() - started, member
+                        break
+                except Failed:
+                    continue
+            else:
+                time.sleep(1)
+        while http("GET", f"{self.http_url()}/highscores/list")[0] != 200:
+            if time.monotonic() > deadline:
+                raise Failed(f"the list not served within {timeout:.0f} s of the restore")
+            time.sleep(0.5)
+        return to_primary, time.monotonic() - started, f"3 claims from {snapshot}, applied; {self.restored_primary} primary"
+
     def clean_up(self, timeout: float) -> str:
         started = time.monotonic()
         self.run("delete", "-k", str(ROOT / (self.overlay or "k8s/")), "--wait=false", timeout=120)
@@ -552,6 +701,8 @@ class KubectlCluster:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--keep", action="store_true", help="leave everything running at the end")
+    parser.add_argument("--backup", action="store_true",
+                        help="the backup story instead (docs/backup-restore.md): back up, destroy, restore, compare")
     parser.add_argument("--overlay", help="kustomization to apply (default: k8s/overlays/minikube "
                         "where the csi-hostpath-sc storage class exists, else k8s/)")
     parser.add_argument("--timeout", type=float, default=300, help="seconds each wait may take (300)")
@@ -560,7 +711,8 @@ def main() -> int:
     if not shutil.which(args.kubectl):
         print(f"cluster-demo: {args.kubectl} not found: install kubectl (1.25 or later)", file=sys.stderr)
         return 2
-    ok = run_scenario(KubectlCluster(args.overlay, args.kubectl), Report(), keep=args.keep, timeout=args.timeout)
+    ok = run_scenario(KubectlCluster(args.overlay, args.kubectl), Report(), keep=args.keep, timeout=args.timeout,
+                      backup=args.backup)
     return 0 if ok else 1
 
 

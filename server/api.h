@@ -1,81 +1,55 @@
-/* api: what every API area shares, below them all: the handler's type, the API's request
- * bodies read into typed store values (each field checked, the error naming it), those values
- * written as the JSON the game expects, the replies for store failures, and the cached-read
- * task of the GET routes. Pure apart from that task: no database, no HTTP, no threads.
+/* api: what the API areas share, below them all: the places every body carries read into and
+ * written out of typed values, the replies for store failures, a JSON array of rows, and the
+ * database tasks (plain ones and the cached reads of the GET routes). The areas' own bodies
+ * (a score, a player's stats) are read and written in their own files. Pure apart from the
+ * cached read's task: no database, no HTTP, no threads.
  *
- * A handler validates its input and either answers at once (filling reply, returning NULL) or
- * returns a database task for a worker to run; the HTTP layer suspends the request meanwhile.
- * Handlers know nothing about libmicrohttpd; dispatch.c maps routes to them. */
+ * A handler (router.h, route_handler_fn) validates its input and either answers at once or
+ * returns one of these tasks for a database worker to run. */
 #ifndef PACMAN_API_H
 #define PACMAN_API_H
 
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
-#include <stdint.h>
 
 #include "dbqueue.h"
 #include "result_cache.h"
 #include "router.h"
 #include "store.h"
 
-struct app;
 struct input;
+struct place;
 struct reply;
 
-typedef struct dbqueue_task *(*api_handler_fn)(struct app *app, enum method method,
-                                               const struct input *input, struct reply *reply);
-
 /* ---- replies ---- */
-
-/* Fills reply with the 503 every database-backed route answers while the database is away. */
-void api_reply_unavailable(struct reply *reply);
 
 /* Maps a store status that is not success to its reply (503, 404 or 500). */
 void api_reply_store_error(struct reply *reply, enum store_status status);
 
-/* ---- request bodies into typed values (false with a 400 reply naming the field) ---- */
+/* ---- bodies ---- */
 
-/* cloud, zone and host: each optional, at most STORE_PLACE_CHARS characters, default
- * "unknown". */
-bool api_read_place(const struct input *input, struct store_place *place, struct reply *reply);
-
-/* A POST /highscores submission: name, score, level, optional submissionId, the place. */
-bool api_read_score(const struct input *input, struct store_score *score, struct reply *reply);
-
-/* False when score cannot be reached by the end of level: a cheap server-side check against
- * hand-made submissions (see SECURITY.md for what it cannot catch). */
-bool api_score_plausible(int64_t score, int64_t level);
-
-/* A POST /user/stats report: userId (24 hex digits, lower-cased), score, level, lives,
- * elapsedTime, the place. */
-bool api_read_player_stats(const struct input *input, struct store_player_stats *stats,
-                           struct reply *reply);
-
-/* ---- typed values into JSON ---- */
+/* cloud, zone and host: each optional, at most PLACE_CHARS characters, default "unknown".
+ * False with a 400 reply naming the field. */
+bool api_read_place(const struct input *input, struct place *place, struct reply *reply);
 
 /* Adds the place fields (cloud, zone, host) to object. */
-void api_place_to_json(json_t *object, const struct store_place *place);
+void api_place_to_json(json_t *object, const struct place *place);
 
-/* The top-10 body, as the old client expects it: [{name,cloud,zone,host,score}]. */
-json_t *api_scores_json(const struct store_score *scores, size_t count);
-
-/* The GET /user/stats body: [{cloud,zone,host,score,level,lives,et,txncount}]. */
-json_t *api_player_stats_json(const struct store_player_stats *rows, size_t count);
+/* A JSON array of count rows of size bytes each, every one written by row; NULL when out of
+ * memory. */
+json_t *api_json_array(const void *rows, size_t count, size_t size, json_t *(*row)(const void *));
 
 /* ---- tasks ---- */
+
+/* A zeroed task of size bytes (a struct that starts with its struct dbqueue_task) that runs
+ * run; dbqueue_release destroys it, queued or not. NULL with a 500 reply when out of memory. */
+struct dbqueue_task *api_task_new(size_t size, dbqueue_run_fn run, struct reply *reply);
 
 /* A GET whose body a result_cache holds: answered at once from the cache when fresh (NULL,
  * reply filled), otherwise a database task whose run is result_cache_fill(cache, reply, fill,
  * store), so concurrent misses make one read. NULL with a 500 reply when out of memory. */
 struct dbqueue_task *api_cached_read(struct result_cache *cache, result_cache_fill_fn fill,
                                      struct reply *reply);
-
-/* A zeroed task of size bytes (a struct that starts with its struct dbqueue_task) that runs
- * run and is destroyed by api_task_free. NULL with a 500 reply when out of memory. */
-struct dbqueue_task *api_task_new(size_t size, dbqueue_run_fn run, struct reply *reply);
-
-/* Destroys a task made by api_task_new: clears its reply and frees it. */
-void api_task_free(struct dbqueue_task *task);
 
 #endif

@@ -9,9 +9,9 @@
 
 struct config;
 struct dbqueue;
-struct location;
 struct logger;
 struct metrics;
+struct node_lookup;
 struct player_expiry;
 struct result_cache;
 struct receive_deadline;
@@ -25,9 +25,10 @@ struct app {
     struct store *store;
     struct dbqueue *dbqueue;
     struct metrics *metrics;
-    struct location *location;
+    struct node_lookup *node_lookup;           /* where this replica runs */
     struct result_cache *highscores_cache;     /* the top 10's body (HIGHSCORES_CACHE_MS) */
     struct result_cache *players_cache;        /* the live players' body (PLAYERS_CACHE_MS) */
+    struct result_cache *cluster_cache;        /* GET /cluster's body (CLUSTER_CACHE_MS) */
     struct player_expiry *player_expiry;       /* PLAYER_TTL_SECONDS */
     struct receive_deadline *receive_deadline; /* REQUEST_TIMEOUT_SECONDS, for http */
     struct topology *topology;                 /* the replica set, from the driver's monitoring */

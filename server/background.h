@@ -4,10 +4,13 @@
  *
  * Every wait is on CLOCK_MONOTONIC (pthread_condattr_setclock): a step of the wall clock (NTP,
  * a resumed VM, `date -s`) neither stalls a round nor runs one early. This is the one place in
- * the server's own code that starts a thread or times a wait (libmicrohttpd and the MongoDB
- * driver run their own): the database workers and their deadline, the database monitor, the
- * node lookup, the log flusher, player expiry, the slow-request sweeper and main's exit
- * watchdog all run on it.
+ * the server's own code that starts a thread or schedules work (libmicrohttpd and the MongoDB
+ * driver run their own threads): the HTTP threads (http_loop), the database workers and their
+ * deadline, the database monitor, the node lookup, the log flusher, player expiry, the web
+ * pods' beat, the slow-request sweeper and main's exit watchdog all run on it. The waits that
+ * are not schedules are I/O bounded by a deadline on the same clock: an HTTP thread's poll
+ * until libmicrohttpd's next timeout (http_loop.c), the node lookup's TLS exchange (https.c),
+ * and main's wait for a signal.
  *
  * Threads: background_wake may be called from any thread, at any time before background_stop;
  * a wake that arrives while a round runs makes the next round due at once (never lost).

@@ -304,10 +304,65 @@ static char *config_build_uri(struct config_reader *reader, const char *database
     return reader->failed ? NULL : config_strdup(reader, buffer.data);
 }
 
+/* What config_redact_uri writes into: a prefix of the whole whatever the room. */
+struct config_redaction {
+    char *out;
+    size_t size, length;
+    bool cut;
+};
+
+static void config_redaction_put(struct config_redaction *r, const char *text, size_t length)
+{
+    size_t room = r->size - 1 - r->length;
+    if (length > room) {
+        length = room;
+        r->cut = true;
+    }
+    memcpy(r->out + r->length, text, length);
+    r->length += length;
+    r->out[r->length] = '\0';
+}
+
+/* An option whose value is a secret: any password (tlsCertificateKeyFilePassword and its old
+ * name sslClientCertificateKeyPassword), and authMechanismProperties, which may carry an AWS
+ * session token. */
+static bool config_secret_option(const char *name, size_t length)
+{
+    static const char *const secrets[] = {"password", "authmechanismproperties"};
+    for (size_t s = 0; s < sizeof secrets / sizeof secrets[0]; s++) {
+        size_t n = strlen(secrets[s]);
+        for (size_t i = 0; i + n <= length; i++)
+            if (strncasecmp(name + i, secrets[s], n) == 0)
+                return true;
+    }
+    return false;
+}
+
+/* Copies the options (after the ?) with every secret value replaced by ***. */
+static void config_redact_options(struct config_redaction *r, const char *options)
+{
+    const char *p = options;
+    while (*p) {
+        size_t length = strcspn(p, "&;");
+        const char *equals = memchr(p, '=', length);
+        if (equals && equals + 1 < p + length && config_secret_option(p, (size_t)(equals - p))) {
+            config_redaction_put(r, p, (size_t)(equals + 1 - p));
+            config_redaction_put(r, "***", 3);
+        } else {
+            config_redaction_put(r, p, length);
+        }
+        p += length;
+        if (*p)
+            config_redaction_put(r, p++, 1);
+    }
+}
+
 bool config_redact_uri(const char *uri, char *out, size_t out_size)
 {
     if (out_size == 0)
         return false;
+    struct config_redaction r = {out, out_size, 0, false};
+    out[0] = '\0';
     const char *scheme_end = strstr(uri, "://");
     const char *authority = scheme_end ? scheme_end + 3 : uri;
     /* The host part ends where the driver ends it: at the first / that no backslash escapes
@@ -323,13 +378,22 @@ bool config_redact_uri(const char *uri, char *out, size_t out_size)
     for (size_t i = 0; i < authority_length; i++)
         if (authority[i] == '@')
             at = authority + i; /* the last @ ends the credentials */
+    const char *rest = authority;
+    if (at) {
+        const char *colon = memchr(authority, ':', (size_t)(at - authority));
+        const char *user_end = colon ? colon : at;
+        config_redaction_put(&r, uri, (size_t)(user_end - uri));
+        if (colon)
+            config_redaction_put(&r, ":***", 4);
+        rest = at;
+    }
+    const char *query = strchr(rest, '?');
     if (!at)
-        return (size_t)snprintf(out, out_size, "%s", uri) < out_size;
-    const char *colon = memchr(authority, ':', (size_t)(at - authority));
-    const char *user_end = colon ? colon : at;
-    int written =
-        snprintf(out, out_size, "%.*s%s%s", (int)(user_end - uri), uri, colon ? ":***" : "", at);
-    return written >= 0 && (size_t)written < out_size;
+        config_redaction_put(&r, uri, (size_t)(rest - uri));
+    config_redaction_put(&r, rest, query ? (size_t)(query + 1 - rest) : strlen(rest));
+    if (query)
+        config_redact_options(&r, query + 1);
+    return !r.cut;
 }
 
 static unsigned config_default_threads(void)

@@ -8,8 +8,8 @@
 
 #include "log.h"
 
-/* How libmicrohttpd runs connections; epoll is the default and measured best (README,
- * "Performance"). */
+/* How libmicrohttpd runs connections; epoll is the default and measured best
+ * (docs/performance.md). */
 enum http_mode { HTTP_MODE_EPOLL, HTTP_MODE_POLL, HTTP_MODE_THREAD_PER_CONNECTION };
 
 struct config {
@@ -17,7 +17,7 @@ struct config {
     char *static_dir;
     enum log_format log_format;
     char *mongo_uri;          /* holds the password: never log it */
-    char *mongo_uri_redacted; /* the same with the password replaced by *** */
+    char *mongo_uri_redacted; /* the same with its secrets replaced by *** */
     char *mongo_database;
     unsigned mongo_timeout_ms;
     char *node_name;       /* NULL outside Kubernetes */
@@ -47,8 +47,9 @@ bool config_load(struct config *config, config_lookup_fn lookup, void *ctx, char
 
 void config_free(struct config *config);
 
-/* Copies uri into out with any password replaced by ***. Returns false when out is too
- * small (out then holds a truncated, still password-free prefix). */
+/* Copies uri into out with the password, and the value of every option that holds a secret
+ * (tlsCertificateKeyFilePassword, authMechanismProperties, ...), replaced by ***. Returns false
+ * when out is too small (out then holds a truncated, still secret-free prefix). */
 bool config_redact_uri(const char *uri, char *out, size_t out_size);
 
 /* Names of every variable config_load reads, NULL-terminated (for checks and docs). */

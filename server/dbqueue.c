@@ -15,6 +15,16 @@
 
 enum { TASK_QUEUED, TASK_RUNNING, TASK_FINISHED, TASK_EXPIRED };
 
+/* What a task's requester answers (dbqueue_task.outcome). */
+enum {
+    DBQUEUE_PENDING,
+    DBQUEUE_ANSWERED,    /* a worker ran it in time: its reply */
+    DBQUEUE_LATE,        /* its deadline passed first */
+    DBQUEUE_CANCELLED,   /* the queue closed first (shutdown) */
+    DBQUEUE_UNAVAILABLE, /* refused: the database is away */
+    DBQUEUE_BUSY,        /* refused: the queue is full */
+};
+
 struct dbqueue_worker {
     struct dbqueue *queue;
     struct background *thread;
@@ -22,10 +32,11 @@ struct dbqueue_worker {
 
 struct dbqueue {
     struct store *store;
+    struct dbqueue_options options;
     pthread_mutex_t lock;
     struct dbqueue_task *head, *tail;
     struct dbqueue_task *running; /* singly linked through next while running */
-    unsigned waiting, max_waiting, active;
+    unsigned waiting, active;
     bool closing;
     unsigned worker_count;
     struct dbqueue_worker *workers;
@@ -76,9 +87,11 @@ static long dbqueue_worker_round(void *arg)
     dbqueue_remove_running(queue, task);
     bool expired = task->state == TASK_EXPIRED;
     task->state = TASK_FINISHED;
-    pthread_mutex_unlock(&queue->lock);
     if (!expired)
-        task->done(task, false, task->cookie);
+        atomic_store(&task->outcome, DBQUEUE_ANSWERED);
+    pthread_mutex_unlock(&queue->lock);
+    if (!expired) /* an expired task was answered already: its result is dropped */
+        task->done(task, task->cookie);
     dbqueue_release(task); /* the queue's reference */
     return 0;
 }
@@ -90,6 +103,7 @@ static void dbqueue_expire(struct dbqueue *queue)
     pthread_mutex_lock(&queue->lock);
     int64_t now = timing_now_us();
     bool closing = queue->closing;
+    int outcome = closing ? DBQUEUE_CANCELLED : DBQUEUE_LATE;
     struct dbqueue_task *expired = NULL;
     queue->tail = NULL;
     for (struct dbqueue_task **p = &queue->head; *p;) {
@@ -98,6 +112,7 @@ static void dbqueue_expire(struct dbqueue *queue)
             *p = task->next;
             queue->waiting--;
             task->state = TASK_EXPIRED;
+            atomic_store(&task->outcome, outcome);
             task->next = expired;
             expired = task;
         } else {
@@ -110,22 +125,27 @@ static void dbqueue_expire(struct dbqueue *queue)
          t = t->next)
         if (t->state == TASK_RUNNING && (closing || t->deadline_us <= now)) {
             t->state = TASK_EXPIRED;
+            atomic_store(&t->outcome, outcome);
             atomic_fetch_add(&t->references, 1); /* held while done runs outside the lock */
             queue->late[late_count++] = t;
         }
     struct dbqueue_task **late = queue->late;
     pthread_mutex_unlock(&queue->lock);
 
+    /* Before the requesters are answered: a request that comes right after a 503 for a late
+     * task is refused at once instead of waiting in a database that does not answer. */
+    if (!closing && (expired || late_count) && queue->options.late)
+        queue->options.late(queue->store);
     while (expired) {
         struct dbqueue_task *task = expired;
         expired = task->next;
         task->next = NULL;
-        task->done(task, true, task->cookie);
+        task->done(task, task->cookie);
         dbqueue_release(task); /* the queue's reference */
     }
     /* late is only written by this function, which runs on one thread at a time */
     for (size_t i = 0; i < late_count; i++) {
-        late[i]->done(late[i], true, late[i]->cookie);
+        late[i]->done(late[i], late[i]->cookie);
         dbqueue_release(late[i]);
     }
 }
@@ -136,15 +156,16 @@ static long dbqueue_deadline_round(void *arg)
     return DBQUEUE_DEADLINE_ROUND_MS;
 }
 
-struct dbqueue *dbqueue_new(struct store *store, unsigned workers, unsigned max_waiting)
+struct dbqueue *dbqueue_new(struct store *store, const struct dbqueue_options *options)
 {
+    unsigned workers = options->workers;
     if (workers == 0)
         return NULL;
     struct dbqueue *queue = calloc(1, sizeof *queue);
     if (!queue)
         return NULL;
     queue->store = store;
-    queue->max_waiting = max_waiting;
+    queue->options = *options;
     pthread_mutex_init(&queue->lock, NULL);
     queue->workers = calloc(workers, sizeof *queue->workers);
     queue->idle = calloc(workers, sizeof *queue->idle);
@@ -173,20 +194,35 @@ struct dbqueue *dbqueue_new(struct store *store, unsigned workers, unsigned max_
     return queue;
 }
 
-bool dbqueue_submit(struct dbqueue *queue, struct dbqueue_task *task, unsigned timeout_ms,
-                    dbqueue_done_fn done, void *cookie)
+void dbqueue_task_init(struct dbqueue_task *task, dbqueue_run_fn run,
+                       void (*destroy)(struct dbqueue_task *task))
 {
+    task->run = run;
+    task->destroy = destroy;
+    atomic_init(&task->outcome, DBQUEUE_PENDING);
+    atomic_init(&task->references, 1);
+}
+
+bool dbqueue_submit(struct dbqueue *queue, struct dbqueue_task *task, dbqueue_done_fn done,
+                    void *cookie)
+{
+    unsigned timeout_ms = task->timeout_ms ? task->timeout_ms : queue->options.timeout_ms;
     task->done = done;
     task->cookie = cookie;
     task->deadline_us = timing_now_us() + (int64_t)timeout_ms * 1000;
     task->next = NULL;
     task->state = TASK_QUEUED;
+    if (queue->options.available && !queue->options.available(queue->store)) {
+        atomic_store(&task->outcome, DBQUEUE_UNAVAILABLE);
+        return false;
+    }
     pthread_mutex_lock(&queue->lock);
-    if (queue->closing || queue->waiting >= queue->max_waiting) {
+    if (queue->closing || queue->waiting >= queue->options.max_waiting) {
+        atomic_store(&task->outcome, queue->closing ? DBQUEUE_CANCELLED : DBQUEUE_BUSY);
         pthread_mutex_unlock(&queue->lock);
         return false;
     }
-    atomic_store(&task->references, 2); /* the caller's and the queue's */
+    atomic_fetch_add(&task->references, 1); /* the queue's */
     if (queue->tail)
         queue->tail->next = task;
     else
@@ -200,16 +236,43 @@ bool dbqueue_submit(struct dbqueue *queue, struct dbqueue_task *task, unsigned t
     return true;
 }
 
+void dbqueue_reply_unavailable(struct reply *reply)
+{
+    reply_error(reply, 503, "the high-score database is unavailable; try again in a few seconds");
+}
+
+void dbqueue_take_reply(struct dbqueue_task *task, struct reply *reply)
+{
+    switch (atomic_load(&task->outcome)) {
+    case DBQUEUE_ANSWERED:
+        *reply = task->reply; /* the body changes hands: the worker is done with it */
+        task->reply = (struct reply){0};
+        break;
+    case DBQUEUE_LATE:
+        reply_error(reply, 503, "the high-score database did not answer in time; try again");
+        break;
+    case DBQUEUE_UNAVAILABLE:
+        dbqueue_reply_unavailable(reply);
+        break;
+    case DBQUEUE_CANCELLED:
+        reply_error(reply, 503, "the server is shutting down; try again");
+        break;
+    default: /* DBQUEUE_BUSY */
+        reply_error(reply, 503, "the server is too busy; try again");
+        break;
+    }
+}
+
 void dbqueue_release(struct dbqueue_task *task)
 {
     if (atomic_fetch_sub(&task->references, 1) == 1)
         task->destroy(task);
 }
 
-void dbqueue_metrics(const void *queue, struct strbuf *out)
+void dbqueue_metrics(void *queue, struct strbuf *out)
 {
     strbuf_printf(out, "# TYPE pacman_database_pending gauge\npacman_database_pending %u\n",
-                  dbqueue_pending((struct dbqueue *)(uintptr_t)queue));
+                  dbqueue_pending(queue));
 }
 
 unsigned dbqueue_pending(struct dbqueue *queue)

@@ -1,10 +1,10 @@
 /* footprint: the allocator's arenas, the libraries' start-up pages and freed heap pages.
  *
- * Measured with 1,000 keep-alive connections (`make bench`, "memory"): before these, pacman
- * sat at 15 MiB idle, of which 12.5 MiB were pages of its 44 shared libraries (Debian's
- * libmongoc, libmicrohttpd and libcurl bring OpenSSL, GnuTLS, ICU, Kerberos ...). Nearly all
+ * Most of an idle server's resident memory would otherwise be pages of its shared libraries
+ * (Debian's libmongoc and libmicrohttpd bring OpenSSL, GnuTLS, ICU, Kerberos ...). Nearly all
  * of those are touched once, by the dynamic loader resolving symbols and applying relocations
- * before main, and never read again; the kernel maps them in 64 KiB at a time. */
+ * before main, and never read again. docs/performance.md has what `make bench` measured with
+ * and without these. */
 #include "footprint.h"
 
 #include <malloc.h>
@@ -14,8 +14,8 @@
 #include <string.h>
 #include <sys/mman.h>
 
-/* glibc gives each thread that allocates its own arena, up to 8 per core: 16 here, one per
- * database worker, each keeping its own free pages. Two are enough: the HTTP threads'
+/* glibc gives each thread that allocates its own arena, up to 8 per core: one per database
+ * worker on a small machine, each keeping its own free pages. Two are enough: the HTTP threads'
  * per-request allocations come from glibc's per-thread cache, not from an arena's lock. */
 #define FOOTPRINT_ARENAS 2
 

@@ -3,7 +3,7 @@
  *  - the allocator: at most FOOTPRINT_ARENAS malloc arenas, however many threads allocate;
  *  - the shared libraries' start-up pages: released once, before the first thread starts;
  *  - freed heap memory: handed back to the system every FOOTPRINT_TRIM_SECONDS.
- * Why each one, with the figures measured, is in footprint.c. */
+ * Why each one is in footprint.c; what they save, in docs/performance.md. */
 #ifndef PACMAN_FOOTPRINT_H
 #define PACMAN_FOOTPRINT_H
 

@@ -1,6 +1,7 @@
-/* http: the libmicrohttpd daemon. It turns requests into calls of the static-file table and
- * the API handlers, runs database tasks with the request suspended (so HTTP threads never
- * wait on the database), and writes one log line and the metrics of every request. */
+/* http: the HTTP server. It turns requests into calls of their route's handler (routes.h) or
+ * answers from the game's files, waits for database tasks with the request suspended (so HTTP
+ * threads never wait on the database), and writes one log line and the metrics of every
+ * request. */
 #ifndef PACMAN_HTTP_H
 #define PACMAN_HTTP_H
 
@@ -18,8 +19,8 @@ struct http_server *http_start(struct app *app, char *error, size_t error_size);
  * response from now on closes its connection. */
 void http_stop_accepting(struct http_server *server);
 
-/* Closes every connection and frees the server. Every database task must be finished or
- * expired first (dbqueue), so no request is left suspended. */
+/* Closes every connection and frees the server. Every database task must be answered first
+ * (dbqueue_free), so no request is left suspended. */
 void http_stop(struct http_server *server);
 
 #endif

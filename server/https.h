@@ -1,7 +1,8 @@
-/* https: one GET over TLS, as the node lookup needs it (location.c): the server's certificate
+/* https: one GET over TLS, as the node lookup needs it (node_lookup.c): the server's certificate
  * checked against one CA file and against the host name or address asked for, one request per
- * connection, the whole exchange within a time limit. OpenSSL, which libmongoc loads anyway:
- * libcurl, for this one request, brought 20 more libraries into the process and the image. */
+ * connection, the whole exchange within a time limit. OpenSSL, which libmongoc loads anyway,
+ * rather than libcurl, which brought many more libraries into the process and the image for
+ * this one request. */
 #ifndef PACMAN_HTTPS_H
 #define PACMAN_HTTPS_H
 

@@ -5,13 +5,13 @@
 #include <string.h>
 
 #include "input.h"
-#include "store.h"
+#include "place.h"
 
 void kubernetes_copy_text(char *out, size_t size, const char *text)
 {
     size_t length = strlen(text);
     /* Only short printable values reach the page; anything else stays "unknown". */
-    if (length == 0 || length >= size || length > STORE_PLACE_CHARS ||
+    if (length == 0 || length >= size || length > PLACE_CHARS ||
         input_printable_chars(text, length) < 0)
         return;
     memcpy(out, text, length + 1);
@@ -30,7 +30,7 @@ bool kubernetes_parse_node(const char *json, size_t length, char *cloud, size_t 
     if (provider) {
         const char *scheme_end = strstr(provider, "://");
         if (scheme_end && scheme_end > provider) {
-            char scheme[STORE_PLACE_CHARS + 1];
+            char scheme[PLACE_CHARS + 1];
             size_t n = (size_t)(scheme_end - provider);
             if (n < sizeof scheme) {
                 memcpy(scheme, provider, n);

@@ -1,5 +1,5 @@
 /* kubernetes: what the server reads in the Kubernetes API's answers, as pure functions (the
- * lookup itself, with its thread and HTTPS client, is location.c's). */
+ * lookup itself, with its thread and HTTPS client, is node_lookup.c's). */
 #ifndef PACMAN_KUBERNETES_H
 #define PACMAN_KUBERNETES_H
 
@@ -7,7 +7,7 @@
 #include <stddef.h>
 
 /* Copies text into out (size bytes) when it is a value fit for the page: 1 to
- * STORE_PLACE_CHARS printable characters that fit. Leaves out unchanged otherwise. */
+ * PLACE_CHARS printable characters that fit. Leaves out unchanged otherwise. */
 void kubernetes_copy_text(char *out, size_t size, const char *text);
 
 /* Reads cloud (the scheme of spec.providerID: "gce", "aws", "azure", ...) and zone (label

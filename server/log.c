@@ -70,18 +70,19 @@ void log_free(struct logger *logger)
  * static file's request line); only the milliseconds are written each time. */
 static void log_timestamp(char out[32])
 {
-    static _Thread_local time_t cached_second = -1;
+    static _Thread_local int64_t cached_second = -1;
     static _Thread_local char cached[24];
     static _Thread_local size_t cached_length;
-    struct timespec now;
-    clock_gettime(CLOCK_REALTIME, &now);
-    if (now.tv_sec != cached_second) {
+    int64_t now_ms = timing_unix_ms();
+    int64_t second = now_ms / 1000;
+    if (second != cached_second) {
         struct tm tm;
-        gmtime_r(&now.tv_sec, &tm);
+        time_t seconds = (time_t)second;
+        gmtime_r(&seconds, &tm);
         cached_length = strftime(cached, sizeof cached, "%Y-%m-%dT%H:%M:%S", &tm);
-        cached_second = now.tv_sec;
+        cached_second = second;
     }
-    long ms = now.tv_nsec / 1000000L;
+    long ms = (long)(now_ms % 1000);
     memcpy(out, cached, cached_length);
     char *p = out + cached_length;
     *p++ = '.';
@@ -92,31 +93,88 @@ static void log_timestamp(char out[32])
     *p = '\0';
 }
 
+/* The length of the valid UTF-8 sequence of two to four bytes at p, or 0 when there is none
+ * (a stray continuation byte, an overlong form, a surrogate, past U+10FFFF, cut short); its
+ * code point in *out. */
+static size_t log_utf8_decode(const unsigned char *p, unsigned *out)
+{
+    unsigned lead = p[0];
+    size_t length = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc2 ? 2 : 0;
+    if (length == 0 || lead > 0xf4)
+        return 0;
+    unsigned code = lead & (0xffu >> (length + 1));
+    for (size_t i = 1; i < length; i++) {
+        if ((p[i] & 0xc0) != 0x80) /* also stops at the NUL */
+            return 0;
+        code = code << 6 | (p[i] & 0x3fu);
+    }
+    if ((length == 3 && (code < 0x800 || (code >= 0xd800 && code <= 0xdfff))) ||
+        (length == 4 && (code < 0x10000 || code > 0x10ffff)))
+        return 0;
+    *out = code;
+    return length;
+}
+
+/* C1 controls and the bidirectional overrides and isolates: characters that move or hide text
+ * around them on a terminal, escaped so that a log line reads as what was sent. */
+static bool log_escapes_character(unsigned code)
+{
+    return code < 0xa0 || (code >= 0x202a && code <= 0x202e) || (code >= 0x2066 && code <= 0x2069);
+}
+
+static size_t log_put_escape(char *piece, unsigned code)
+{
+    memcpy(piece, "\\u", 2);
+    for (int shift = 12, i = 2; shift >= 0; shift -= 4, i++)
+        piece[i] = hex_digit(code >> shift);
+    return 6;
+}
+
 size_t log_escape(char *out, size_t size, const char *text)
 {
     size_t n = 0;
     if (size == 0)
         return 0;
-    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+    for (const unsigned char *p = (const unsigned char *)text; *p;) {
+        /* printable ASCII, by far the most of what is logged, goes as it is in one copy */
+        size_t run = 0;
+        while (p[run] >= 0x20 && p[run] < 0x7f && p[run] != '"' && p[run] != '\\')
+            run++;
+        if (run) {
+            bool cut = n + run >= size;
+            if (cut)
+                run = size - 1 - n;
+            memcpy(out + n, p, run);
+            n += run;
+            p += run;
+            if (cut)
+                break;
+            continue;
+        }
         char piece[7];
-        size_t len;
+        size_t len, consumed = 1;
+        unsigned code = 0;
         if (*p == '"' || *p == '\\') {
             piece[0] = '\\';
             piece[1] = (char)*p;
             len = 2;
-        } else if (*p < 0x20 || *p >= 0x7f) {
-            memcpy(piece, "\\u00", 4);
-            piece[4] = hex_digit(*p >> 4);
-            piece[5] = hex_digit(*p);
-            len = 6;
+        } else if (*p < 0x20 || *p == 0x7f) {
+            len = log_put_escape(piece, *p);
+        } else if ((consumed = log_utf8_decode(p, &code)) == 0) {
+            len = log_put_escape(piece, 0xfffd); /* a byte that is no character */
+            consumed = 1;
+        } else if (log_escapes_character(code)) {
+            len = log_put_escape(piece, code);
         } else {
-            piece[0] = (char)*p;
-            len = 1;
+            /* JSON carries UTF-8 as it is: "Zoë", not "Zo\u00c3\u00ab" */
+            memcpy(piece, p, consumed);
+            len = consumed;
         }
         if (n + len >= size)
             break;
         memcpy(out + n, piece, len);
         n += len;
+        p += consumed;
     }
     out[n] = '\0';
     return n;
@@ -135,8 +193,9 @@ static const char *log_level_name(enum log_level level)
 }
 
 /* Request lines are put together by hand and written with one fwrite: printf's parsing and its
- * floating-point formatting of the duration were a quarter of a static answer's instructions
- * outside libmicrohttpd (3,800 of about 14,000, callgrind), for the same bytes. */
+ * floating-point formatting of the duration cost a large share of a static answer's
+ * instructions outside libmicrohttpd, for the same bytes (docs/performance.md has what
+ * callgrind measured). */
 static char *log_put(char *out, const char *text, size_t length)
 {
     memcpy(out, text, length);

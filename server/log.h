@@ -35,8 +35,10 @@ void log_message(struct logger *logger, enum log_level level, const char *format
 void log_noisy(struct logger *logger, const char *format, ...)
     __attribute__((format(printf, 2, 3)));
 
-/* Writes text as the inside of a JSON string (quotes, backslashes, control and non-ASCII
- * bytes escaped) into out, truncating to fit; always NUL-terminates when size > 0. Returns
+/* Writes text as the inside of a JSON string into out: quotes and backslashes escaped, UTF-8
+ * characters as they are but control characters and bidirectional overrides as \uXXXX, and a
+ * byte that is not part of a character as \ufffd. One line whatever text holds. Truncates
+ * to fit, never inside a character or an escape; always NUL-terminates when size > 0. Returns
  * the length written. Exposed for tests. */
 size_t log_escape(char *out, size_t size, const char *text);
 

@@ -2,7 +2,6 @@
  * SIGINT, then shuts down in the order Kubernetes needs: /readyz turns 503 at once, the
  * server keeps serving through the drain delay (endpoints are being updated), stops
  * accepting, lets requests in flight finish within the grace period, and exits 0. */
-#include <mongoc/mongoc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -13,17 +12,19 @@
 
 #include "app.h"
 #include "background.h"
+#include "cluster.h"
 #include "config.h"
 #include "dbqueue.h"
 #include "footprint.h"
 #include "http.h"
-#include "location.h"
 #include "log.h"
 #include "metrics.h"
+#include "node_lookup.h"
 #include "ops.h"
 #include "player_expiry.h"
 #include "receive_deadline.h"
 #include "result_cache.h"
+#include "routes.h"
 #include "static_files.h"
 #include "store.h"
 #include "topology.h"
@@ -32,6 +33,9 @@
 #ifndef PACMAN_VERSION
 #define PACMAN_VERSION "dev"
 #endif
+
+/* Tasks that may wait for a database worker, per worker. */
+#define MAIN_WAITING_PER_WORKER 64
 
 static const char *main_lookup(const char *name, void *ctx)
 {
@@ -51,13 +55,16 @@ static bool main_wait_signal(const sigset_t *signals, double seconds)
  * has had its answer by now, so after a short bound the process just ends. */
 #define MAIN_EXIT_DEADLINE_SECONDS 2
 
+#define MAIN_TEXT(x) MAIN_TEXT_OF(x)
+#define MAIN_TEXT_OF(x) #x
+
 /* The watchdog's one round, MAIN_EXIT_DEADLINE_SECONDS after the cleanup began, unless the
  * cleanup was done first and stopped it. */
 static long main_exit_watchdog(void *arg)
 {
     (void)arg;
-    static const char message[] =
-        "pacman: the database did not let go within 2 s of closing; exiting anyway\n";
+    static const char message[] = "pacman: the database did not let go within " MAIN_TEXT(
+        MAIN_EXIT_DEADLINE_SECONDS) " s of closing; exiting anyway\n";
     fflush(stdout);
     if (write(STDERR_FILENO, message, sizeof message - 1) < 0) {
         /* nothing more to do: we are leaving */
@@ -73,22 +80,45 @@ static bool main_add_metrics(struct app *app)
            metrics_add_source(app->metrics, dbqueue_metrics, app->dbqueue) &&
            metrics_add_source(app->metrics, result_cache_metrics, app->highscores_cache) &&
            metrics_add_source(app->metrics, result_cache_metrics, app->players_cache) &&
+           metrics_add_source(app->metrics, result_cache_metrics, app->cluster_cache) &&
            metrics_add_source(app->metrics, receive_deadline_metrics, app->receive_deadline) &&
            metrics_add_source(app->metrics, player_expiry_metrics, app->player_expiry) &&
            metrics_add_source(app->metrics, topology_metrics, app->topology) &&
            metrics_add_source(app->metrics, web_pods_metrics, app->web_pods);
 }
 
-/* The web pods registry records where this replica runs, as /location/metadata says it. */
-static void main_place(void *location, struct store_place *place)
-{
-    location_get(location, place);
-}
-
 static int main_fail(const char *what, const char *error)
 {
     fprintf(stderr, "pacman: %s%s%s\n", what, error && *error ? ": " : "", error ? error : "");
     return 2;
+}
+
+/* The objects every request may use; false when memory or threads ran out. */
+static bool main_create(struct app *app, const struct config *config)
+{
+    app->metrics = metrics_new(routes, routes_count);
+    app->highscores_cache =
+        result_cache_new(config->highscores_cache_ms, NULL, "highscores", "GET /highscores/list");
+    app->players_cache =
+        result_cache_new(config->players_cache_ms, NULL, "players", "GET /user/stats");
+    app->cluster_cache = result_cache_new(CLUSTER_CACHE_MS, NULL, "cluster", "GET /cluster");
+    app->node_lookup = node_lookup_start(config, app->logger);
+    struct dbqueue_options queue = {
+        config->db_workers, config->db_workers * MAIN_WAITING_PER_WORKER, config->mongo_timeout_ms,
+        store_available, store_mark_unavailable};
+    app->dbqueue = dbqueue_new(app->store, &queue);
+    app->receive_deadline =
+        receive_deadline_new(config->request_timeout_seconds * 1000, app->logger);
+    if (!app->metrics || !app->highscores_cache || !app->players_cache || !app->cluster_cache ||
+        !app->node_lookup || !app->dbqueue || !app->receive_deadline)
+        return false;
+    if (!receive_deadline_run(app->receive_deadline))
+        return false;
+    app->player_expiry = player_expiry_start(app->store, app->logger, config->player_ttl_seconds);
+    if (!app->player_expiry)
+        return false;
+    app->web_pods = web_pods_start(app->store, app->node_lookup, app->logger, config->port);
+    return app->web_pods && main_add_metrics(app);
 }
 
 int main(void)
@@ -108,7 +138,7 @@ int main(void)
     pthread_sigmask(SIG_BLOCK, &signals, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    mongoc_init();
+    store_library_init();
     /* The last moment with one thread: the logger's starts next. */
     size_t released_kib = footprint_release_startup_pages();
     int status = 0;
@@ -131,22 +161,7 @@ int main(void)
         status = main_fail("cannot set up MongoDB", error);
         goto done;
     }
-    app.metrics = metrics_new();
-    app.highscores_cache =
-        result_cache_new(config.highscores_cache_ms, NULL, "highscores", "GET /highscores/list");
-    /* "userstats": the old app's name for the players (see router.c) */
-    app.players_cache =
-        result_cache_new(config.players_cache_ms, NULL, "userstats", "GET /user/stats");
-    app.location = location_new(&config, app.logger);
-    app.dbqueue = dbqueue_new(app.store, config.db_workers, config.db_workers * 64);
-    app.receive_deadline = receive_deadline_new(config.request_timeout_seconds * 1000, app.logger);
-    app.player_expiry = player_expiry_start(app.store, app.logger, config.player_ttl_seconds);
-    app.web_pods =
-        app.location ? web_pods_start(app.store, main_place, app.location, app.logger, config.port)
-                     : NULL;
-    if (!app.metrics || !app.highscores_cache || !app.players_cache || !app.location ||
-        !app.dbqueue || !app.receive_deadline || !receive_deadline_run(app.receive_deadline) ||
-        !app.player_expiry || !app.web_pods || !main_add_metrics(&app)) {
+    if (!main_create(&app, &config)) {
         status = main_fail("out of memory or threads at start-up", NULL);
         goto done;
     }
@@ -191,21 +206,22 @@ int main(void)
     watchdog = background_start(main_exit_watchdog, NULL, MAIN_EXIT_DEADLINE_SECONDS * 1000L);
 
 done:
-    dbqueue_free(app.dbqueue); /* expires what is left: suspended requests get their 503 */
+    dbqueue_free(app.dbqueue); /* answers what is left: suspended requests get their 503 */
     http_stop(http);
     receive_deadline_free(app.receive_deadline); /* after http_stop: every connection closed */
-    web_pods_stop(app.web_pods); /* before location and the store it reads and writes */
-    location_free(app.location);
+    web_pods_stop(app.web_pods); /* before the node lookup and the store it reads and writes */
+    node_lookup_stop(app.node_lookup);
     player_expiry_stop(app.player_expiry); /* before the store it deletes through */
     store_free(app.store);
     topology_free(app.topology); /* after the pool whose monitors report to it */
     result_cache_free(app.highscores_cache);
     result_cache_free(app.players_cache);
+    result_cache_free(app.cluster_cache);
     metrics_free(app.metrics);
     static_files_free(&app.static_files);
     log_free(app.logger);
     config_free(&config);
-    mongoc_cleanup();
+    store_library_cleanup();
     background_stop(watchdog); /* in time: it never fires */
     return status;
 }

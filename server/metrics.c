@@ -5,13 +5,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "strbuf.h"
+#include "timing.h"
 
-static const unsigned metrics_statuses[] = {200, 204, 304, 400, 404, 405, 408,
-                                            413, 415, 429, 500, 503, 0 /* other */};
+/* Every status the server sends (499: the client went away before its answer), and "other". */
+static const unsigned metrics_statuses[] = {200, 204, 304, 400, 404, 405, 408, 413,
+                                            415, 429, 431, 499, 500, 503, 0 /* other */};
 #define METRICS_STATUSES (sizeof metrics_statuses / sizeof metrics_statuses[0])
 
 /* Upper bounds in microseconds; the last bucket is +Inf. */
@@ -27,33 +28,45 @@ struct metrics_route {
 
 struct metrics_source {
     metrics_source_fn render;
-    const void *ctx;
+    void *ctx;
 };
 
 struct metrics {
-    struct metrics_route routes[ROUTE_COUNT];
+    const struct route *table;
+    size_t route_count;
+    struct metrics_route *routes; /* one per row of table */
     atomic_long in_flight;
-    time_t started;
+    int64_t started_unix_ms;
     struct metrics_source *sources;
     size_t source_count;
 };
 
-struct metrics *metrics_new(void)
+struct metrics *metrics_new(const struct route *routes, size_t count)
 {
     struct metrics *metrics = calloc(1, sizeof *metrics);
-    if (metrics)
-        metrics->started = time(NULL);
+    if (!metrics)
+        return NULL;
+    metrics->routes = calloc(count ? count : 1, sizeof *metrics->routes);
+    if (!metrics->routes) {
+        free(metrics);
+        return NULL;
+    }
+    metrics->table = routes;
+    metrics->route_count = count;
+    metrics->started_unix_ms = timing_unix_ms();
     return metrics;
 }
 
 void metrics_free(struct metrics *metrics)
 {
-    if (metrics)
-        free(metrics->sources);
+    if (!metrics)
+        return;
+    free(metrics->sources);
+    free(metrics->routes);
     free(metrics);
 }
 
-bool metrics_add_source(struct metrics *metrics, metrics_source_fn source, const void *ctx)
+bool metrics_add_source(struct metrics *metrics, metrics_source_fn source, void *ctx)
 {
     struct metrics_source *grown =
         realloc(metrics->sources, (metrics->source_count + 1) * sizeof *grown);
@@ -86,10 +99,11 @@ long metrics_in_flight(const struct metrics *metrics)
     return atomic_load(&metrics->in_flight);
 }
 
-void metrics_request_finished(struct metrics *metrics, enum route route, unsigned status,
+void metrics_request_finished(struct metrics *metrics, const struct route *route, unsigned status,
                               int64_t duration_us)
 {
-    struct metrics_route *r = &metrics->routes[route < ROUTE_COUNT ? route : ROUTE_STATIC];
+    size_t index = (size_t)(route - metrics->table);
+    struct metrics_route *r = &metrics->routes[index < metrics->route_count ? index : 0];
     size_t s = 0;
     while (s < METRICS_STATUSES - 1 && metrics_statuses[s] != status)
         s++;
@@ -109,7 +123,7 @@ char *metrics_render(const struct metrics *metrics)
     strbuf_init(&text, 0);
     strbuf_printf(&text, "# HELP pacman_http_requests_total HTTP requests answered, by route "
                          "and status.\n# TYPE pacman_http_requests_total counter\n");
-    for (int route = 0; route < ROUTE_COUNT; route++)
+    for (size_t route = 0; route < metrics->route_count; route++)
         for (size_t s = 0; s < METRICS_STATUSES; s++) {
             uint64_t n = atomic_load(&metrics->routes[route].by_status[s]);
             if (!n)
@@ -120,14 +134,14 @@ char *metrics_render(const struct metrics *metrics)
             else
                 snprintf(status, sizeof status, "other");
             strbuf_printf(&text, "pacman_http_requests_total{route=\"%s\",status=\"%s\"} %llu\n",
-                          router_route_name((enum route)route), status, (unsigned long long)n);
+                          metrics->table[route].name, status, (unsigned long long)n);
         }
     strbuf_printf(&text, "# HELP pacman_http_request_duration_seconds Time from a request's "
-                         "first byte to its response.\n"
+                         "headers, received whole, to the end of its response.\n"
                          "# TYPE pacman_http_request_duration_seconds histogram\n");
-    for (int route = 0; route < ROUTE_COUNT; route++) {
+    for (size_t route = 0; route < metrics->route_count; route++) {
         const struct metrics_route *r = &metrics->routes[route];
-        const char *name = router_route_name((enum route)route);
+        const char *name = metrics->table[route].name;
         uint64_t cumulative = 0;
         for (size_t b = 0; b < METRICS_BUCKETS; b++) {
             cumulative += atomic_load(&r->buckets[b]);
@@ -156,6 +170,6 @@ char *metrics_render(const struct metrics *metrics)
     strbuf_printf(&text,
                   "# TYPE process_resident_memory_bytes gauge\nprocess_resident_memory_bytes %ld\n"
                   "# TYPE process_start_time_seconds gauge\nprocess_start_time_seconds %lld\n",
-                  metrics_resident_bytes(), (long long)metrics->started);
+                  metrics_resident_bytes(), (long long)(metrics->started_unix_ms / 1000));
     return strbuf_take(&text, NULL);
 }

@@ -34,9 +34,9 @@ struct dbqueue_task *ops_handle_readyz(struct app *app, enum method method,
     return NULL;
 }
 
-void ops_metrics(const void *ctx, struct strbuf *out)
+void ops_metrics(void *ctx, struct strbuf *out)
 {
-    const struct app *app = ctx;
+    struct app *app = ctx;
     strbuf_printf(out, "# TYPE pacman_ready gauge\npacman_ready %d\n",
                   !atomic_load(&app->shutting_down));
 }

@@ -15,6 +15,6 @@ struct dbqueue_task *ops_handle_metrics(struct app *app, enum method method,
 struct strbuf;
 
 /* Readiness as a metric (a metrics_source_fn; ctx is the app). */
-void ops_metrics(const void *app, struct strbuf *out);
+void ops_metrics(void *app, struct strbuf *out);
 
 #endif

@@ -7,6 +7,7 @@
 #include "background.h"
 #include "log.h"
 #include "store.h"
+#include "store_players.h"
 #include "strbuf.h"
 
 #define PLAYER_EXPIRY_MIN_INTERVAL_MS 1000L
@@ -29,7 +30,7 @@ static long player_expiry_round(void *arg)
     if (!store_available(expiry->store))
         return expiry->interval_ms; /* the requests' 503s already tell; try again next round */
     int64_t deleted = 0;
-    enum store_status status = store_expire_players(expiry->store, expiry->ttl_seconds, &deleted);
+    enum store_status status = store_players_expire(expiry->store, expiry->ttl_seconds, &deleted);
     if (status != STORE_OK) {
         if (!expiry->failing)
             log_message(expiry->logger, LOG_LEVEL_WARN,
@@ -79,9 +80,9 @@ void player_expiry_stop(struct player_expiry *expiry)
     free(expiry);
 }
 
-void player_expiry_metrics(const void *ctx, struct strbuf *out)
+void player_expiry_metrics(void *ctx, struct strbuf *out)
 {
-    const struct player_expiry *expiry = ctx;
+    struct player_expiry *expiry = ctx;
     strbuf_printf(out,
                   "# HELP pacman_players_expired_total Players deleted by this replica for "
                   "not reporting within PLAYER_TTL_SECONDS.\n"

@@ -1,7 +1,7 @@
 /* player_expiry: removes players who stopped reporting (PLAYER_TTL_SECONDS).
  *
  * Every GET /user/id stores a player document (the old client needs that side effect), so a
- * script, or just years of demos, would grow the userstats collection without bound. A
+ * script, or just years of demos, would grow the players' collection without bound. A
  * thread deletes, every tenth of the TTL (at least 1 s, at most 60 s apart), the players
  * whose last report, or creation for those who never reported, is older than the TTL. An
  * expired player's next report gets 404 and the page asks for a new id. Every replica runs
@@ -33,6 +33,6 @@ struct strbuf;
 
 /* Players deleted by this process since start, as a metric (a metrics_source_fn; ctx is the
  * expiry). */
-void player_expiry_metrics(const void *expiry, struct strbuf *out);
+void player_expiry_metrics(void *expiry, struct strbuf *out);
 
 #endif

@@ -248,7 +248,7 @@ unsigned receive_deadline_sweep(struct receive_deadline *deadline, int64_t now_u
     return cut;
 }
 
-void receive_deadline_metrics(const void *deadline, struct strbuf *out)
+void receive_deadline_metrics(void *deadline, struct strbuf *out)
 {
     strbuf_printf(out,
                   "# HELP pacman_http_slow_requests_closed_total Connections closed because a "

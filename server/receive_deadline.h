@@ -72,6 +72,6 @@ uint64_t receive_deadline_cut_total(const struct receive_deadline *deadline);
 struct strbuf;
 
 /* The cut connections as a metric (a metrics_source_fn; ctx is the registry). */
-void receive_deadline_metrics(const void *deadline, struct strbuf *out);
+void receive_deadline_metrics(void *deadline, struct strbuf *out);
 
 #endif

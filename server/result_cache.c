@@ -27,6 +27,7 @@ struct result_cache {
     int64_t body_read_us;     /* when the read that produced body began */
     uint64_t body_generation; /* the generation that read began at */
     uint64_t generation;      /* bumped by every result_cache_invalidate */
+    uint64_t tracked;         /* the version result_cache_track was given last */
     /* Single flight: after every invalidation and every expiry, all the requests that arrive
      * during the read would otherwise each send the same query. */
     bool reading;                /* a read for reading_generation is in flight */
@@ -92,6 +93,7 @@ static char *result_cache_copy_body(const char *body, size_t length)
 static void result_cache_copy_reply(struct reply *target, const struct reply *source)
 {
     *target = *source;
+    target->body_static = false;
     target->body = source->body ? result_cache_copy_body(source->body, source->body_length) : NULL;
     target->body_length = target->body ? source->body_length : 0;
 }
@@ -209,7 +211,7 @@ void result_cache_fill(struct result_cache *cache, struct reply *reply, result_c
     result_cache_finish_read(cache, &read, reply, !database_ok);
 }
 
-void result_cache_metrics(const void *ctx, struct strbuf *out)
+void result_cache_metrics(void *ctx, struct strbuf *out)
 {
     const struct result_cache *cache = ctx;
     uint64_t hits, misses;
@@ -237,5 +239,15 @@ void result_cache_invalidate(struct result_cache *cache)
 {
     pthread_mutex_lock(&cache->lock);
     cache->generation++;
+    pthread_mutex_unlock(&cache->lock);
+}
+
+void result_cache_track(struct result_cache *cache, uint64_t version)
+{
+    pthread_mutex_lock(&cache->lock);
+    if (version != cache->tracked) {
+        cache->tracked = version;
+        cache->generation++;
+    }
     pthread_mutex_unlock(&cache->lock);
 }

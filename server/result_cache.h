@@ -12,12 +12,17 @@
  * others that missed wait for its result instead of sending the same query; when that read
  * fails they answer with its failure rather than each asking a failing database in turn.
  *
+ * A body made from memory rather than read from the database (GET /cluster's) is cached the
+ * same way: its source counts its changes, and result_cache_track invalidates the body when
+ * the count moved, so the body is made again once per change (or once per max_age_ms).
+ *
  * Threads: every function may be called from any thread at once. result_cache_get,
- * result_cache_invalidate and result_cache_counts never wait for a read (HTTP threads call
- * them); result_cache_fill may block until a read in flight ends, so call it only where
- * blocking on the database is allowed (a database worker). There is no read to begin and end
- * by hand: result_cache_fill does both around the fill function, so no caller can leave a
- * read open and make later readers wait for ever. */
+ * result_cache_invalidate, result_cache_track and result_cache_counts never wait for a read
+ * (HTTP threads call them); result_cache_fill may block until a fill in flight ends, so call it
+ * where that wait is allowed: on a database worker for a database read, on any thread for a
+ * fill that only reads memory (the wait is then as short as that fill). There is no read to
+ * begin and end by hand: result_cache_fill does both around the fill function, so no caller
+ * can leave a read open and make later readers wait for ever. */
 #ifndef PACMAN_RESULT_CACHE_H
 #define PACMAN_RESULT_CACHE_H
 
@@ -31,10 +36,10 @@ struct result_cache;
 /* Microseconds on a monotonic clock; timing_now_us unless a test brings its own. */
 typedef int64_t (*result_cache_clock_fn)(void);
 
-/* The database read behind a cache, run by result_cache_fill on a database worker: fills the
- * empty reply. Returns false when the database failed: reply then holds that failure (a 503),
- * which the workers waiting for this read answer with too. True otherwise: a 200 reply is
- * kept as the cached body; any other (out of memory serializing it) is neither kept nor
+/* The read behind a cache, run by result_cache_fill (for a database read, on a database
+ * worker): fills the empty reply. Returns false when the database failed: reply then holds that
+ * failure (a 503), which the workers waiting for this read answer with too. True otherwise: a 200
+ * reply is kept as the cached body; any other (out of memory serializing it) is neither kept nor
  * shared, and a waiter reads again itself. */
 typedef bool (*result_cache_fill_fn)(void *ctx, struct reply *reply);
 
@@ -65,6 +70,10 @@ void result_cache_fill(struct result_cache *cache, struct reply *reply, result_c
  * the result of any read that began before now, is never served again. */
 void result_cache_invalidate(struct result_cache *cache);
 
+/* For a body made from an in-memory source that counts its changes: invalidates the cache (as
+ * result_cache_invalidate) when version differs from the one given last time. */
+void result_cache_track(struct result_cache *cache, uint64_t version);
+
 /* Workers blocked in result_cache_fill right now, waiting for another's read (lets tests know
  * that a worker waits; a snapshot, stale as soon as it returns). */
 unsigned result_cache_waiting(struct result_cache *cache);
@@ -75,6 +84,6 @@ void result_cache_counts(const struct result_cache *cache, uint64_t *hits, uint6
 struct strbuf;
 
 /* The hits and misses as metrics (a metrics_source_fn; ctx is the cache). */
-void result_cache_metrics(const void *cache, struct strbuf *out);
+void result_cache_metrics(void *cache, struct strbuf *out);
 
 #endif

@@ -1,39 +1,34 @@
-/* store: MongoDB documents, queries and the connection monitor. */
+/* store: the pool, the monitor, the driver's monitoring passed on to topology, and the helpers
+ * the collections' rooms share (store_internal.h). */
 #include "store.h"
 
-#include <mongoc/mongoc.h>
-#include <openssl/evp.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "background.h"
+#include "place.h"
+#include "store_internal.h"
 #include "strbuf.h"
 #include "topology.h"
 
-#define STORE_HIGHSCORES "highscore"
-#define STORE_PLAYERS "userstats"
 #define STORE_WRITE_TIMEOUT_MS 5000
 /* Longer than the write concern timeout, so a slow majority acknowledgement is reported as
  * such rather than as a dropped socket. */
 #define STORE_SOCKET_TIMEOUT_MS (STORE_WRITE_TIMEOUT_MS + 5000)
-#define STORE_QUERY_TIME_MS 5000
+/* How often the driver checks each member: a member that dies shows as unreachable on the
+ * page's Database panel within about a second (topology.h). */
+#define STORE_HEARTBEAT_MS 1000
 
-struct store {
-    mongoc_client_pool_t *pool;
-    struct topology *topology; /* NULL: nobody watches the replica set */
-    char *database;
-    struct logger *logger;
-    atomic_bool available;
-    atomic_bool indexes_ready;
-    atomic_uint_fast64_t operations;
-    atomic_uint_fast64_t failures;
-    struct background *monitor;
-    bool monitor_was_available; /* the monitor's own, for its log lines */
-    bool monitor_first;
-};
+void store_library_init(void)
+{
+    mongoc_init();
+}
+
+void store_library_cleanup(void)
+{
+    mongoc_cleanup();
+}
 
 /* The driver's own messages: warnings and errors go to our log, its chatter is dropped. */
 static void store_log_driver(mongoc_log_level_t level, const char *domain, const char *message,
@@ -49,10 +44,7 @@ static void store_log_driver(mongoc_log_level_t level, const char *domain, const
                 "mongoc %s: %s", domain, message);
 }
 
-static bool store_set_default_int(mongoc_uri_t *uri, const char *option, int32_t value)
-{
-    return mongoc_uri_has_option(uri, option) || mongoc_uri_set_option_as_int32(uri, option, value);
-}
+/* ---- what the rooms share ---- */
 
 /* Error codes a replica set answers while it fails over or a member is away. */
 static bool store_transient_code(uint32_t code)
@@ -65,7 +57,7 @@ static bool store_transient_code(uint32_t code)
     return false;
 }
 
-static enum store_status store_classify(struct store *store, const bson_error_t *error)
+enum store_status store_classify(struct store *store, const bson_error_t *error)
 {
     enum store_status status = STORE_ERROR;
     if (error->domain == MONGOC_ERROR_SERVER && error->code == 11000)
@@ -83,35 +75,203 @@ static enum store_status store_classify(struct store *store, const bson_error_t 
     return status;
 }
 
-static int64_t store_now_ms(void)
+/* Asks the monitor for collection's index the first time collection is opened. */
+static void store_register(struct store *store, const struct store_collection *collection)
 {
-    struct timespec now;
-    clock_gettime(CLOCK_REALTIME, &now);
-    return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+    bool added = false;
+    pthread_mutex_lock(&store->collections_lock);
+    size_t i = 0;
+    while (i < store->collection_count && store->collections[i] != collection)
+        i++;
+    if (i == store->collection_count && i < STORE_MAX_COLLECTIONS) {
+        store->collections[store->collection_count++] = collection;
+        added = true;
+    }
+    pthread_mutex_unlock(&store->collections_lock);
+    if (added) {
+        atomic_store(&store->indexes_pending, true);
+        background_wake(store->monitor);
+    }
 }
 
-/* A pooled client and one collection of the database, for one operation. */
-struct store_handle {
-    mongoc_client_t *client;
-    mongoc_collection_t *collection;
-};
-
-/* Takes a client from the pool (waits while every one is in use) and opens collection.
- * counted: a request's operation (pacman_database_operations_total), not housekeeping. */
-static struct store_handle store_open(struct store *store, const char *collection, bool counted)
+struct store_handle store_open(struct store *store, const struct store_collection *collection,
+                               bool counted)
 {
+    if (collection->index)
+        store_register(store, collection);
     if (counted)
         atomic_fetch_add(&store->operations, 1);
     mongoc_client_t *client = mongoc_client_pool_pop(store->pool);
-    return (struct store_handle){client,
-                                 mongoc_client_get_collection(client, store->database, collection)};
+    return (struct store_handle){
+        client, mongoc_client_get_collection(client, store->database, collection->name)};
 }
 
-static void store_close(struct store *store, struct store_handle *handle)
+void store_close(struct store *store, struct store_handle *handle)
 {
     mongoc_collection_destroy(handle->collection);
     mongoc_client_pool_push(store->pool, handle->client);
 }
+
+enum store_status store_find_rows(struct store *store, struct store_handle *handle,
+                                  const bson_t *filter, const bson_t *opts, mongoc_read_mode_t mode,
+                                  void *rows, size_t size, size_t max,
+                                  bool (*read)(const bson_t *doc, void *row), size_t *count)
+{
+    mongoc_read_prefs_t *prefs = mongoc_read_prefs_new(mode);
+    mongoc_cursor_t *cursor =
+        mongoc_collection_find_with_opts(handle->collection, filter, opts, prefs);
+    const bson_t *doc;
+    size_t n = 0;
+    while (n < max && mongoc_cursor_next(cursor, &doc))
+        if (read(doc, (char *)rows + n * size))
+            n++;
+    bson_error_t error;
+    enum store_status status = STORE_OK;
+    if (mongoc_cursor_error(cursor, &error))
+        status = store_classify(store, &error);
+    *count = status == STORE_OK ? n : 0;
+    mongoc_cursor_destroy(cursor);
+    mongoc_read_prefs_destroy(prefs);
+    return status;
+}
+
+void store_read_text(const bson_t *doc, const char *key, char *out, size_t size,
+                     const char *fallback)
+{
+    bson_iter_t iter;
+    uint32_t length = 0;
+    const char *text = NULL;
+    if (bson_iter_init_find(&iter, doc, key) && BSON_ITER_HOLDS_UTF8(&iter))
+        text = bson_iter_utf8(&iter, &length);
+    if (!text || length >= size || !bson_utf8_validate(text, length, false))
+        text = fallback, length = (uint32_t)strlen(fallback);
+    memcpy(out, text, length);
+    out[length] = '\0';
+}
+
+int64_t store_read_int(const bson_t *doc, const char *key)
+{
+    bson_iter_t iter;
+    if (!bson_iter_init_find(&iter, doc, key))
+        return 0;
+    if (BSON_ITER_HOLDS_UTF8(&iter))
+        return strtoll(bson_iter_utf8(&iter, NULL), NULL, 10);
+    if (BSON_ITER_HOLDS_NUMBER(&iter))
+        return bson_iter_as_int64(&iter);
+    return 0;
+}
+
+void store_read_place(const bson_t *doc, struct place *place)
+{
+    store_read_text(doc, "cloud", place->cloud, sizeof place->cloud, "unknown");
+    store_read_text(doc, "zone", place->zone, sizeof place->zone, "unknown");
+    store_read_text(doc, "host", place->host, sizeof place->host, "unknown");
+}
+
+void store_append_place(bson_t *doc, const struct place *place)
+{
+    BSON_APPEND_UTF8(doc, "cloud", place->cloud);
+    BSON_APPEND_UTF8(doc, "zone", place->zone);
+    BSON_APPEND_UTF8(doc, "host", place->host);
+}
+
+/* ---- the replica set, as the driver's monitoring reports it (on its monitor threads) ---- */
+
+static void store_on_server_opening(const mongoc_apm_server_opening_t *event)
+{
+    topology_server_opened(mongoc_apm_server_opening_get_context(event),
+                           mongoc_apm_server_opening_get_host(event)->host_and_port);
+}
+
+static void store_on_server_closed(const mongoc_apm_server_closed_t *event)
+{
+    topology_server_closed(mongoc_apm_server_closed_get_context(event),
+                           mongoc_apm_server_closed_get_host(event)->host_and_port);
+}
+
+static void store_on_server_changed(const mongoc_apm_server_changed_t *event)
+{
+    const mongoc_server_description_t *description =
+        mongoc_apm_server_changed_get_new_description(event);
+    bson_iter_t iter;
+    const bson_t *hello = mongoc_server_description_hello_response(description);
+    const char *set_name = NULL;
+    if (hello && bson_iter_init_find(&iter, hello, "setName") && BSON_ITER_HOLDS_UTF8(&iter))
+        set_name = bson_iter_utf8(&iter, NULL);
+    topology_server_changed(mongoc_apm_server_changed_get_context(event),
+                            mongoc_apm_server_changed_get_host(event)->host_and_port,
+                            mongoc_server_description_type(description),
+                            mongoc_server_description_round_trip_time(description), set_name);
+}
+
+static void store_on_topology_changed(const mongoc_apm_topology_changed_t *event)
+{
+    topology_set_changed(mongoc_apm_topology_changed_get_context(event));
+}
+
+static void store_on_heartbeat_succeeded(const mongoc_apm_server_heartbeat_succeeded_t *event)
+{
+    /* An awaited heartbeat (the streaming protocol, MongoDB 4.4+) waits for news on the
+     * server: its duration is not a round trip. */
+    bool awaited = mongoc_apm_server_heartbeat_succeeded_get_awaited(event);
+    topology_check_succeeded(mongoc_apm_server_heartbeat_succeeded_get_context(event),
+                             mongoc_apm_server_heartbeat_succeeded_get_host(event)->host_and_port,
+                             awaited ? -1
+                                     : mongoc_apm_server_heartbeat_succeeded_get_duration(event));
+}
+
+static void store_on_heartbeat_failed(const mongoc_apm_server_heartbeat_failed_t *event)
+{
+    topology_check_failed(mongoc_apm_server_heartbeat_failed_get_context(event),
+                          mongoc_apm_server_heartbeat_failed_get_host(event)->host_and_port);
+}
+
+/* A command that failed on the network (the connection reset, refused, timed out) tells the
+ * same as a failed heartbeat, and often first: the monitor's ping runs every 2 s,
+ * independently of the heartbeats. Errors the server answered ("not primary") are not network
+ * errors: the recheck says what it is then. */
+static void store_on_command_failed(const mongoc_apm_command_failed_t *event)
+{
+    bson_error_t error;
+    mongoc_apm_command_failed_get_error(event, &error);
+    if (error.domain == MONGOC_ERROR_STREAM)
+        topology_command_failed(mongoc_apm_command_failed_get_context(event),
+                                mongoc_apm_command_failed_get_host(event)->host_and_port);
+}
+
+/* Registers the callbacks that feed topology; libmongoc allows this once per pool, before the
+ * first client is popped. */
+static bool store_watch(mongoc_client_pool_t *pool, struct topology *topology)
+{
+    mongoc_apm_callbacks_t *callbacks = mongoc_apm_callbacks_new();
+    if (!callbacks)
+        return false;
+    mongoc_apm_set_server_opening_cb(callbacks, store_on_server_opening);
+    mongoc_apm_set_server_closed_cb(callbacks, store_on_server_closed);
+    mongoc_apm_set_server_changed_cb(callbacks, store_on_server_changed);
+    mongoc_apm_set_topology_changed_cb(callbacks, store_on_topology_changed);
+    mongoc_apm_set_server_heartbeat_succeeded_cb(callbacks, store_on_heartbeat_succeeded);
+    mongoc_apm_set_server_heartbeat_failed_cb(callbacks, store_on_heartbeat_failed);
+    mongoc_apm_set_command_failed_cb(callbacks, store_on_command_failed);
+    bool ok = mongoc_client_pool_set_apm_callbacks(pool, callbacks, topology);
+    mongoc_apm_callbacks_destroy(callbacks);
+    return ok;
+}
+
+/* The members' round-trip times from client's view of the set. With MongoDB 4.4 and later the
+ * driver measures them on a connection of its own, which reports no heartbeat, and a
+ * description that changes only by its round-trip time reports no change either. No I/O. */
+static void store_report_round_trips(struct topology *topology, mongoc_client_t *client)
+{
+    size_t n = 0;
+    mongoc_server_description_t **servers = mongoc_client_get_server_descriptions(client, &n);
+    for (size_t i = 0; servers && i < n; i++)
+        topology_round_trip(topology, mongoc_server_description_host(servers[i])->host_and_port,
+                            mongoc_server_description_round_trip_time(servers[i]));
+    mongoc_server_descriptions_destroy_all(servers, n);
+}
+
+/* ---- the monitor ---- */
 
 static bool store_ping(struct store *store, bson_error_t *error)
 {
@@ -121,21 +281,23 @@ static bool store_ping(struct store *store, bson_error_t *error)
     bool ok = mongoc_client_command_simple(client, "admin", &command, NULL, NULL, error);
     bson_destroy(&command);
     if (store->topology)
-        topology_refresh_round_trips(store->topology, client);
+        store_report_round_trips(store->topology, client);
     mongoc_client_pool_push(store->pool, client);
     return ok;
 }
 
 static bool store_create_index(mongoc_client_t *client, const char *database,
-                               const char *collection, const bson_t *keys, const char *name,
-                               bson_error_t *error)
+                               const struct store_collection *collection, bson_error_t *error)
 {
-    bson_t command = BSON_INITIALIZER, indexes, index;
-    BSON_APPEND_UTF8(&command, "createIndexes", collection);
+    bson_t command = BSON_INITIALIZER, indexes, index, keys;
+    BSON_APPEND_UTF8(&command, "createIndexes", collection->name);
     BSON_APPEND_ARRAY_BEGIN(&command, "indexes", &indexes);
     BSON_APPEND_DOCUMENT_BEGIN(&indexes, "0", &index);
-    BSON_APPEND_DOCUMENT(&index, "key", keys);
-    BSON_APPEND_UTF8(&index, "name", name);
+    BSON_APPEND_DOCUMENT_BEGIN(&index, "key", &keys);
+    for (size_t i = 0; i < 2 && collection->fields[i]; i++)
+        BSON_APPEND_INT32(&keys, collection->fields[i], collection->directions[i]);
+    bson_append_document_end(&index, &keys);
+    BSON_APPEND_UTF8(&index, "name", collection->index);
     bson_append_document_end(&indexes, &index);
     bson_append_array_end(&command, &indexes);
     mongoc_database_t *db = mongoc_client_get_database(client, database);
@@ -145,21 +307,31 @@ static bool store_create_index(mongoc_client_t *client, const char *database,
     return ok;
 }
 
-/* createIndexes is idempotent: an existing index with the same keys and name is a no-op. */
+/* Makes the indexes of the collections opened so far that do not have theirs yet.
+ * createIndexes is idempotent: an existing index with the same keys and name is a no-op. */
 static bool store_ensure_indexes(struct store *store, bson_error_t *error)
 {
+    atomic_store(&store->indexes_pending, false);
     mongoc_client_t *client = mongoc_client_pool_pop(store->pool);
-    bson_t score_keys = BSON_INITIALIZER, player_keys = BSON_INITIALIZER;
-    BSON_APPEND_INT32(&score_keys, "score", -1);
-    BSON_APPEND_INT32(&score_keys, "date", 1);
-    BSON_APPEND_INT32(&player_keys, "lastUpdate", -1);
-    bool ok = store_create_index(client, store->database, STORE_HIGHSCORES, &score_keys,
-                                 "score_desc_date_asc", error) &&
-              store_create_index(client, store->database, STORE_PLAYERS, &player_keys,
-                                 "lastUpdate_desc", error);
-    bson_destroy(&score_keys);
-    bson_destroy(&player_keys);
+    bool ok = true;
+    for (size_t i = 0; ok; i++) {
+        pthread_mutex_lock(&store->collections_lock);
+        const struct store_collection *collection =
+            i < store->collection_count && !store->indexed[i] ? store->collections[i] : NULL;
+        bool more = i < store->collection_count;
+        pthread_mutex_unlock(&store->collections_lock);
+        if (!more)
+            break;
+        if (!collection)
+            continue;
+        ok = store_create_index(client, store->database, collection, error);
+        pthread_mutex_lock(&store->collections_lock);
+        store->indexed[i] = ok;
+        pthread_mutex_unlock(&store->collections_lock);
+    }
     mongoc_client_pool_push(store->pool, client);
+    if (!ok)
+        atomic_store(&store->indexes_pending, true);
     return ok;
 }
 
@@ -172,13 +344,9 @@ static long store_monitor_round(void *arg)
     struct store *store = arg;
     bson_error_t error;
     bool ok = store_ping(store, &error);
-    if (ok && !atomic_load(&store->indexes_ready)) {
-        if (store_ensure_indexes(store, &error))
-            atomic_store(&store->indexes_ready, true);
-        else
-            log_message(store->logger, LOG_LEVEL_WARN, "creating indexes failed (will retry): %s",
-                        error.message);
-    }
+    if (ok && atomic_load(&store->indexes_pending) && !store_ensure_indexes(store, &error))
+        log_message(store->logger, LOG_LEVEL_WARN, "creating indexes failed (will retry): %s",
+                    error.message);
     atomic_store(&store->available, ok);
     if (ok && (!store->monitor_was_available || store->monitor_first))
         log_message(store->logger, LOG_LEVEL_INFO, "database reachable");
@@ -190,13 +358,57 @@ static long store_monitor_round(void *arg)
     return ok ? 2000 : 500;
 }
 
+/* ---- the pool ---- */
+
 /* Every thread that can hold a client at once gets one: each database worker, the monitor,
- * player expiry and the web pods' heartbeat (store_run). A pool one short would let workers
- * stuck on a hung database and the housekeeping rounds take every client, and the monitor's
- * ping would then wait in mongoc_client_pool_pop instead of telling the database's state. */
-static uint32_t store_pool_size(const struct config *config)
+ * player expiry and the web pods' heartbeat. A pool one short would let workers stuck on a
+ * hung database and the housekeeping rounds take every client, and the monitor's ping would
+ * then wait in mongoc_client_pool_pop instead of telling the database's state. */
+static int32_t store_pool_size(const struct config *config)
 {
-    return config->db_workers + 3;
+    return (int32_t)config->db_workers + 3;
+}
+
+static void store_set_default_int(mongoc_uri_t *uri, const char *option, int32_t value)
+{
+    if (!mongoc_uri_has_option(uri, option))
+        mongoc_uri_set_option_as_int32(uri, option, value);
+}
+
+static void store_set_default_bool(mongoc_uri_t *uri, const char *option, bool value)
+{
+    if (!mongoc_uri_has_option(uri, option))
+        mongoc_uri_set_option_as_bool(uri, option, value);
+}
+
+/* Settings the operator wrote into MONGO_URI win over these defaults. */
+static void store_set_defaults(mongoc_uri_t *uri, const struct config *config,
+                               struct logger *logger)
+{
+    int32_t timeout = (int32_t)config->mongo_timeout_ms;
+    store_set_default_int(uri, MONGOC_URI_SERVERSELECTIONTIMEOUTMS, timeout);
+    store_set_default_int(uri, MONGOC_URI_CONNECTTIMEOUTMS, timeout);
+    store_set_default_int(uri, MONGOC_URI_SOCKETTIMEOUTMS, STORE_SOCKET_TIMEOUT_MS);
+    store_set_default_int(uri, MONGOC_URI_HEARTBEATFREQUENCYMS, STORE_HEARTBEAT_MS);
+    store_set_default_bool(uri, MONGOC_URI_RETRYWRITES, true);
+    store_set_default_bool(uri, MONGOC_URI_RETRYREADS, true);
+    int32_t needed = store_pool_size(config);
+    int32_t pool = mongoc_uri_get_option_as_int32(uri, MONGOC_URI_MAXPOOLSIZE, needed);
+    if (pool < needed)
+        log_message(logger, LOG_LEVEL_WARN,
+                    "MONGO_URI sets maxPoolSize=%d, fewer than the %d connections the %u database "
+                    "workers and the monitor may hold at once: while the database hangs, the "
+                    "monitor may wait for a connection before it can tell",
+                    pool, needed, config->db_workers);
+    store_set_default_int(uri, MONGOC_URI_MAXPOOLSIZE, needed);
+    /* What the old app wrote with: acknowledged by a majority, journaled. */
+    if (mongoc_write_concern_is_default(mongoc_uri_get_write_concern(uri))) {
+        mongoc_write_concern_t *concern = mongoc_write_concern_new();
+        mongoc_write_concern_set_wmajority(concern, STORE_WRITE_TIMEOUT_MS);
+        mongoc_write_concern_set_journal(concern, true);
+        mongoc_uri_set_write_concern(uri, concern);
+        mongoc_write_concern_destroy(concern);
+    }
 }
 
 struct store *store_new(const struct config *config, struct logger *logger,
@@ -208,25 +420,7 @@ struct store *store_new(const struct config *config, struct logger *logger,
         snprintf(error, error_size, "the MongoDB connection string is not valid");
         return NULL;
     }
-    /* Settings the operator wrote into MONGO_URI win over these defaults. */
-    int32_t timeout = (int32_t)config->mongo_timeout_ms;
-    store_set_default_int(uri, MONGOC_URI_SERVERSELECTIONTIMEOUTMS, timeout);
-    store_set_default_int(uri, MONGOC_URI_CONNECTTIMEOUTMS, timeout);
-    store_set_default_int(uri, MONGOC_URI_SOCKETTIMEOUTMS, STORE_SOCKET_TIMEOUT_MS);
-    /* The driver checks each member this often: a member that dies shows as unreachable on
-     * the page's Database panel within about a second (topology.c). */
-    store_set_default_int(uri, MONGOC_URI_HEARTBEATFREQUENCYMS, 1000);
-    if (!mongoc_uri_has_option(uri, MONGOC_URI_RETRYWRITES))
-        mongoc_uri_set_option_as_bool(uri, MONGOC_URI_RETRYWRITES, true);
-    if (!mongoc_uri_has_option(uri, MONGOC_URI_RETRYREADS))
-        mongoc_uri_set_option_as_bool(uri, MONGOC_URI_RETRYREADS, true);
-    if (!mongoc_uri_has_option(uri, MONGOC_URI_MAXPOOLSIZE))
-        store_set_default_int(uri, MONGOC_URI_MAXPOOLSIZE, (int32_t)store_pool_size(config));
-    mongoc_write_concern_t *concern = mongoc_write_concern_new();
-    mongoc_write_concern_set_wmajority(concern, STORE_WRITE_TIMEOUT_MS);
-    mongoc_write_concern_set_journal(concern, true);
-    mongoc_uri_set_write_concern(uri, concern);
-    mongoc_write_concern_destroy(concern);
+    store_set_defaults(uri, config, logger);
 
     struct store *store = calloc(1, sizeof *store);
     if (!store) {
@@ -234,12 +428,14 @@ struct store *store_new(const struct config *config, struct logger *logger,
         snprintf(error, error_size, "out of memory");
         return NULL;
     }
+    pthread_mutex_init(&store->collections_lock, NULL);
     store->pool = mongoc_client_pool_new_with_error(uri, &uri_error);
     store->database = strdup(config->mongo_database);
-    /* before the monitor pops the first client: the driver allows it only then */
-    bool watched = !store->pool || !topology ||
-                   topology_watch(topology, store->pool, mongoc_uri_get_replica_set(uri));
+    if (topology)
+        topology_expect_set(topology, mongoc_uri_get_replica_set(uri));
     mongoc_uri_destroy(uri);
+    /* before the monitor pops the first client: the driver allows it only then */
+    bool watched = !store->pool || !topology || store_watch(store->pool, topology);
     if (!store->pool || !store->database || !watched) {
         snprintf(error, error_size, "cannot create the MongoDB client pool: %s",
                  !store->pool ? uri_error.message
@@ -252,7 +448,6 @@ struct store *store_new(const struct config *config, struct logger *logger,
     mongoc_log_set_handler(store_log_driver, logger);
     mongoc_client_pool_set_error_api(store->pool, MONGOC_ERROR_API_VERSION_2);
     mongoc_client_pool_set_appname(store->pool, "pacman");
-    mongoc_client_pool_max_size(store->pool, store_pool_size(config));
     store->logger = logger;
     atomic_init(&store->available, true);
     store->monitor_was_available = true;
@@ -274,6 +469,7 @@ void store_free(struct store *store)
     if (store->pool)
         mongoc_client_pool_destroy(store->pool);
     mongoc_log_set_handler(NULL, NULL);
+    pthread_mutex_destroy(&store->collections_lock);
     free(store->database);
     free(store);
 }
@@ -289,9 +485,9 @@ void store_mark_unavailable(struct store *store)
         background_wake(store->monitor);
 }
 
-void store_metrics(const void *ctx, struct strbuf *out)
+void store_metrics(void *ctx, struct strbuf *out)
 {
-    const struct store *store = ctx;
+    struct store *store = ctx;
     strbuf_printf(out,
                   "# HELP pacman_database_up 1 while the last contact with MongoDB succeeded.\n"
                   "# TYPE pacman_database_up gauge\npacman_database_up %d\n"
@@ -302,446 +498,4 @@ void store_metrics(const void *ctx, struct strbuf *out)
                   atomic_load(&store->available) ? 1 : 0,
                   (unsigned long long)atomic_load(&store->operations),
                   (unsigned long long)atomic_load(&store->failures));
-}
-
-enum store_status store_run(struct store *store, store_run_fn fn, void *ctx)
-{
-    mongoc_client_t *client = mongoc_client_pool_pop(store->pool);
-    bson_error_t error = {0};
-    enum store_status status = STORE_OK;
-    if (!fn(client, store->database, ctx, &error))
-        status = store_classify(store, &error);
-    mongoc_client_pool_push(store->pool, client);
-    return status;
-}
-
-/* ---- reading documents back ---- */
-
-/* Copies a string field into out, or fallback when it is missing or not a string (documents
- * written by the old app or by hand may hold anything). */
-static void store_read_text(const bson_t *doc, const char *key, char *out, size_t size,
-                            const char *fallback)
-{
-    bson_iter_t iter;
-    uint32_t length = 0;
-    const char *text = NULL;
-    if (bson_iter_init_find(&iter, doc, key) && BSON_ITER_HOLDS_UTF8(&iter))
-        text = bson_iter_utf8(&iter, &length);
-    if (!text || length >= size || !bson_utf8_validate(text, length, false))
-        text = fallback, length = (uint32_t)strlen(fallback);
-    memcpy(out, text, length);
-    out[length] = '\0';
-}
-
-/* Reads a number stored as int32, int64, double or (by the old app) a decimal string. */
-static int64_t store_read_int(const bson_t *doc, const char *key)
-{
-    bson_iter_t iter;
-    if (!bson_iter_init_find(&iter, doc, key))
-        return 0;
-    if (BSON_ITER_HOLDS_UTF8(&iter))
-        return strtoll(bson_iter_utf8(&iter, NULL), NULL, 10);
-    if (BSON_ITER_HOLDS_NUMBER(&iter))
-        return bson_iter_as_int64(&iter);
-    return 0;
-}
-
-static void store_read_place(const bson_t *doc, struct store_place *place)
-{
-    store_read_text(doc, "cloud", place->cloud, sizeof place->cloud, "unknown");
-    store_read_text(doc, "zone", place->zone, sizeof place->zone, "unknown");
-    store_read_text(doc, "host", place->host, sizeof place->host, "unknown");
-}
-
-static void store_read_score(const bson_t *doc, struct store_score *score)
-{
-    memset(score, 0, sizeof *score);
-    store_read_text(doc, "name", score->name, sizeof score->name, "");
-    store_read_place(doc, &score->place);
-    score->score = store_read_int(doc, "score");
-    score->level = store_read_int(doc, "level");
-    store_read_text(doc, "submissionId", score->submission_id, sizeof score->submission_id, "");
-}
-
-static void store_append_place(bson_t *doc, const struct store_place *place)
-{
-    BSON_APPEND_UTF8(doc, "cloud", place->cloud);
-    BSON_APPEND_UTF8(doc, "zone", place->zone);
-    BSON_APPEND_UTF8(doc, "host", place->host);
-}
-
-/* ---- high scores ---- */
-
-static void store_score_id(const struct store_score *score, char *out, size_t size)
-{
-    snprintf(out, size, "sub:%s", score->submission_id);
-}
-
-static enum store_status store_find_score_by_id(struct store *store,
-                                                mongoc_collection_t *collection, const char *id,
-                                                struct store_score *out)
-{
-    bson_t filter = BSON_INITIALIZER;
-    BSON_APPEND_UTF8(&filter, "_id", id);
-    mongoc_cursor_t *cursor = mongoc_collection_find_with_opts(collection, &filter, NULL, NULL);
-    const bson_t *doc;
-    enum store_status status = STORE_ERROR;
-    bson_error_t error;
-    if (mongoc_cursor_next(cursor, &doc)) {
-        store_read_score(doc, out);
-        status = STORE_DUPLICATE;
-    } else if (mongoc_cursor_error(cursor, &error)) {
-        status = store_classify(store, &error);
-    }
-    mongoc_cursor_destroy(cursor);
-    bson_destroy(&filter);
-    return status;
-}
-
-enum store_status store_insert_score(struct store *store, const struct store_score *score,
-                                     struct store_score *stored)
-{
-    struct store_handle handle = store_open(store, STORE_HIGHSCORES, true);
-    mongoc_collection_t *collection = handle.collection;
-    char id[STORE_SUBMISSION_ID_CHARS + 8];
-    bson_t doc = BSON_INITIALIZER;
-    if (score->submission_id[0]) {
-        store_score_id(score, id, sizeof id);
-        BSON_APPEND_UTF8(&doc, "_id", id);
-    } else {
-        bson_oid_t oid;
-        bson_oid_init(&oid, NULL);
-        BSON_APPEND_OID(&doc, "_id", &oid);
-    }
-    BSON_APPEND_UTF8(&doc, "name", score->name);
-    store_append_place(&doc, &score->place);
-    BSON_APPEND_INT32(&doc, "score", (int32_t)score->score);
-    BSON_APPEND_INT32(&doc, "level", (int32_t)score->level);
-    BSON_APPEND_DATE_TIME(&doc, "date", store_now_ms());
-    if (score->submission_id[0])
-        BSON_APPEND_UTF8(&doc, "submissionId", score->submission_id);
-
-    bson_error_t error;
-    enum store_status status = STORE_OK;
-    if (!mongoc_collection_insert_one(collection, &doc, NULL, NULL, &error))
-        status = store_classify(store, &error);
-    if (status == STORE_OK)
-        *stored = *score;
-    else if (status == STORE_DUPLICATE && score->submission_id[0])
-        status = store_find_score_by_id(store, collection, id, stored);
-    bson_destroy(&doc);
-    store_close(store, &handle);
-    return status;
-}
-
-enum store_status store_list_scores(struct store *store, struct store_score *out, size_t *count)
-{
-    struct store_handle handle = store_open(store, STORE_HIGHSCORES, true);
-    mongoc_collection_t *collection = handle.collection;
-    bson_t filter = BSON_INITIALIZER, opts = BSON_INITIALIZER, sort, projection;
-    BSON_APPEND_DOCUMENT_BEGIN(&opts, "sort", &sort);
-    BSON_APPEND_INT32(&sort, "score", -1);
-    BSON_APPEND_INT32(&sort, "date", 1);
-    BSON_APPEND_INT32(&sort, "_id", 1);
-    bson_append_document_end(&opts, &sort);
-    BSON_APPEND_DOCUMENT_BEGIN(&opts, "projection", &projection);
-    BSON_APPEND_INT32(&projection, "name", 1);
-    BSON_APPEND_INT32(&projection, "cloud", 1);
-    BSON_APPEND_INT32(&projection, "zone", 1);
-    BSON_APPEND_INT32(&projection, "host", 1);
-    BSON_APPEND_INT32(&projection, "score", 1);
-    BSON_APPEND_INT32(&projection, "level", 1);
-    bson_append_document_end(&opts, &projection);
-    BSON_APPEND_INT64(&opts, "limit", STORE_TOP_SCORES);
-    BSON_APPEND_INT64(&opts, "maxTimeMS", STORE_QUERY_TIME_MS);
-
-    /* The default read preference is the primary: a score acknowledged with w:majority is
-     * visible to the next list from any replica of the web tier. */
-    mongoc_cursor_t *cursor = mongoc_collection_find_with_opts(collection, &filter, &opts, NULL);
-    const bson_t *doc;
-    size_t n = 0;
-    while (n < STORE_TOP_SCORES && mongoc_cursor_next(cursor, &doc))
-        store_read_score(doc, &out[n++]);
-    bson_error_t error;
-    enum store_status status = STORE_OK;
-    if (mongoc_cursor_error(cursor, &error))
-        status = store_classify(store, &error);
-    *count = status == STORE_OK ? n : 0;
-    mongoc_cursor_destroy(cursor);
-    bson_destroy(&filter);
-    bson_destroy(&opts);
-    store_close(store, &handle);
-    return status;
-}
-
-/* ---- the fingerprint of the scores ---- */
-
-struct store_field {
-    bson_iter_t iter;
-    size_t position; /* in the stored document: equal names keep their order */
-};
-
-static int store_compare_fields(const void *a, const void *b)
-{
-    const struct store_field *left = a, *right = b;
-    int order = strcmp(bson_iter_key(&left->iter), bson_iter_key(&right->iter));
-    if (order)
-        return order;
-    return left->position < right->position ? -1 : left->position > right->position;
-}
-
-static bool store_canonical_value(bson_t *out, const char *key, const bson_iter_t *iter);
-
-/* Appends the fields of the document iter is positioned in to out, sorted by name. */
-static bool store_canonical_fields(bson_t *out, bson_iter_t *iter)
-{
-    size_t count = 0, capacity = 16;
-    struct store_field *fields = malloc(capacity * sizeof *fields);
-    bool ok = fields != NULL;
-    while (ok && bson_iter_next(iter)) {
-        if (count == capacity) {
-            struct store_field *grown = realloc(fields, 2 * capacity * sizeof *fields);
-            if (!grown) {
-                ok = false;
-                break;
-            }
-            fields = grown;
-            capacity *= 2;
-        }
-        fields[count] = (struct store_field){*iter, count};
-        count++;
-    }
-    if (ok)
-        qsort(fields, count, sizeof *fields, store_compare_fields);
-    for (size_t i = 0; ok && i < count; i++)
-        ok = store_canonical_value(out, bson_iter_key(&fields[i].iter), &fields[i].iter);
-    free(fields);
-    return ok;
-}
-
-/* Appends one value under key: embedded documents with their fields sorted, arrays with their
- * elements in order (each canonical), anything else as stored. */
-static bool store_canonical_value(bson_t *out, const char *key, const bson_iter_t *iter)
-{
-    bson_iter_t inner;
-    bson_t child;
-    bool document = BSON_ITER_HOLDS_DOCUMENT(iter);
-    if (!document && !BSON_ITER_HOLDS_ARRAY(iter))
-        return bson_append_iter(out, key, -1, iter);
-    if (!bson_iter_recurse(iter, &inner))
-        return false;
-    if (!(document ? bson_append_document_begin(out, key, -1, &child)
-                   : bson_append_array_begin(out, key, -1, &child)))
-        return false;
-    bool ok = true;
-    if (document)
-        ok = store_canonical_fields(&child, &inner);
-    else
-        while (ok && bson_iter_next(&inner))
-            ok = store_canonical_value(&child, bson_iter_key(&inner), &inner);
-    return (document ? bson_append_document_end(out, &child)
-                     : bson_append_array_end(out, &child)) &&
-           ok;
-}
-
-/* The time a score was stored: its date, else its ObjectId's (seconds); 0 when neither. */
-static int64_t store_score_time(const bson_t *doc)
-{
-    bson_iter_t iter;
-    if (bson_iter_init_find(&iter, doc, "date") && BSON_ITER_HOLDS_DATE_TIME(&iter))
-        return bson_iter_date_time(&iter);
-    if (bson_iter_init_find(&iter, doc, "_id") && BSON_ITER_HOLDS_OID(&iter))
-        return (int64_t)bson_oid_get_time_t(bson_iter_oid(&iter)) * 1000;
-    return 0;
-}
-
-enum store_status store_fingerprint_scores(struct store *store, struct store_fingerprint *out)
-{
-    memset(out, 0, sizeof *out);
-    EVP_MD_CTX *digest = EVP_MD_CTX_new();
-    if (!digest || !EVP_DigestInit_ex(digest, EVP_sha256(), NULL)) {
-        EVP_MD_CTX_free(digest);
-        return STORE_ERROR;
-    }
-    struct store_handle handle = store_open(store, STORE_HIGHSCORES, true);
-    bson_t filter = BSON_INITIALIZER, opts = BSON_INITIALIZER, sort;
-    BSON_APPEND_DOCUMENT_BEGIN(&opts, "sort", &sort);
-    BSON_APPEND_INT32(&sort, "_id", 1); /* the _id index's order: no sort in memory */
-    bson_append_document_end(&opts, &sort);
-    BSON_APPEND_INT32(&opts, "batchSize", 200); /* what one getMore holds in memory */
-    BSON_APPEND_INT64(&opts, "maxTimeMS", STORE_SCAN_TIME_MS);
-    /* Majority: what a failover cannot roll back, which is what a backup keeps. FerretDB
-     * ignores readConcern (it has one member). The primary even when the connection string
-     * prefers secondaries: a restore is checked against what was acknowledged. */
-    mongoc_read_concern_t *concern = mongoc_read_concern_new();
-    mongoc_read_concern_set_level(concern, MONGOC_READ_CONCERN_LEVEL_MAJORITY);
-    mongoc_read_concern_append(concern, &opts);
-    mongoc_read_concern_destroy(concern);
-    mongoc_read_prefs_t *prefs = mongoc_read_prefs_new(MONGOC_READ_PRIMARY);
-    mongoc_cursor_t *cursor =
-        mongoc_collection_find_with_opts(handle.collection, &filter, &opts, prefs);
-    const bson_t *doc;
-    bool hashed = true;
-    while (hashed && mongoc_cursor_next(cursor, &doc)) {
-        bson_t canonical = BSON_INITIALIZER;
-        bson_iter_t iter;
-        hashed = bson_iter_init(&iter, doc) && store_canonical_fields(&canonical, &iter) &&
-                 EVP_DigestUpdate(digest, bson_get_data(&canonical), canonical.len);
-        bson_destroy(&canonical);
-        out->count++;
-        int64_t at = store_score_time(doc);
-        if (at > out->newest_unix_ms)
-            out->newest_unix_ms = at;
-    }
-    bson_error_t error;
-    enum store_status status = STORE_OK;
-    if (mongoc_cursor_error(cursor, &error))
-        status = store_classify(store, &error);
-    else if (!hashed || !EVP_DigestFinal_ex(digest, out->sha256, NULL))
-        status = STORE_ERROR; /* out of memory */
-    mongoc_cursor_destroy(cursor);
-    mongoc_read_prefs_destroy(prefs);
-    bson_destroy(&filter);
-    bson_destroy(&opts);
-    store_close(store, &handle);
-    EVP_MD_CTX_free(digest);
-    if (status != STORE_OK)
-        memset(out, 0, sizeof *out);
-    return status;
-}
-
-/* ---- players ---- */
-
-enum store_status store_create_player(struct store *store, char id[25])
-{
-    struct store_handle handle = store_open(store, STORE_PLAYERS, true);
-    mongoc_collection_t *collection = handle.collection;
-    bson_oid_t oid;
-    bson_oid_init(&oid, NULL);
-    bson_t doc = BSON_INITIALIZER;
-    BSON_APPEND_OID(&doc, "_id", &oid);
-    int64_t now = store_now_ms();
-    BSON_APPEND_DATE_TIME(&doc, "date", now);
-    /* A player who never reports expires like one who stopped (PLAYER_TTL_SECONDS). */
-    BSON_APPEND_DATE_TIME(&doc, "lastUpdate", now);
-    bson_error_t error;
-    enum store_status status = STORE_OK;
-    if (!mongoc_collection_insert_one(collection, &doc, NULL, NULL, &error))
-        status = store_classify(store, &error);
-    else
-        bson_oid_to_string(&oid, id);
-    bson_destroy(&doc);
-    store_close(store, &handle);
-    return status;
-}
-
-enum store_status store_update_player_stats(struct store *store,
-                                            const struct store_player_stats *stats)
-{
-    if (!bson_oid_is_valid(stats->player_id, strlen(stats->player_id)))
-        return STORE_NOT_FOUND;
-    struct store_handle handle = store_open(store, STORE_PLAYERS, true);
-    mongoc_collection_t *collection = handle.collection;
-    bson_oid_t oid;
-    bson_oid_init_from_string(&oid, stats->player_id);
-    bson_t filter = BSON_INITIALIZER, update = BSON_INITIALIZER, set, inc, reply;
-    BSON_APPEND_OID(&filter, "_id", &oid);
-    BSON_APPEND_DOCUMENT_BEGIN(&update, "$set", &set);
-    store_append_place(&set, &stats->place);
-    BSON_APPEND_INT32(&set, "score", (int32_t)stats->score);
-    BSON_APPEND_INT32(&set, "level", (int32_t)stats->level);
-    BSON_APPEND_INT32(&set, "lives", (int32_t)stats->lives);
-    BSON_APPEND_INT32(&set, "elapsedTime", (int32_t)stats->elapsed_time);
-    BSON_APPEND_DATE_TIME(&set, "lastUpdate", store_now_ms());
-    bson_append_document_end(&update, &set);
-    BSON_APPEND_DOCUMENT_BEGIN(&update, "$inc", &inc);
-    BSON_APPEND_INT32(&inc, "updateCounter", 1);
-    bson_append_document_end(&update, &inc);
-
-    bson_error_t error;
-    enum store_status status = STORE_OK;
-    if (!mongoc_collection_update_one(collection, &filter, &update, NULL, &reply, &error)) {
-        status = store_classify(store, &error);
-    } else {
-        bson_iter_t iter;
-        if (bson_iter_init_find(&iter, &reply, "matchedCount") && bson_iter_as_int64(&iter) == 0)
-            status = STORE_NOT_FOUND;
-    }
-    bson_destroy(&reply);
-    bson_destroy(&filter);
-    bson_destroy(&update);
-    store_close(store, &handle);
-    return status;
-}
-
-enum store_status store_list_player_stats(struct store *store, struct store_player_stats *out,
-                                          size_t *count)
-{
-    struct store_handle handle = store_open(store, STORE_PLAYERS, true);
-    mongoc_collection_t *collection = handle.collection;
-    /* Players who reported stats have an updateCounter, whichever server wrote them; the old
-     * Node.js server wrote no lastUpdate, so its players sort after ours, newest id first. */
-    bson_t filter = BSON_INITIALIZER, exists, opts = BSON_INITIALIZER, sort;
-    BSON_APPEND_DOCUMENT_BEGIN(&filter, "updateCounter", &exists);
-    BSON_APPEND_BOOL(&exists, "$exists", true);
-    bson_append_document_end(&filter, &exists);
-    BSON_APPEND_DOCUMENT_BEGIN(&opts, "sort", &sort);
-    BSON_APPEND_INT32(&sort, "lastUpdate", -1);
-    BSON_APPEND_INT32(&sort, "_id", -1);
-    bson_append_document_end(&opts, &sort);
-    BSON_APPEND_INT64(&opts, "limit", STORE_PLAYER_ROWS);
-    BSON_APPEND_INT64(&opts, "maxTimeMS", STORE_QUERY_TIME_MS);
-    /* A live-players view may lag a little: let a secondary answer and spare the primary. */
-    mongoc_read_prefs_t *prefs = mongoc_read_prefs_new(MONGOC_READ_SECONDARY_PREFERRED);
-    mongoc_cursor_t *cursor = mongoc_collection_find_with_opts(collection, &filter, &opts, prefs);
-    const bson_t *doc;
-    size_t n = 0;
-    while (n < STORE_PLAYER_ROWS && mongoc_cursor_next(cursor, &doc)) {
-        struct store_player_stats *row = &out[n++];
-        memset(row, 0, sizeof *row);
-        store_read_place(doc, &row->place);
-        row->score = store_read_int(doc, "score");
-        row->level = store_read_int(doc, "level");
-        row->lives = store_read_int(doc, "lives");
-        row->elapsed_time = store_read_int(doc, "elapsedTime");
-        row->update_counter = store_read_int(doc, "updateCounter");
-    }
-    bson_error_t error;
-    enum store_status status = STORE_OK;
-    if (mongoc_cursor_error(cursor, &error))
-        status = store_classify(store, &error);
-    *count = status == STORE_OK ? n : 0;
-    mongoc_cursor_destroy(cursor);
-    mongoc_read_prefs_destroy(prefs);
-    bson_destroy(&filter);
-    bson_destroy(&opts);
-    store_close(store, &handle);
-    return status;
-}
-
-enum store_status store_expire_players(struct store *store, unsigned ttl_seconds, int64_t *deleted)
-{
-    *deleted = 0;
-    /* Not counted in store->operations: those are the requests' database calls. */
-    struct store_handle handle = store_open(store, STORE_PLAYERS, false);
-    mongoc_collection_t *collection = handle.collection;
-    /* lastUpdate is indexed (lastUpdate_desc). Documents the old Node.js server wrote have no
-     * lastUpdate date, so they are never matched: nothing says when they were last used. */
-    bson_t filter = BSON_INITIALIZER, older, reply;
-    BSON_APPEND_DOCUMENT_BEGIN(&filter, "lastUpdate", &older);
-    BSON_APPEND_DATE_TIME(&older, "$lt", store_now_ms() - (int64_t)ttl_seconds * 1000);
-    bson_append_document_end(&filter, &older);
-    bson_error_t error;
-    enum store_status status = STORE_OK;
-    if (!mongoc_collection_delete_many(collection, &filter, NULL, &reply, &error)) {
-        status = store_classify(store, &error);
-    } else {
-        bson_iter_t iter;
-        if (bson_iter_init_find(&iter, &reply, "deletedCount"))
-            *deleted = bson_iter_as_int64(&iter);
-    }
-    bson_destroy(&reply);
-    bson_destroy(&filter);
-    store_close(store, &handle);
-    return status;
 }

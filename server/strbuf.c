@@ -65,8 +65,12 @@ bool strbuf_printf(struct strbuf *buffer, const char *format, ...)
         return false;
     }
     if ((size_t)n >= room) {
-        if (!strbuf_reserve(buffer, (size_t)n))
+        if (!strbuf_reserve(buffer, (size_t)n)) {
+            /* the first pass may have written a cut copy past length: end the text at length */
+            if (buffer->data)
+                buffer->data[buffer->length] = '\0';
             return false;
+        }
         va_start(args, format);
         vsnprintf(buffer->data + buffer->length, (size_t)n + 1, format, args);
         va_end(args);

@@ -1,32 +1,34 @@
-/* topology: the replica set as the driver's monitoring callbacks report it. */
+/* topology: the replica set as the driver's monitoring reports it. */
 #include "topology.h"
 
-#include <mongoc/mongoc.h>
 #include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#include "cluster_events.h"
+#include "display.h"
+#include "replset.h"
 #include "strbuf.h"
+#include "timing.h"
 
-/* A heartbeat's own round-trip time is fresher than the driver's average; the average is used
- * when no heartbeat has measured one for this long (MongoDB 4.4+ measures out of band). */
+/* A check's own round-trip time is fresher than the driver's average; the average is used
+ * when no check has measured one for this long (MongoDB 4.4+ measures out of band). */
 #define TOPOLOGY_SAMPLE_FRESH_MS 5000
 #define TOPOLOGY_SET_NAME_SIZE 128
 /* The most events one change can make: one per member and one about the primary. */
 #define TOPOLOGY_EVENTS_PER_CHANGE (TOPOLOGY_MAX_MEMBERS + 1)
 
 struct topology_member {
-    struct cluster_member view; /* host, state, and what the rule filled in */
-    bool check_failed;          /* the last heartbeat failed */
+    struct replset_member view; /* host, state, and what the rule filled in */
+    bool check_failed;          /* the last check failed */
     double rtt_ms;              /* < 0: not known */
-    int64_t rtt_sampled_ms;     /* monotonic, when a heartbeat measured rtt_ms */
+    int64_t rtt_sampled_ms;     /* monotonic, when a check measured rtt_ms */
     int64_t since_unix_ms;      /* when it entered its state */
 };
 
 struct topology_event {
-    struct cluster_event event;
+    struct replset_event event;
     int64_t at_unix_ms;
 };
 
@@ -34,27 +36,19 @@ struct topology {
     pthread_mutex_t lock;
     struct topology_member members[TOPOLOGY_MAX_MEMBERS]; /* sorted by host */
     size_t count;
-    struct cluster_member committed[TOPOLOGY_MAX_MEMBERS]; /* as the rule last saw them */
+    struct replset_member committed[TOPOLOGY_MAX_MEMBERS]; /* as the rule last saw them */
     size_t committed_count;
-    struct cluster_history history;
+    struct replset_history history;
     struct topology_event events[TOPOLOGY_EVENTS]; /* a ring: the newest at head - 1 */
     size_t event_head, event_count;
-    struct cluster_event scratch[TOPOLOGY_EVENTS_PER_CHANGE];
+    struct replset_event scratch[TOPOLOGY_EVENTS_PER_CHANGE];
     char set_name[TOPOLOGY_SET_NAME_SIZE];
+    atomic_uint_fast64_t changes;
 };
-
-static int64_t topology_unix_ms(void)
-{
-    struct timespec now;
-    clock_gettime(CLOCK_REALTIME, &now);
-    return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
-}
 
 static int64_t topology_monotonic_ms(void)
 {
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+    return timing_now_us() / 1000;
 }
 
 struct topology *topology_new(void)
@@ -74,6 +68,11 @@ void topology_free(struct topology *topology)
 }
 
 /* ---- the member list (lock held) ---- */
+
+static void topology_changed(struct topology *topology)
+{
+    atomic_fetch_add_explicit(&topology->changes, 1, memory_order_relaxed);
+}
 
 static struct topology_member *topology_find(struct topology *topology, const char *host)
 {
@@ -97,9 +96,10 @@ static struct topology_member *topology_add(struct topology *topology, const cha
     member = &topology->members[at];
     memset(member, 0, sizeof *member);
     snprintf(member->view.host, sizeof member->view.host, "%s", host);
-    member->view.state = CLUSTER_UNKNOWN;
+    member->view.state = REPLSET_UNKNOWN;
     member->rtt_ms = -1;
-    member->since_unix_ms = topology_unix_ms();
+    member->since_unix_ms = timing_unix_ms();
+    topology_changed(topology);
     return member;
 }
 
@@ -111,32 +111,35 @@ static void topology_remove(struct topology *topology, const char *host)
     size_t at = (size_t)(member - topology->members);
     memmove(member, member + 1, (topology->count - at - 1) * sizeof *member);
     topology->count--;
+    topology_changed(topology);
 }
 
-static void topology_set_state(struct topology_member *member, enum cluster_state state)
+static void topology_set_state(struct topology *topology, struct topology_member *member,
+                               enum replset_state state)
 {
     if (member->view.state == state)
         return;
     member->view.state = state;
-    member->since_unix_ms = topology_unix_ms();
-    if (state == CLUSTER_UNREACHABLE || state == CLUSTER_UNKNOWN)
+    member->since_unix_ms = timing_unix_ms();
+    if (state == REPLSET_UNREACHABLE || state == REPLSET_UNKNOWN)
         member->rtt_ms = -1;
+    topology_changed(topology);
 }
 
 /* Runs the rule over what changed since the last commit and keeps its events. */
 static void topology_commit(struct topology *topology)
 {
-    struct cluster_member after[TOPOLOGY_MAX_MEMBERS];
+    struct replset_member after[TOPOLOGY_MAX_MEMBERS];
     for (size_t i = 0; i < topology->count; i++)
         after[i] = topology->members[i].view;
-    size_t n = cluster_events_diff(topology->committed, topology->committed_count, after,
-                                   topology->count, &topology->history, topology_monotonic_ms(),
-                                   topology->scratch, TOPOLOGY_EVENTS_PER_CHANGE);
+    size_t n = replset_diff(topology->committed, topology->committed_count, after, topology->count,
+                            &topology->history, topology_monotonic_ms(), topology->scratch,
+                            TOPOLOGY_EVENTS_PER_CHANGE);
     for (size_t i = 0; i < topology->count; i++)
         topology->members[i].view = after[i]; /* settled, joined_later */
     memcpy(topology->committed, after, topology->count * sizeof after[0]);
     topology->committed_count = topology->count;
-    int64_t now = topology_unix_ms();
+    int64_t now = timing_unix_ms();
     for (size_t i = 0; i < n; i++) {
         topology->events[topology->event_head] =
             (struct topology_event){.event = topology->scratch[i], .at_unix_ms = now};
@@ -144,201 +147,149 @@ static void topology_commit(struct topology *topology)
         if (topology->event_count < TOPOLOGY_EVENTS)
             topology->event_count++;
     }
+    if (n)
+        topology_changed(topology);
 }
 
-/* ---- the driver's callbacks (on its monitor threads) ---- */
-
-static void topology_on_server_opening(const mongoc_apm_server_opening_t *event)
+/* lock held: a round-trip time from the driver's average, unless a check measured one lately */
+static void topology_take_average(struct topology_member *member, int64_t rtt_ms, int64_t now_ms)
 {
-    struct topology *topology = mongoc_apm_server_opening_get_context(event);
+    bool sampled =
+        member->rtt_sampled_ms > 0 && now_ms - member->rtt_sampled_ms < TOPOLOGY_SAMPLE_FRESH_MS;
+    if (rtt_ms >= 0 && !sampled && member->view.state != REPLSET_UNREACHABLE &&
+        member->view.state != REPLSET_UNKNOWN)
+        member->rtt_ms = (double)rtt_ms;
+}
+
+/* ---- what the driver reports (on its monitor threads) ---- */
+
+/* lock held */
+static void topology_name_set(struct topology *topology, const char *name)
+{
+    if (name && strlen(name) < sizeof topology->set_name && strcmp(name, topology->set_name)) {
+        snprintf(topology->set_name, sizeof topology->set_name, "%s", name);
+        topology_changed(topology);
+    }
+}
+
+void topology_expect_set(struct topology *topology, const char *replica_set)
+{
     pthread_mutex_lock(&topology->lock);
-    topology_add(topology, mongoc_apm_server_opening_get_host(event)->host_and_port);
+    topology_name_set(topology, replica_set);
     pthread_mutex_unlock(&topology->lock);
 }
 
-static void topology_on_server_closed(const mongoc_apm_server_closed_t *event)
+void topology_server_opened(struct topology *topology, const char *host)
 {
-    struct topology *topology = mongoc_apm_server_closed_get_context(event);
     pthread_mutex_lock(&topology->lock);
-    topology_remove(topology, mongoc_apm_server_closed_get_host(event)->host_and_port);
+    topology_add(topology, host);
     pthread_mutex_unlock(&topology->lock);
 }
 
-static void topology_on_server_changed(const mongoc_apm_server_changed_t *event)
+void topology_server_closed(struct topology *topology, const char *host)
 {
-    struct topology *topology = mongoc_apm_server_changed_get_context(event);
-    const mongoc_server_description_t *description =
-        mongoc_apm_server_changed_get_new_description(event);
-    const char *host = mongoc_apm_server_changed_get_host(event)->host_and_port;
-    bson_iter_t iter;
-    const bson_t *hello = mongoc_server_description_hello_response(description);
-    const char *set_name = NULL;
-    if (hello && bson_iter_init_find(&iter, hello, "setName") && BSON_ITER_HOLDS_UTF8(&iter))
-        set_name = bson_iter_utf8(&iter, NULL);
-    int64_t rtt = mongoc_server_description_round_trip_time(description);
+    pthread_mutex_lock(&topology->lock);
+    topology_remove(topology, host);
+    pthread_mutex_unlock(&topology->lock);
+}
 
+void topology_server_changed(struct topology *topology, const char *host, const char *type,
+                             int64_t rtt_ms, const char *set_name)
+{
+    int64_t now = topology_monotonic_ms();
     pthread_mutex_lock(&topology->lock);
     struct topology_member *member = topology_add(topology, host);
     if (member) {
-        topology_set_state(member,
-                           cluster_state_from_driver(mongoc_server_description_type(description),
-                                                     member->check_failed));
-        bool sampled = member->rtt_sampled_ms > 0 &&
-                       topology_monotonic_ms() - member->rtt_sampled_ms < TOPOLOGY_SAMPLE_FRESH_MS;
-        if (rtt >= 0 && !sampled && member->view.state != CLUSTER_UNREACHABLE)
-            member->rtt_ms = (double)rtt;
+        topology_set_state(topology, member, replset_state_from_driver(type, member->check_failed));
+        topology_take_average(member, rtt_ms, now);
     }
-    if (set_name && strlen(set_name) < sizeof topology->set_name)
-        snprintf(topology->set_name, sizeof topology->set_name, "%s", set_name);
+    topology_name_set(topology, set_name);
     pthread_mutex_unlock(&topology->lock);
 }
 
-static void topology_on_topology_changed(const mongoc_apm_topology_changed_t *event)
+void topology_set_changed(struct topology *topology)
 {
-    struct topology *topology = mongoc_apm_topology_changed_get_context(event);
     pthread_mutex_lock(&topology->lock);
     topology_commit(topology);
     pthread_mutex_unlock(&topology->lock);
 }
 
-static void topology_on_heartbeat_succeeded(const mongoc_apm_server_heartbeat_succeeded_t *event)
+void topology_check_succeeded(struct topology *topology, const char *host, int64_t duration_us)
 {
-    struct topology *topology = mongoc_apm_server_heartbeat_succeeded_get_context(event);
-    /* An awaited heartbeat (the streaming protocol, MongoDB 4.4+) waits for news on the
-     * server: its duration is not a round trip. */
-    bool awaited = mongoc_apm_server_heartbeat_succeeded_get_awaited(event);
-    int64_t duration_us = mongoc_apm_server_heartbeat_succeeded_get_duration(event);
+    int64_t now = topology_monotonic_ms();
     pthread_mutex_lock(&topology->lock);
-    struct topology_member *member = topology_find(
-        topology, mongoc_apm_server_heartbeat_succeeded_get_host(event)->host_and_port);
+    struct topology_member *member = topology_find(topology, host);
     if (member) {
         member->check_failed = false;
-        if (!awaited && duration_us >= 0) {
+        if (duration_us >= 0) {
             member->rtt_ms = (double)duration_us / 1000.0;
-            member->rtt_sampled_ms = topology_monotonic_ms();
+            member->rtt_sampled_ms = now;
         }
     }
     pthread_mutex_unlock(&topology->lock);
 }
 
-static void topology_on_heartbeat_failed(const mongoc_apm_server_heartbeat_failed_t *event)
+void topology_check_failed(struct topology *topology, const char *host)
 {
-    struct topology *topology = mongoc_apm_server_heartbeat_failed_get_context(event);
     pthread_mutex_lock(&topology->lock);
-    struct topology_member *member =
-        topology_find(topology, mongoc_apm_server_heartbeat_failed_get_host(event)->host_and_port);
+    struct topology_member *member = topology_find(topology, host);
     if (member) {
         member->check_failed = true;
         /* A server the driver had marked unknown after a failed operation sends no new
          * description when the check confirms it: the failed check is the news. A known one
          * is described as unknown right after this, and that change commits. */
-        if (member->view.state == CLUSTER_UNKNOWN) {
-            topology_set_state(member, CLUSTER_UNREACHABLE);
+        if (member->view.state == REPLSET_UNKNOWN) {
+            topology_set_state(topology, member, REPLSET_UNREACHABLE);
             topology_commit(topology);
         }
     }
     pthread_mutex_unlock(&topology->lock);
 }
 
-/* A command that failed on the network (the connection reset, refused, timed out) tells the
- * same as a failed heartbeat, and often first: the store's ping runs every 2 s, independently
- * of the heartbeats. The driver describes the server as unknown right after; this makes that
- * "unreachable" at once instead of at the recheck half a second later. Errors the server
- * answered ("not primary") are not network errors: the recheck says what it is then. */
-static void topology_on_command_failed(const mongoc_apm_command_failed_t *event)
+void topology_command_failed(struct topology *topology, const char *host)
 {
-    bson_error_t error;
-    mongoc_apm_command_failed_get_error(event, &error);
-    if (error.domain != MONGOC_ERROR_STREAM)
-        return;
-    struct topology *topology = mongoc_apm_command_failed_get_context(event);
     pthread_mutex_lock(&topology->lock);
-    struct topology_member *member =
-        topology_find(topology, mongoc_apm_command_failed_get_host(event)->host_and_port);
+    struct topology_member *member = topology_find(topology, host);
     if (member)
         member->check_failed = true;
     pthread_mutex_unlock(&topology->lock);
 }
 
-bool topology_watch(struct topology *topology, mongoc_client_pool_t *pool, const char *replica_set)
+void topology_round_trip(struct topology *topology, const char *host, int64_t rtt_ms)
 {
-    if (replica_set && strlen(replica_set) < sizeof topology->set_name)
-        snprintf(topology->set_name, sizeof topology->set_name, "%s", replica_set);
-    mongoc_apm_callbacks_t *callbacks = mongoc_apm_callbacks_new();
-    if (!callbacks)
-        return false;
-    mongoc_apm_set_server_opening_cb(callbacks, topology_on_server_opening);
-    mongoc_apm_set_server_closed_cb(callbacks, topology_on_server_closed);
-    mongoc_apm_set_server_changed_cb(callbacks, topology_on_server_changed);
-    mongoc_apm_set_topology_changed_cb(callbacks, topology_on_topology_changed);
-    mongoc_apm_set_server_heartbeat_succeeded_cb(callbacks, topology_on_heartbeat_succeeded);
-    mongoc_apm_set_server_heartbeat_failed_cb(callbacks, topology_on_heartbeat_failed);
-    mongoc_apm_set_command_failed_cb(callbacks, topology_on_command_failed);
-    bool ok = mongoc_client_pool_set_apm_callbacks(pool, callbacks, topology);
-    mongoc_apm_callbacks_destroy(callbacks);
-    return ok;
-}
-
-void topology_refresh_round_trips(struct topology *topology, mongoc_client_t *client)
-{
-    size_t n = 0;
-    mongoc_server_description_t **servers = mongoc_client_get_server_descriptions(client, &n);
     int64_t now = topology_monotonic_ms();
     pthread_mutex_lock(&topology->lock);
-    for (size_t i = 0; servers && i < n; i++) {
-        int64_t rtt = mongoc_server_description_round_trip_time(servers[i]);
-        struct topology_member *member =
-            topology_find(topology, mongoc_server_description_host(servers[i])->host_and_port);
-        if (member && rtt >= 0 && member->view.state != CLUSTER_UNREACHABLE &&
-            member->view.state != CLUSTER_UNKNOWN &&
-            !(member->rtt_sampled_ms > 0 &&
-              now - member->rtt_sampled_ms < TOPOLOGY_SAMPLE_FRESH_MS))
-            member->rtt_ms = (double)rtt;
-    }
+    struct topology_member *member = topology_find(topology, host);
+    if (member)
+        topology_take_average(member, rtt_ms, now);
     pthread_mutex_unlock(&topology->lock);
-    mongoc_server_descriptions_destroy_all(servers, n);
 }
 
 /* ---- reading the view ---- */
-
-static json_t *topology_time_json(int64_t unix_ms)
-{
-    char text[CLUSTER_TIME_SIZE];
-    cluster_format_time(unix_ms, text, sizeof text);
-    return json_string(text);
-}
 
 /* lock held */
 static const struct topology_member *topology_current_primary(const struct topology *topology)
 {
     for (size_t i = 0; i < topology->count; i++)
-        if (topology->members[i].view.state == CLUSTER_PRIMARY)
+        if (topology->members[i].view.state == REPLSET_PRIMARY)
             return &topology->members[i];
     return NULL;
-}
-
-void topology_primary(struct topology *topology, char *out, size_t size)
-{
-    pthread_mutex_lock(&topology->lock);
-    const struct topology_member *primary = topology_current_primary(topology);
-    snprintf(out, size, "%s", primary ? primary->view.host : "");
-    pthread_mutex_unlock(&topology->lock);
 }
 
 /* lock held */
 static json_t *topology_members_json(const struct topology *topology)
 {
     json_t *members = json_array();
-    char name[CLUSTER_HOST_SIZE];
+    char name[REPLSET_HOST_SIZE];
     for (size_t i = 0; members && i < topology->count; i++) {
         const struct topology_member *member = &topology->members[i];
-        cluster_member_name(member->view.host, name, sizeof name);
+        display_member_name(member->view.host, name, sizeof name);
         json_t *rtt = member->rtt_ms >= 0
                           ? json_real((double)(int64_t)(member->rtt_ms * 1000 + 0.5) / 1000.0)
                           : json_null();
         json_t *entry = json_pack("{s:s, s:s, s:s, s:o, s:o}", "host", member->view.host, "name",
-                                  name, "state", cluster_state_name(member->view.state), "rttMs",
-                                  rtt, "since", topology_time_json(member->since_unix_ms));
+                                  name, "state", replset_state_name(member->view.state), "rttMs",
+                                  rtt, "since", display_time_json(member->since_unix_ms));
         if (json_array_append_new(members, entry) != 0) {
             json_decref(members);
             return NULL;
@@ -355,8 +306,8 @@ static json_t *topology_events_json(const struct topology *topology)
         size_t at = (topology->event_head + TOPOLOGY_EVENTS - 1 - i) % TOPOLOGY_EVENTS;
         const struct topology_event *event = &topology->events[at];
         json_t *entry =
-            json_pack("{s:o, s:s, s:s, s:s}", "at", topology_time_json(event->at_unix_ms), "kind",
-                      cluster_event_kind_name(event->event.kind), "text", event->event.text,
+            json_pack("{s:o, s:s, s:s, s:s}", "at", display_time_json(event->at_unix_ms), "kind",
+                      replset_event_kind_name(event->event.kind), "text", event->event.text,
                       "member", event->event.host);
         if (json_array_append_new(events, entry) != 0) {
             json_decref(events);
@@ -383,6 +334,11 @@ json_t *topology_to_json(struct topology *topology)
     return database;
 }
 
+uint64_t topology_changes(struct topology *topology)
+{
+    return atomic_load_explicit(&topology->changes, memory_order_relaxed);
+}
+
 /* Prometheus label values escape \, " and newlines; hosts hold none, but a label is a label. */
 static void topology_write_label(struct strbuf *out, const char *value)
 {
@@ -396,20 +352,19 @@ static void topology_write_label(struct strbuf *out, const char *value)
     }
 }
 
-void topology_metrics(const void *ctx, struct strbuf *out)
+void topology_metrics(void *ctx, struct strbuf *out)
 {
-    /* metrics sources get their object as const; reading this one takes its lock */
-    struct topology *topology = (struct topology *)(uintptr_t)ctx;
+    struct topology *topology = ctx;
     pthread_mutex_lock(&topology->lock);
     strbuf_printf(out, "# HELP pacman_database_member_state The state this replica's driver sees "
                        "each replica-set member in: 1 for its state, 0 for the others.\n"
                        "# TYPE pacman_database_member_state gauge\n");
     for (size_t i = 0; i < topology->count; i++)
-        for (int s = 0; s < CLUSTER_STATE_COUNT; s++) {
+        for (int s = 0; s < REPLSET_STATE_COUNT; s++) {
             strbuf_printf(out, "pacman_database_member_state{member=\"");
             topology_write_label(out, topology->members[i].view.host);
-            strbuf_printf(out, "\",state=\"%s\"} %d\n", cluster_state_name((enum cluster_state)s),
-                          topology->members[i].view.state == (enum cluster_state)s);
+            strbuf_printf(out, "\",state=\"%s\"} %d\n", replset_state_name((enum replset_state)s),
+                          topology->members[i].view.state == (enum replset_state)s);
         }
     int64_t gap = topology->history.last_gap_ms;
     if (topology->history.without_primary)

@@ -24,21 +24,19 @@
 #define WEB_PODS_BEAT_MS 2000
 #define WEB_PODS_LIVE_MS (3 * WEB_PODS_BEAT_MS)
 #define WEB_PODS_FORGET_MS 60000
-#define WEB_PODS_MAX 100 /* rows read back; a Deployment of more shows the first 100 by name */
+/* The rows read back: WEB_PODS_MAX (store_web_pods.h); a Deployment of more shows the first
+ * ones by name. */
 
 struct logger;
+struct node_lookup;
 struct store;
-struct store_place;
 struct strbuf;
 struct web_pods;
 
-/* Where this replica runs (location_get: host now, zone once the node is read); ctx as given
- * to web_pods_start. Called on the beating thread before each beat. */
-typedef void (*web_pods_place_fn)(void *ctx, struct store_place *place);
-
-/* Starts the thread that beats for this replica (its host and zone from place, the given HTTP
- * port). NULL when out of memory or threads. */
-struct web_pods *web_pods_start(struct store *store, web_pods_place_fn place, void *place_ctx,
+/* Starts the thread that beats for this replica: its host and zone as node (the node lookup)
+ * says before each beat (the zone arrives once the node is read), and the given HTTP port.
+ * NULL when out of memory or threads. */
+struct web_pods *web_pods_start(struct store *store, struct node_lookup *node,
                                 struct logger *logger, unsigned port);
 
 /* SIGTERM: deletes this replica's row (on the thread, so the caller does not wait for the
@@ -53,10 +51,15 @@ void web_pods_stop(struct web_pods *pods);
  * started, lastSeen), sorted by id. NULL when out of memory. */
 json_t *web_pods_to_json(struct web_pods *pods);
 
+/* Counts the changes of the list: pods coming and going, a zone or a start time changing, the
+ * first read; not the lastSeen times, which every beat moves (a cache of the object above
+ * tracks it). */
+uint64_t web_pods_changes(struct web_pods *pods);
+
 /* Pods in the list now (this replica included). */
 size_t web_pods_count(struct web_pods *pods);
 
 /* The web tier's metric (a metrics_source_fn; ctx is the registry): pacman_web_pods. */
-void web_pods_metrics(const void *ctx, struct strbuf *out);
+void web_pods_metrics(void *ctx, struct strbuf *out);
 
 #endif

@@ -15,6 +15,9 @@ Environment (all optional):
   BENCH_OUT          where results.json and results.md go (build/bench)
   BENCH_SKIP         comma-separated sections to skip:
                      memory,ceiling,image,static,modes,api,writes,startup,callgrind,cluster
+  BENCH_REFERENCE    another pacman binary (an older build) to compare with in this run: the
+                     "reference" section alternates wrk runs of both on the same routes, and
+                     the callgrind section counts the reference's instructions too
 
 The first table of results.md, "Targets", holds the four figures issue 15 set, each against its
 reference measured in the same run: peak RSS with 1,000 keep-alive connections (busy, then idle)
@@ -58,6 +61,7 @@ CONNECTIONS = [int(c) for c in os.environ.get("BENCH_CONNECTIONS", "10,100,1000"
 API_CONNECTIONS = int(os.environ.get("BENCH_API_CONNECTIONS", "100"))
 OUT = Path(os.environ.get("BENCH_OUT", BUILD / "bench")).resolve()  # nginx needs it absolute
 SKIP = set(filter(None, os.environ.get("BENCH_SKIP", "").split(",")))
+REFERENCE = os.environ.get("BENCH_REFERENCE")
 MODES = ["epoll", "poll", "thread-per-connection"]
 DATABASE = "pacman_bench"
 SCORE_BODY = json.dumps({"name": "bench", "cloud": "local", "zone": "bench", "host": "bench",
@@ -864,12 +868,14 @@ class Callgrind:
     dump (callgrind_control), minus the idle background (log flusher, database monitor)
     counted over the same time."""
 
-    def __init__(self, db: FerretDB, cache_ms: int):
+    def __init__(self, db: FerretDB, cache_ms: int, binary: str | None = None):
         self.dir = OUT / "callgrind"
         self.dir.mkdir(parents=True, exist_ok=True)
+        self.binary = binary or str(BUILD / "pacman")
         self.server = Server(env={"MONGO_URI": db.uri(DATABASE),
                                   "HIGHSCORES_CACHE_MS": str(cache_ms)},
-                             log_path=self.dir / f"server-cache{cache_ms}.log")
+                             log_path=self.dir / f"server-cache{cache_ms}"
+                                                 f"{'-reference' if binary else ''}.log")
         self.idle_per_s = 0.0
 
     def start(self):
@@ -877,7 +883,7 @@ class Callgrind:
         log = open(self.server.log_path, "ab")
         self.server.proc = subprocess.Popen(
             ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out_file}",
-             "--dump-instr=no", "--collect-jumps=no", str(BUILD / "pacman")],
+             "--dump-instr=no", "--collect-jumps=no", self.binary],
             env=self.server.env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
             start_new_session=True)
         log.close()
@@ -930,10 +936,14 @@ def run_callgrind(db: FerretDB, files) -> dict:
     section("instructions per request (callgrind, whole process, keep-alive, one at a time)")
     cached = Callgrind(db, 60_000)
     uncached = Callgrind(db, 0)
-    for c in (cached, uncached):
+    # with BENCH_REFERENCE, the same paths counted on the reference binary, for the ratio
+    others = {cached: Callgrind(db, 60_000, REFERENCE), uncached: Callgrind(db, 0, REFERENCE)} \
+        if REFERENCE else {}
+    everyone = [cached, uncached, *others.values()]
+    for c in everyone:
         c.start()
     try:
-        for c in (cached, uncached):
+        for c in everyone:
             c.calibrate()
         _, _, body = fetch(cached.server.url + "/user/id")
         user_id = json.loads(body)
@@ -969,11 +979,61 @@ def run_callgrind(db: FerretDB, files) -> dict:
                     for _ in range(REPEATS)]
             table[name] = median(runs)
             spread = (max(runs) - min(runs)) / table[name] * 100
-            say(f"  {name:<48} {table[name]:>10,.0f} instructions (runs within {spread:.1f} %)")
+            note = ""
+            if target in others:
+                reference = median(others[target].per_request(method, path, count, headers, body,
+                                                              expect) for _ in range(REPEATS))
+                results.setdefault("callgrind_reference", {})[name] = reference
+                note = f"; reference {reference:,.0f}, {table[name] / reference:.2f}x"
+            say(f"  {name:<48} {table[name]:>10,.0f} instructions (runs within {spread:.1f} %"
+                f"{note})")
         return table
     finally:
-        for c in (cached, uncached):
+        for c in everyone:
             c.stop()
+
+
+def run_reference(db: FerretDB, files) -> dict:
+    """BENCH_REFERENCE: this build and the reference side by side, fresh servers of each on the
+    same database, wrk runs alternating (the one that goes first swaps every round); the ratio
+    is the median of the per-round ratios (ours / reference)."""
+    section(f"this build vs the reference ({REFERENCE}), wrk -t2, alternating")
+    label, largest = files[-1]
+    endpoints = [("GET /index.html (gzip)", "/index.html", "gzip", 100),
+                 (f"GET {largest} (identity)", largest, "", 100),
+                 ("GET /highscores/list (cached)", "/highscores/list", "", 100),
+                 ("GET /location/metadata", "/location/metadata", "", 100),
+                 ("GET /cluster", "/cluster", "", 100),
+                 ("GET /healthz", "/healthz", "", 100)]
+    env = {"MONGO_URI": db.uri(DATABASE)}
+    servers = {"ours": Server(env=env, log_path=OUT / "server-ours.log").start(),
+               "reference": Server(env=env, binary=REFERENCE,
+                                   log_path=OUT / "server-reference.log").start()}
+    try:
+        for _, path, enc, c in endpoints:  # warm-up
+            for srv in servers.values():
+                wrk(srv.url + path, c, 1, accept_encoding=enc)
+        for round_number in range(REPEATS):
+            order = ["ours", "reference"] if round_number % 2 == 0 else ["reference", "ours"]
+            for name, path, enc, c in endpoints:
+                for who in order:
+                    record("reference", server=who, endpoint=name, round=round_number,
+                           **wrk(servers[who].url + path, c, accept_encoding=enc))
+    finally:
+        for srv in servers.values():
+            srv.stop()
+    table = {}
+    say(f"  {'endpoint':<40} {'ours rps':>10} {'ref rps':>10} | ratio")
+    for name, *_ in endpoints:
+        runs = {who: [r for r in results["runs"] if r["kind"] == "reference"
+                      and r["server"] == who and r["endpoint"] == name] for who in servers}
+        ratio = median(a["rps"] / b["rps"] for a, b in zip(runs["ours"], runs["reference"]))
+        table[name] = {"rps": median(r["rps"] for r in runs["ours"]),
+                       "reference_rps": median(r["rps"] for r in runs["reference"]),
+                       "ratio": ratio}
+        say(f"  {name:<40} {table[name]['rps']:>10.0f} {table[name]['reference_rps']:>10.0f} | "
+            f"{ratio:.2f}x")
+    return table
 
 
 # ---- report ----
@@ -1320,6 +1380,8 @@ def main() -> int:
             f"{kib_to_mib(memory['nginx_after_kib'])} MiB")
         nginx.stop()
         ours.stop()
+        if REFERENCE and "reference" not in SKIP:
+            results["reference"] = run_reference(db, files)
         if "callgrind" not in SKIP:
             results["callgrind"] = run_callgrind(db, files)
         if "cluster" not in SKIP:

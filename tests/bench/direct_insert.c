@@ -65,7 +65,7 @@ int main(int argc, char **argv)
     size_t count = 0, failures = 0;
     int64_t total = 0, end = direct_now_us() + (int64_t)(seconds * 1e6);
     while (samples && count < DIRECT_MAX_SAMPLES && direct_now_us() < end) {
-        /* The document store_insert_score builds for a submission without submissionId. */
+        /* The document store_scores_insert builds for a submission without submissionId. */
         bson_t doc = BSON_INITIALIZER;
         bson_oid_t oid;
         int64_t started = direct_now_us();

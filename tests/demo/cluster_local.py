@@ -11,7 +11,7 @@ duplicated scores, scaling the web tier) runs here for real:
   the web Deployment          replicas of the built server
   the Service, port-forward   nginx in front of the replicas
 
-Usage: cluster_local.py [--workdir DIR] [--outage SECONDS]   (what `make cluster-demo-local` runs)
+Usage: cluster_local.py [--workdir DIR] [--outage SECONDS] [--backup]   (what `make cluster-demo-local` runs)
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import shutil
+import subprocess
 import sys
 import threading
 import time
@@ -130,6 +131,42 @@ class LocalRehearsal:
             raise Failed(f"{member} came back on another data directory")
         return time.monotonic() - since, f"answering again on its own data directory {volume[1]}"
 
+    # -- the backup story (--backup): scripts/backup-local.py on mongo-0's data directory --
+
+    def backup_local(self, *args: str) -> str:
+        result = subprocess.run([sys.executable, str(ROOT / "scripts" / "backup-local.py"), *args],
+                                capture_output=True, text=True, timeout=120)
+        if result.returncode != 0:
+            raise Failed(f"backup-local.py {args[0]}: {result.stderr.strip()}")
+        return result.stdout
+
+    def backup(self, timeout: float) -> tuple[str, str]:
+        target = self.workdir / "backup"
+        started = time.monotonic()
+        self.backup_local("backup", "--data", str(self.ferret.data_dir), "--to", str(target))
+        return str(target), (f"{shown(target)}: mongo-0's SQLite files copied through SQLite's online backup API in "
+                             f"{time.monotonic() - started:.2f} s, writers never stopped (one member: nothing to lock)")
+
+    def destroy(self, timeout: float) -> str:
+        self.ferret.kill()
+        shutil.rmtree(self.ferret.data_dir)
+        status, _ = http_get(self.tier.nginx.url + "/highscores/list", timeout=30)
+        if status != 503:
+            raise Failed(f"the database is gone, but GET /highscores/list answered {status}")
+        return f"mongo-0 killed and {shown(self.ferret.data_dir)} deleted; the list answers 503"
+
+    def restore(self, snapshot: str, timeout: float) -> tuple[float, float, str]:
+        started = time.monotonic()
+        self.backup_local("restore", snapshot, "--data", str(self.ferret.data_dir))
+        self.ferret.start()
+        to_primary = time.monotonic() - started
+        while http_get(self.tier.nginx.url + "/highscores/list")[0] != 200:
+            if time.monotonic() - started > timeout:
+                raise Failed(f"the list not served within {timeout:.0f} s of the restore")
+            time.sleep(0.1)
+        return to_primary, time.monotonic() - started, (f"the files put back into {shown(self.ferret.data_dir)}, "
+                                                        "FerretDB started on them (mongo-0 is the primary)")
+
     def web_replicas(self) -> int:
         return len(self.tier.replicas)
 
@@ -162,10 +199,11 @@ def main() -> int:
     parser.add_argument("--workdir", type=Path, default=ROOT / "build" / "cluster-demo-local")
     parser.add_argument("--outage", type=float, default=3.0, help="seconds mongo-0's database is away")
     parser.add_argument("--keep", action="store_true", help="leave the data directory and logs")
+    parser.add_argument("--backup", action="store_true", help="the backup story: back up, destroy, restore, compare")
     args = parser.parse_args()
     shutil.rmtree(args.workdir, ignore_errors=True)
     backend = LocalRehearsal(args.workdir, outage=args.outage)
-    ok = cluster_demo.run_scenario(backend, cluster_demo.Report(), keep=args.keep)
+    ok = cluster_demo.run_scenario(backend, cluster_demo.Report(), keep=args.keep, backup=args.backup)
     return 0 if ok else 1
 
 

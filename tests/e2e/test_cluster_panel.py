@@ -222,7 +222,7 @@ M = [f"mongo-{i}.mongo.pacman.svc:27017" for i in range(3)]
 def election_view(after: bool) -> dict:
     """GET /cluster as a web pod would answer it during and after `kubectl delete pod
     mongo-0` on a three-member set: the events are the texts the server's rule writes for that
-    sequence (tests/unit/test_cluster_events.c, test_an_election_after_the_primary_is_deleted);
+    sequence (tests/unit/test_replset.c, test_an_election_after_the_primary_is_deleted);
     the times are made up. No real cluster answered this: it draws the README's picture."""
     now = "2024-05-01T12:00:41.000Z" if after else "2024-05-01T12:00:09.000Z"
     states = ["SECONDARY" if after else "UNREACHABLE", "PRIMARY", "SECONDARY"]

@@ -7,7 +7,7 @@
 #include "fuzz.h"
 #include "input.h"
 #include "kubernetes.h"
-#include "store.h"
+#include "place.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -21,7 +21,7 @@ static void check_field(const char *value, size_t value_size)
     FUZZ_CHECK(length < value_size);
     if (strcmp(value, "unknown") != 0 && strcmp(value, "?") != 0) {
         long chars = input_printable_chars(value, length);
-        FUZZ_CHECK(chars >= 1 && chars <= STORE_PLACE_CHARS);
+        FUZZ_CHECK(chars >= 1 && chars <= PLACE_CHARS);
     }
 }
 
@@ -29,7 +29,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size == 0)
         return 0;
-    size_t field_size = data[0] < 128 ? STORE_PLACE_SIZE : 2 + data[0] % 64;
+    size_t field_size = data[0] < 128 ? PLACE_SIZE : 2 + data[0] % 64;
     char *json = malloc(size - 1 ? size - 1 : 1); /* exactly the bytes: no NUL after them */
     char *cloud = malloc(field_size), *zone = malloc(field_size);
     if (!json || !cloud || !zone)

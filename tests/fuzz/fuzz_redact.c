@@ -1,10 +1,15 @@
-/* Fuzzes config_redact_uri, the only thing between a MONGO_URI password and the log.
+/* Fuzzes config_redact_uri, the only thing between a MONGO_URI secret and the log.
  *
  * Input: two bytes for the output size (1..4096), then the connection string.
  * Invariants: the output is NUL-terminated inside the buffer; a short buffer yields a prefix
- * of the full redaction; and for every string the MongoDB driver accepts with a password, no
+ * of the full redaction; for every string the MongoDB driver accepts with a password, no
  * byte of that password reaches the redaction (the driver splits credentials at the first @,
- * the redaction hides everything up to the last @ of the host part, a superset). */
+ * the redaction hides everything up to the last @ of the host part, a superset); and no byte
+ * of the value of an option that holds a secret (a name with "password" in it, or
+ * authMechanismProperties) reaches it either. */
+#include <ctype.h>
+#include <strings.h>
+
 #include "config.h"
 #include "fuzz.h"
 #include "fuzz_mongoc.h"
@@ -64,6 +69,68 @@ static void check_password_hidden(const char *uri_text, const char *full, size_t
     free(other_full);
 }
 
+/* Where the options of a connection string begin (after its ?), found as the redaction finds
+ * them: after the last @ of the host part, escaped or not (everything before it is hidden as
+ * credentials: a superset of what the driver takes for them); NULL when there are none. */
+static char *options_of(char *text)
+{
+    char *scheme_end = strstr(text, "://");
+    char *authority = scheme_end ? scheme_end + 3 : text;
+    char *end = authority;
+    while (*end && *end != '/')
+        end += *end == '\\' && end[1] ? 2 : 1;
+    char *rest = authority;
+    for (char *p = authority; p < end; p++)
+        if (*p == '@')
+            rest = p;
+    char *query = strchr(rest, '?');
+    return query ? query + 1 : NULL;
+}
+
+static bool secret_name(const char *name, size_t length)
+{
+    static const char *const secrets[] = {"password", "authmechanismproperties"};
+    for (size_t s = 0; s < 2; s++)
+        for (size_t i = 0; i + strlen(secrets[s]) <= length; i++)
+            if (strncasecmp(name + i, secrets[s], strlen(secrets[s])) == 0)
+                return true;
+    return false;
+}
+
+/* Rewrites every letter and digit of every secret option's value in uri_text (the other
+ * bytes may end the host part or the option): the redaction must not change. */
+static void check_options_hidden(const char *uri_text, const char *full, size_t full_size)
+{
+    char *other = strdup(uri_text);
+    char *other_full = malloc(full_size);
+    if (!other || !other_full)
+        abort();
+    bool rewrote = false;
+    for (char *p = options_of(other); p && *p;) {
+        size_t length = strcspn(p, "&;");
+        char *equals = memchr(p, '=', length);
+        if (equals && secret_name(p, (size_t)(equals - p)))
+            for (char *c = equals + 1; c < p + length; c++)
+                if (isalnum((unsigned char)*c)) { /* not a / @ ? that moves where things end */
+                    *c = *c == 'Q' ? 'R' : 'Q';
+                    rewrote = true;
+                }
+        p += length;
+        if (*p)
+            p++;
+    }
+    if (rewrote) {
+        FUZZ_CHECK(config_redact_uri(other, other_full, full_size));
+        if (strcmp(full, other_full) != 0) {
+            fprintf(stderr, "fuzz: the redaction depends on a secret option: %s -> %s\n",
+                    uri_text, full);
+            abort();
+        }
+    }
+    free(other);
+    free(other_full);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 2)
@@ -72,7 +139,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char *uri_text = fuzz_string(data + 2, size - 2);
     size_t uri_length = strlen(uri_text);
 
-    size_t full_size = uri_length + 8; /* "***" may be longer than the password */
+    /* "***" may be longer than what it hides: at most two bytes more for a value of one, and
+     * every secret option's name is longer than that */
+    size_t full_size = 2 * uri_length + 8;
     char *full = malloc(full_size);
     char *out = malloc(out_size);
     if (!full || !out)
@@ -88,6 +157,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     else
         FUZZ_CHECK(strncmp(out, full, out_length) == 0 && strlen(full) >= out_size);
 
+    check_options_hidden(uri_text, full, full_size);
     mongoc_uri_t *uri = mongoc_uri_new_with_error(uri_text, NULL);
     if (uri && mongoc_uri_get_password(uri) && mongoc_uri_get_password(uri)[0])
         check_password_hidden(uri_text, full, full_size);

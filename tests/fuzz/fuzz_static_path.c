@@ -2,12 +2,17 @@
  * router_match, static_files_path_is_clean, static_files_lookup against a table of files, and
  * log_escape (the path is written to the request log).
  *
- * Invariants: a path that is served names a loaded file exactly (or its directory's
- * index.html); "clean" is checked against an independent reading of its definition; a log
- * line never receives a control character or a lone quote. */
+ * Invariants: a path names a row of the route table (the game's files' row for any other), and
+ * that row's Allow header lists what it allows; a path that is served names a loaded file
+ * exactly (or its directory's index.html); "clean" is checked against an independent reading
+ * of its definition; a log line is the inside of a valid JSON string and never receives a
+ * control character, a character that moves text around it or a lone quote. */
+#include <jansson.h>
+
 #include "fuzz.h"
 #include "log.h"
 #include "router.h"
+#include "routes.h"
 #include "static_files.h"
 
 static const char *const loaded[] = {
@@ -47,6 +52,31 @@ static bool clean_by_definition(const char *path)
     return true;
 }
 
+/* What a log line may hold: the inside of a JSON string that jansson reads back (so valid
+ * UTF-8), no control byte, and no C1 control or bidirectional override as it is. */
+static bool valid_log_text(const char *line, size_t length)
+{
+    for (const unsigned char *p = (const unsigned char *)line; *p; p++)
+        if (*p < 0x20 || *p == 0x7f)
+            return false;
+    if (strstr(line, "\xe2\x80\xae") || strstr(line, "\xe2\x81\xa6"))
+        return false;
+    for (const char *c1 = strstr(line, "\xc2"); c1; c1 = strstr(c1 + 1, "\xc2"))
+        if ((unsigned char)c1[1] >= 0x80 && (unsigned char)c1[1] < 0xa0)
+            return false;
+    char *quoted = malloc(length + 3);
+    if (!quoted)
+        abort();
+    quoted[0] = '"';
+    memcpy(quoted + 1, line, length);
+    memcpy(quoted + 1 + length, "\"", 2);
+    json_t *read = json_loads(quoted, JSON_DECODE_ANY, NULL);
+    bool valid = json_is_string(read);
+    json_decref(read);
+    free(quoted);
+    return valid;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size == 0)
@@ -59,9 +89,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_CHECK(length == strlen(path));
     FUZZ_CHECK(length <= before);
 
-    struct route_match match = router_match(path, method);
-    FUZZ_CHECK(match.route < ROUTE_COUNT && match.allow != NULL);
-    FUZZ_CHECK(router_route_name(match.route) != NULL);
+    const struct route *route = router_match(routes, routes_count, path);
+    FUZZ_CHECK(route >= routes && route < routes + routes_count);
+    FUZZ_CHECK(route == routes || strcmp(route->path, path) == 0);
+    FUZZ_CHECK(route->name != NULL && router_allow(route) != NULL);
+    if (router_allows(route, method))
+        FUZZ_CHECK(strstr(router_allow(route), method == METHOD_GET    ? "GET"
+                                                : method == METHOD_HEAD ? "HEAD"
+                                                                        : "POST"));
 
     bool clean = static_files_path_is_clean(path);
     FUZZ_CHECK(clean == clean_by_definition(path));
@@ -83,7 +118,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t line_size = 1 + data[0] % sizeof line;
     size_t written = log_escape(line, line_size, path);
     FUZZ_CHECK(written < line_size && written == strlen(line));
-    FUZZ_CHECK(fuzz_printable_ascii(line));
+    FUZZ_CHECK(valid_log_text(line, written));
     for (size_t i = 0; i < written; i++) {
         if (line[i] == '\\') {
             FUZZ_CHECK(i + 1 < written);

@@ -1,16 +1,17 @@
 /* Fuzzes the two validators that turn a parsed body into what the store writes:
- * api_read_score (POST /highscores) and api_read_player_stats (POST /user/stats),
+ * highscores_read_score (POST /highscores) and players_read_stats (POST /user/stats),
  * and through them api_read_place. Whatever they accept must be exactly what the API
  * contract allows; whatever they refuse must come with a 400 JSON error.
  *
  * Input: first byte picks form or JSON, the rest is the body. */
 #include <jansson.h>
 
-#include "api.h"
 #include "fuzz.h"
+#include "highscores.h"
 #include "input.h"
+#include "place.h"
+#include "players.h"
 #include "reply.h"
-#include "store.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -26,11 +27,11 @@ static bool check_text(const char *text, size_t min_chars, size_t max_chars)
            (length == 0 || (text[0] != ' ' && text[length - 1] != ' '));
 }
 
-static void check_place(const struct store_place *place)
+static void check_place(const struct place *place)
 {
-    FUZZ_CHECK(check_text(place->cloud, 1, STORE_PLACE_CHARS));
-    FUZZ_CHECK(check_text(place->zone, 1, STORE_PLACE_CHARS));
-    FUZZ_CHECK(check_text(place->host, 1, STORE_PLACE_CHARS));
+    FUZZ_CHECK(check_text(place->cloud, 1, PLACE_CHARS));
+    FUZZ_CHECK(check_text(place->zone, 1, PLACE_CHARS));
+    FUZZ_CHECK(check_text(place->host, 1, PLACE_CHARS));
 }
 
 /* A refusal is a 400 whose body is {"error": "<non-empty text>"}. */
@@ -66,12 +67,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     struct reply reply = {0};
     struct store_score score;
-    if (api_read_score(&input, &score, &reply)) {
+    if (highscores_read_score(&input, &score, &reply)) {
         FUZZ_CHECK(reply.body == NULL);
         FUZZ_CHECK(check_text(score.name, 1, STORE_NAME_CHARS));
         FUZZ_CHECK(score.score >= 0 && score.score <= 10000000);
         FUZZ_CHECK(score.level >= 1 && score.level <= 999);
-        FUZZ_CHECK(api_score_plausible(score.score, score.level));
+        FUZZ_CHECK(highscores_score_plausible(score.score, score.level));
         size_t id_length = strlen(score.submission_id);
         FUZZ_CHECK(id_length <= STORE_SUBMISSION_ID_CHARS);
         FUZZ_CHECK(strspn(score.submission_id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
@@ -83,11 +84,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         check_refusal(&reply);
     }
 
-    struct store_player_stats stats;
-    if (api_read_player_stats(&input, &stats, &reply)) {
+    struct store_player stats;
+    if (players_read_stats(&input, &stats, &reply)) {
         FUZZ_CHECK(reply.body == NULL);
-        FUZZ_CHECK(strlen(stats.player_id) == 24);
-        FUZZ_CHECK(strspn(stats.player_id, "0123456789abcdef") == 24);
+        FUZZ_CHECK(strlen(stats.id) == 24);
+        FUZZ_CHECK(strspn(stats.id, "0123456789abcdef") == 24);
         FUZZ_CHECK(stats.score >= 0 && stats.score <= 10000000);
         FUZZ_CHECK(stats.level >= 1 && stats.level <= 999);
         FUZZ_CHECK(stats.lives >= 0 && stats.lives <= 99);

@@ -83,6 +83,8 @@ PATHS = {
     "nul": b"/index.html%00.png", "dot-segment": b"/./index.html", "empty-segment": b"//index.html",
     "space": b"/img/a%20b.png", "percent-literal": b"/x%2541.txt", "crlf": b"/%0d%0aINFO%20forged",
     "no-slash": b"index.html", "bad-escape": b"/%zz%4", "long": b"/" + b"a/" * 300,
+    "utf8": b"/caf%c3%a9/\xe5\xb1\xb1", "bidi-and-c1": b"/a%e2%80%aeb%c2%85c\xe2\x81\xa6",
+    "fingerprint": b"/highscores/fingerprint",
 }
 
 
@@ -147,6 +149,12 @@ def redact_seeds():
         "at-in-query": "mongodb://host/db?x=a:b@c",
         "no-scheme": "user:pass@host",
         "ipv6": "mongodb://u:p@[::1]:27017/db",
+        "tls-key-password": "mongodb://h/db?tls=true&tlsCertificateKeyFile=/k.pem&"
+                            "tlsCertificateKeyFilePassword=s3cret&replicaSet=rs0",
+        "old-key-password": "mongodb://u:p@h/?sslClientCertificateKeyPassword=s3cret;w=1",
+        "aws-session-token": "mongodb://h/?authMechanism=MONGODB-AWS&"
+                             "authMechanismProperties=AWS_SESSION_TOKEN:t0ken",
+        "empty-secret-option": "mongodb://h/db?tlsCertificateKeyFilePassword=&x=1",
     }
     return {name: b"\x01\x00" + uri.encode() for name, uri in uris.items()} | {
         "tiny-buffer": b"\x00\x05mongodb://user:pass@host/db"}

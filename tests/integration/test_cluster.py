@@ -7,6 +7,7 @@ a replica on SIGTERM at once, and one killed without SIGTERM after the live wind
 answers from memory while the database hangs (SIGSTOP) or was never there."""
 
 import datetime
+import json
 import re
 import signal
 import socket
@@ -144,6 +145,24 @@ def test_cluster_metrics(server, ferret, api):
     assert metric(api, "pacman_database_primary_changes_total") == 0
     assert metric(api, "pacman_database_no_primary_seconds") == 0
     assert metric(api, "pacman_web_pods") >= 1
+
+
+def test_cluster_body_is_made_once_and_served_to_every_poll(server, ferret, api):
+    """Every open page polls /cluster: the body is made once and its bytes served until what
+    it shows changes, or for at most CLUSTER_CACHE_MS (1 s). Before, every request made it
+    anew (no cache, no such metric)."""
+    wait_state(api, ferret.address, "PRIMARY", 10)
+    hits = metric(api, "pacman_cluster_cache_hits_total")
+    assert hits is not None, "no pacman_cluster_cache_hits_total in /metrics"
+    started = time.monotonic()
+    bodies = [api.get("/cluster").content for _ in range(30)]
+    seconds = time.monotonic() - started
+    distinct = len(set(bodies))
+    assert distinct <= seconds / 1.0 + 2, f"{distinct} different bodies in {seconds:.2f} s"
+    assert metric(api, "pacman_cluster_cache_hits_total") - hits >= 30 - distinct
+    # served bytes are still the current view: "now" is at most the cache's age behind
+    now = parse_time(json.loads(bodies[-1])["now"])
+    assert datetime.datetime.now(datetime.timezone.utc) - now < datetime.timedelta(seconds=2)
 
 
 # ---- the member killed and started again ----

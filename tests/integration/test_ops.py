@@ -3,17 +3,20 @@ request logs, secrets kept out of logs, start-up configuration and /location/met
 
 import datetime
 import json
+import os
 import re
 import socket
+import threading
 import time
 import uuid
+from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 import requests
 
 from harness import Server, wait_for
-from support import Api, assert_security_headers, timed
+from support import Api, assert_security_headers, raw_http, timed
 
 
 # ---- health ----
@@ -212,6 +215,20 @@ def test_json_log_lines_parse(make_server):
 
 
 @pytest.mark.parametrize("log_format", ["text", "json"])
+def test_log_lines_keep_utf8_text(make_server, log_format):
+    """A path (or any text) of UTF-8 characters is logged as those characters; before, every
+    byte was written as \\u00XX, which a JSON reader turns into "cafÃ©"."""
+    srv = make_server({"LOG_FORMAT": log_format})
+    marker = uuid.uuid4().hex
+    Api(srv.url).get(f"/caf%C3%A9-%E5%B1%B1%E7%94%B0-{marker}")
+    line = wait_for_log_line(srv, marker)
+    if log_format == "json":
+        assert json.loads(line)["path"] == f"/café-山田-{marker}", line
+    else:
+        assert f"/café-山田-{marker}" in line, line
+
+
+@pytest.mark.parametrize("log_format", ["text", "json"])
 def test_request_data_cannot_forge_log_lines(make_server, log_format):
     srv = make_server({"LOG_FORMAT": log_format})
     api = Api(srv.url)
@@ -274,6 +291,87 @@ def test_password_in_mongo_uri_is_never_printed(make_server):
         assert_secret_absent(srv.log())
     finally:
         dead.close()
+
+
+def test_secret_options_in_mongo_uri_are_never_printed(ferret, make_server):
+    """A client certificate's key password (and an AWS session token) in MONGO_URI's options
+    reach the start-up log as ***; before, only user:password was hidden."""
+    srv = make_server({"MONGO_URI": ferret.uri("pacman") + "&tlsCertificateKeyFilePassword="
+                                    + quote(SECRET, safe="") + "&authMechanismProperties="
+                                    + quote("AWS_SESSION_TOKEN:" + SECRET, safe=""),
+                       "MONGO_TIMEOUT_MS": "500"}, wait=False)
+    wait_for(lambda: "listening on port" in srv.log() or not srv.running(), 20,
+             "the start-up line")
+    srv.stop()
+    log = srv.log()
+    assert "tlsCertificateKeyFilePassword=***" in log, log[-2000:]
+    assert_secret_absent(log)
+
+
+def test_metrics_count_431_and_499_under_their_own_status(make_server):
+    """Before, both were counted as status="other": a request whose headers are too large
+    (431), and one whose client went away before it was answered (499)."""
+    srv = make_server()
+    api = Api(srv.url)
+    too_large = raw_http(srv.port, b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 7000
+                         + b"\r\nConnection: close\r\n\r\n")
+    assert too_large.status == 431
+    with socket.create_connection(("127.0.0.1", srv.port), timeout=5) as sock:
+        sock.sendall(b"POST /highscores HTTP/1.1\r\nHost: x\r\nContent-Type: "
+                     b"application/json\r\nContent-Length: 100\r\n\r\n{\"name\"")
+        time.sleep(0.3)  # the body never comes whole: the client goes away
+    wait_for(lambda: 'pacman_http_requests_total{route="highscores",status="499"} 1' in
+             api.get("/metrics").text, 5, "the 499 in /metrics")
+    metrics = api.get("/metrics").text
+    assert 'pacman_http_requests_total{route="healthz",status="431"} 1' in metrics
+    assert 'status="other"' not in metrics
+
+
+def established_to(pid: int, port: int) -> int:
+    """How many TCP connections process pid has open to 127.0.0.1:port."""
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target[8:-1])
+    count = 0
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for row in Path(table).read_text().splitlines()[1:]:
+            fields = row.split()
+            remote_port = int(fields[2].rsplit(":", 1)[1], 16)
+            if remote_port == port and fields[3] == "01" and fields[9] in inodes:
+                count += 1
+    return count
+
+
+def test_max_pool_size_in_mongo_uri_wins(make_ferret, make_server):
+    """maxPoolSize=2 in MONGO_URI with 8 database workers: while the database hangs and every
+    worker waits on it, the server holds at most 2 connections for them (the driver's monitor
+    has its own). Before, the pool was sized to the workers whatever the URI said; now the
+    operator's setting wins, with a warning that it is smaller than the workers need."""
+    ferret = make_ferret()
+    srv = make_server({"MONGO_URI": ferret.uri("pool") + "&maxPoolSize=2", "DB_WORKERS": "8",
+                       "MONGO_TIMEOUT_MS": "4000", "PLAYER_TTL_SECONDS": "0"})
+    api = Api(srv.url)
+    assert api.get("/highscores/list").status_code == 200
+    ferret.pause()
+    try:
+        callers = [threading.Thread(target=lambda i=i: api.post_form(
+            "/highscores", {"name": f"p{i}", "score": "1", "level": "1"}, timeout=30))
+            for i in range(12)]
+        for caller in callers:
+            caller.start()
+        time.sleep(1.5)  # every worker has taken a task and waits for a connection or on one
+        held = established_to(srv.proc.pid, ferret.port)
+    finally:
+        ferret.resume()
+        for caller in callers:
+            caller.join(30)
+    assert held <= 4, f"{held} connections to the database with maxPoolSize=2"
+    assert "maxPoolSize=2, fewer than the 11 connections" in srv.log()
 
 
 # ---- start-up configuration ----

@@ -219,7 +219,7 @@ def figures() -> int:
         "server_counters": delta,
         "requests": table,
     }
-    hits, misses = delta.get("userstats_cache_hits"), delta.get("userstats_cache_misses")
+    hits, misses = delta.get("players_cache_hits"), delta.get("players_cache_misses")
     if hits is not None and misses is not None and hits + misses:
         found["players_list"] = {"served": hits + misses, "from_memory_percent": round(100 * hits / (hits + misses), 1),
                                    "database_reads": misses, "locust_lists": lists}

@@ -251,6 +251,34 @@ static void test_redact(void **state)
     assert_null(strstr(out, "pw"));
 }
 
+static void test_redact_secret_options(void **state)
+{
+    (void)state;
+    char out[512];
+    /* the client key's password, under its name and its old one, any case */
+    assert_true(config_redact_uri("mongodb://h/db?tls=true&tlsCertificateKeyFile=/k.pem&"
+                                  "tlsCertificateKeyFilePassword=s3cret&replicaSet=rs0",
+                                  out, sizeof out));
+    assert_string_equal(out, "mongodb://h/db?tls=true&tlsCertificateKeyFile=/k.pem&"
+                             "tlsCertificateKeyFilePassword=***&replicaSet=rs0");
+    assert_true(config_redact_uri("mongodb://u:pw@h/?SSLCLIENTCERTIFICATEKEYPASSWORD=s3cret;"
+                                  "authMechanism=MONGODB-AWS&authMechanismProperties="
+                                  "AWS_SESSION_TOKEN:t0ken",
+                                  out, sizeof out));
+    assert_string_equal(out, "mongodb://u:***@h/?SSLCLIENTCERTIFICATEKEYPASSWORD=***;"
+                             "authMechanism=MONGODB-AWS&authMechanismProperties=***");
+    assert_null(strstr(out, "s3cret"));
+    assert_null(strstr(out, "t0ken"));
+    /* the same words outside the options are not options */
+    assert_true(config_redact_uri("mongodb://h/password?x=1&password=", out, sizeof out));
+    assert_string_equal(out, "mongodb://h/password?x=1&password=");
+    /* cut short: a prefix that still holds no secret */
+    char small[40];
+    assert_false(config_redact_uri("mongodb://h/db?tlsCertificateKeyFilePassword=s3cret", small,
+                                   sizeof small));
+    assert_null(strstr(small, "s3"));
+}
+
 static void test_variable_list(void **state)
 {
     (void)state;
@@ -276,6 +304,7 @@ int main(void)
         cmocka_unit_test(test_bad_values),
         cmocka_unit_test(test_empty_means_default),
         cmocka_unit_test(test_redact),
+        cmocka_unit_test(test_redact_secret_options),
         cmocka_unit_test(test_variable_list),
     };
     return cmocka_run_group_tests_name("config", tests, NULL, NULL);

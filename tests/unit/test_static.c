@@ -1,4 +1,4 @@
-/* Unit tests of static_files and router: path rules, lookup, content negotiation. */
+/* Unit tests of static_files: path rules, lookup, content negotiation. */
 /* cmocka.h needs these four first */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,7 +13,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "router.h"
 #include "static_files.h"
 
 static void test_clean_paths(void **state)
@@ -144,39 +143,12 @@ static void test_unescape(void **state)
     }
 }
 
-static void test_router(void **state)
-{
-    (void)state;
-    struct route_match match = router_match("/highscores/list", METHOD_GET);
-    assert_int_equal(match.route, ROUTE_HIGHSCORES_LIST);
-    assert_true(match.method_allowed);
-    match = router_match("/highscores", METHOD_GET);
-    assert_int_equal(match.route, ROUTE_HIGHSCORES);
-    assert_false(match.method_allowed);
-    assert_string_equal(match.allow, "POST");
-    match = router_match("/user/id", METHOD_HEAD); /* GET creates a player: HEAD must not */
-    assert_false(match.method_allowed);
-    match = router_match("/user/stats", METHOD_POST);
-    assert_int_equal(match.route, ROUTE_PLAYER_STATS);
-    assert_true(match.method_allowed);
-    match = router_match("/user/stats", router_method("DELETE"));
-    assert_false(match.method_allowed);
-    assert_string_equal(match.allow, "GET, HEAD, POST");
-    match = router_match("/index.html", METHOD_POST);
-    assert_int_equal(match.route, ROUTE_STATIC);
-    assert_false(match.method_allowed);
-    assert_int_equal(router_match("/highscores/list/", METHOD_GET).route, ROUTE_STATIC);
-    assert_int_equal(router_method("get"), METHOD_OTHER); /* methods are case-sensitive */
-    assert_string_equal(router_route_name(ROUTE_PLAYER_STATS), "user_stats");
-    assert_string_equal(router_route_name(ROUTE_STATIC), "static");
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_clean_paths), cmocka_unit_test(test_load_and_lookup),
         cmocka_unit_test(test_accept_gzip), cmocka_unit_test(test_etag_match),
-        cmocka_unit_test(test_unescape),    cmocka_unit_test(test_router),
+        cmocka_unit_test(test_unescape),
     };
-    return cmocka_run_group_tests_name("static_files and router", tests, NULL, NULL);
+    return cmocka_run_group_tests_name("static_files", tests, NULL, NULL);
 }

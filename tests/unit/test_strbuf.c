@@ -1,4 +1,6 @@
-/* Unit tests of strbuf (growth, the limit, failure that sticks, overflow) and hex. */
+/* Unit tests of strbuf (growth, the limit, failure that sticks, overflow, memory running out)
+ * and hex. The test links with --wrap=realloc (Makefile, UNIT_LDFLAGS_test_strbuf), so that it
+ * can make strbuf's realloc fail. */
 
 /* cmocka.h needs these first */
 #include <setjmp.h>
@@ -8,11 +10,22 @@
 
 #include <cmocka.h>
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "hex.h"
 #include "strbuf.h"
+
+void *__real_realloc(void *pointer, size_t size);
+void *__wrap_realloc(void *pointer, size_t size);
+
+static bool realloc_fails;
+
+void *__wrap_realloc(void *pointer, size_t size)
+{
+    return realloc_fails ? NULL : __real_realloc(pointer, size);
+}
 
 static void test_appends_grow_and_stay_terminated(void **state)
 {
@@ -99,6 +112,27 @@ static void test_sizes_that_would_overflow_fail(void **state)
     strbuf_free(&buffer);
 }
 
+static void test_printf_when_memory_runs_out_leaves_the_text_as_it_was(void **state)
+{
+    (void)state;
+    struct strbuf buffer;
+    strbuf_init(&buffer, 0);
+    assert_true(strbuf_append(&buffer, "kept", 4)); /* 64 bytes of room */
+    realloc_fails = true;
+    /* longer than the room: the first pass writes a cut copy into it, then growing fails */
+    bool appended = strbuf_printf(&buffer, "%s",
+                                  "0123456789012345678901234567890123456789"
+                                  "0123456789012345678901234567890123456789");
+    realloc_fails = false;
+    assert_false(appended);
+    assert_true(buffer.failed);
+    assert_int_equal(buffer.length, 4);
+    /* before: the cut copy sat after "kept" with no NUL at length */
+    assert_int_equal(strlen(buffer.data), 4);
+    assert_string_equal(buffer.data, "kept");
+    assert_null(strbuf_take(&buffer, NULL)); /* failed: nothing to hand over */
+}
+
 static void test_hex(void **state)
 {
     (void)state;
@@ -130,6 +164,7 @@ int main(void)
         cmocka_unit_test(test_an_empty_buffer_takes_as_an_empty_string),
         cmocka_unit_test(test_the_limit_refuses_and_the_failure_sticks),
         cmocka_unit_test(test_sizes_that_would_overflow_fail),
+        cmocka_unit_test(test_printf_when_memory_runs_out_leaves_the_text_as_it_was),
         cmocka_unit_test(test_hex),
     };
     return cmocka_run_group_tests_name("strbuf", tests, NULL, NULL);

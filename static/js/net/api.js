@@ -26,38 +26,43 @@ export class ApiError extends Error {
 
 /**
  * Returns the API bound to a fetch function (injected for tests).
- * timeoutMs: how long to wait for an answer before giving up on a request.
+ * timeoutMs: how long to wait for an answer, its body included, before giving up on a request.
  */
 export function createApi({ fetch = globalThis.fetch.bind(globalThis), timeoutMs = 8000 } = {}) {
   async function request(path, { method = 'GET', body } = {}) {
     const controller = new AbortController();
+    // One deadline for the whole exchange, the body included: a server (or a proxy in front
+    // of it) that sends its headers and then stalls must not leave the game waiting for ever.
     const timer = setTimeout(() => controller.abort(), timeoutMs);
-    let response;
     try {
-      response = await fetch(path, {
-        method,
-        headers: body ? { 'Content-Type': 'application/json', Accept: 'application/json' } : { Accept: 'application/json' },
-        body: body ? JSON.stringify(body) : undefined,
-        cache: 'no-store',
-        credentials: 'same-origin',
-        signal: controller.signal,
-      });
-    } catch (err) {
-      throw new ApiError(err && err.name === 'AbortError' ? 'the server did not answer in time' : 'the server could not be reached', 0);
+      let response;
+      try {
+        response = await fetch(path, {
+          method,
+          headers: body ? { 'Content-Type': 'application/json', Accept: 'application/json' } : { Accept: 'application/json' },
+          body: body ? JSON.stringify(body) : undefined,
+          cache: 'no-store',
+          credentials: 'same-origin',
+          signal: controller.signal,
+        });
+      } catch (err) {
+        throw new ApiError(err && err.name === 'AbortError' ? 'the server did not answer in time' : 'the server could not be reached', 0);
+      }
+      let data = null;
+      try {
+        data = await response.json();
+      } catch {
+        if (controller.signal.aborted) throw new ApiError('the server did not answer in time', 0);
+        data = null; // an answer that is not JSON: its status says enough
+      }
+      if (!response.ok) {
+        const message = data && typeof data.error === 'string' ? data.error : `HTTP ${response.status}`;
+        throw new ApiError(message, response.status);
+      }
+      return data;
     } finally {
       clearTimeout(timer);
     }
-    let data = null;
-    try {
-      data = await response.json();
-    } catch {
-      data = null;
-    }
-    if (!response.ok) {
-      const message = data && typeof data.error === 'string' ? data.error : `HTTP ${response.status}`;
-      throw new ApiError(message, response.status);
-    }
-    return data;
   }
 
   return {

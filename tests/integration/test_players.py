@@ -1,4 +1,5 @@
-"""GET /user/id, POST /user/stats and GET /user/stats: the live-stats flow of the old client."""
+"""The players (the old client's /user/ routes): GET /user/id, POST /user/stats and GET
+/user/stats, the live-stats flow of the old client."""
 
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -193,7 +194,7 @@ def metric(api, name) -> float:
 
 def database_reads(api) -> dict:
     return {key: metric(api, f"pacman_{key}") for key in (
-        "userstats_cache_hits_total", "userstats_cache_misses_total",
+        "players_cache_hits_total", "players_cache_misses_total",
         "database_operations_total")}
 
 
@@ -221,8 +222,8 @@ def test_a_second_list_within_the_cache_age_does_not_reach_the_database(make_ser
         assert response.headers["Content-Type"].startswith("application/json")
         assert response.json() == [], "the cached list was not served"
     after = database_reads(api)
-    assert after["userstats_cache_hits_total"] - before["userstats_cache_hits_total"] == 3
-    assert after["userstats_cache_misses_total"] == before["userstats_cache_misses_total"]
+    assert after["players_cache_hits_total"] - before["players_cache_hits_total"] == 3
+    assert after["players_cache_misses_total"] == before["players_cache_misses_total"]
     assert after["database_operations_total"] == before["database_operations_total"]
 
 
@@ -236,7 +237,7 @@ def test_players_cache_ms_sets_the_live_players_age_apart_from_the_top_10(make_s
     assert api.get("/user/stats").json() == [], "the live players were not cached"
     assert api.get("/highscores/list").status_code == 200
     after = database_reads(api)
-    assert after["userstats_cache_hits_total"] - before["userstats_cache_hits_total"] == 1
+    assert after["players_cache_hits_total"] - before["players_cache_hits_total"] == 1
     # the top 10, uncached, went to the database
     assert after["database_operations_total"] - before["database_operations_total"] == 1
 
@@ -251,8 +252,8 @@ def test_concurrent_misses_make_one_database_read(make_server, mongo):
     assert all(r.json()[0]["host"] == "elsewhere" for r in lists)
     after = database_reads(api)
     assert after["database_operations_total"] - before["database_operations_total"] == 1
-    assert after["userstats_cache_hits_total"] + after["userstats_cache_misses_total"] - \
-        before["userstats_cache_hits_total"] - before["userstats_cache_misses_total"] == 32
+    assert after["players_cache_hits_total"] + after["players_cache_misses_total"] - \
+        before["players_cache_hits_total"] - before["players_cache_misses_total"] == 32
 
 
 def test_own_reports_keep_the_cached_list_for_its_age(make_server, mongo):
@@ -265,8 +266,8 @@ def test_own_reports_keep_the_cached_list_for_its_age(make_server, mongo):
     report(api, user_id, host="pod-1", score=300)
     assert api.get("/user/stats").json() == [], "the report dropped the cached list"
     after = database_reads(api)
-    assert after["userstats_cache_hits_total"] - before["userstats_cache_hits_total"] == 1
-    assert after["userstats_cache_misses_total"] == before["userstats_cache_misses_total"]
+    assert after["players_cache_hits_total"] - before["players_cache_hits_total"] == 1
+    assert after["players_cache_misses_total"] == before["players_cache_misses_total"]
     assert after["database_operations_total"] - before["database_operations_total"] == 1  # the report
 
 
@@ -294,7 +295,7 @@ def test_a_refused_report_keeps_the_cached_list(make_server, mongo):
     before = database_reads(api)
     assert api.get("/user/stats").json() == []
     after = database_reads(api)
-    assert after["userstats_cache_hits_total"] - before["userstats_cache_hits_total"] == 1
+    assert after["players_cache_hits_total"] - before["players_cache_hits_total"] == 1
 
 
 def test_other_replicas_reports_show_within_the_cache_age(make_server, mongo):
@@ -318,8 +319,8 @@ def test_a_zero_cache_age_reads_the_database_every_time(make_server, mongo):
     assert [e["host"] for e in api.get("/user/stats").json()] == ["elsewhere"]
     assert [e["host"] for e in api.get("/user/stats").json()] == ["elsewhere"]
     after = database_reads(api)
-    assert after["userstats_cache_hits_total"] == before["userstats_cache_hits_total"] == 0
-    assert after["userstats_cache_misses_total"] - before["userstats_cache_misses_total"] == 3
+    assert after["players_cache_hits_total"] == before["players_cache_hits_total"] == 0
+    assert after["players_cache_misses_total"] - before["players_cache_misses_total"] == 3
     assert after["database_operations_total"] - before["database_operations_total"] == 3
 
 
