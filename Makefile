@@ -155,7 +155,7 @@ test-asan: asan ## the integration suite against the sanitizer build
 	@if ls $(BUILD)/asan/report* >/dev/null 2>&1; then cat $(BUILD)/asan/report*; exit 1; fi
 
 test-e2e: build ## the game in Debian's Chromium via Playwright, against the real server (DOCS_SCREENSHOTS=1: and the docs' pictures into docs/screenshots/)
-	scripts/deps.sh browser
+	scripts/deps.sh browser bench
 	$(PY) -m pytest -q tests/e2e
 
 test-k8s: build ## offline checks of k8s/ manifests and overlays
@@ -220,9 +220,11 @@ figures: ## measure every figure the docs quote again (bench, load test, make te
 	PACMAN_RESULTS_DIR=docs/results $(MAKE) --no-print-directory bench
 	scripts/deps.sh run test
 	PACMAN_RESULTS_DIR=docs/results tests/load/run.sh figures
-	rm -f $(BUILD)/results/suites.json $(BUILD)/results/fresh.json $(BUILD)/results/image.json
+	rm -f $(BUILD)/results/suites.json $(BUILD)/results/fresh.json $(BUILD)/results/password-change.json \
+	  $(BUILD)/results/image.json
 	$(MAKE) --no-print-directory test
-	cp $(BUILD)/results/suites.json $(BUILD)/results/fresh.json $(BUILD)/results/image.json docs/results/
+	cp $(BUILD)/results/suites.json $(BUILD)/results/fresh.json $(BUILD)/results/password-change.json \
+	  $(BUILD)/results/image.json docs/results/
 	$(MAKE) --no-print-directory docs-refresh test-docs
 
 loadtest: build ## a Locust player scenario against a running server (URL=http://localhost:8080)

@@ -709,7 +709,7 @@ def main() -> int:
     parser.add_argument("--kubectl", default=os.environ.get("KUBECTL", "kubectl"))
     args = parser.parse_args()
     if not shutil.which(args.kubectl):
-        print(f"cluster-demo: {args.kubectl} not found: install kubectl (1.25 or later)", file=sys.stderr)
+        print(f"cluster-demo: {args.kubectl} not found: install kubectl (1.27 or later)", file=sys.stderr)
         return 2
     ok = run_scenario(KubectlCluster(args.overlay, args.kubectl), Report(), keep=args.keep, timeout=args.timeout,
                       backup=args.backup)

@@ -12,6 +12,7 @@ import { askForName } from './ui/name-dialog.js';
 import { Scoreboard } from './ui/scoreboard.js';
 import { watchLivePlayers } from './ui/live-players.js';
 import { ClusterPanel } from './ui/cluster-panel.js';
+import { LessonPanel } from './ui/lesson-panel.js';
 import { createClusterClient } from './net/cluster.js';
 import { createApi } from './net/api.js';
 import { STORAGE_KEY } from './net/score-queue.js';
@@ -87,8 +88,14 @@ async function loadLocation(attempt = 0) {
   }
 }
 
+const lesson = new LessonPanel({ root: $('lesson'), storage, search: window.location.search });
+const readCluster = createClusterClient();
 const cluster = new ClusterPanel({
-  readCluster: createClusterClient(),
+  readCluster: async () => {
+    const reply = await readCluster();
+    lesson.observeCluster(reply);
+    return reply;
+  },
   els: {
     dbSummary: $('database-summary'), dbStatus: $('database-status'), members: $('database-members'),
     events: $('database-events'), announce: $('database-announce'),
@@ -108,7 +115,11 @@ const scoreboard = new Scoreboard({
   onTopScore(score) {
     if (score > game.highScore) game.highScore = score;
   },
-  describeSaved: (entry) => cluster.describeSaved(entry),
+  describeSaved: async (entry) => {
+    const note = await cluster.describeSaved(entry);
+    lesson.scoreSaved(entry);
+    return note;
+  },
 });
 
 const stats = new StatsReporter({ api, where: () => pod, stats: () => game.stats() });
@@ -368,6 +379,7 @@ reflectState();
 showPod();
 loadLocation();
 scoreboard.start();
+lesson.start();
 cluster.start();
 watchLivePlayers({ api, body: $('live-body'), status: $('live-status'), table: $('live-table') });
 if (!document.hidden) startLoop();

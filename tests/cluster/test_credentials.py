@@ -105,3 +105,63 @@ def test_the_key_file_change_rolls_the_members(cluster, overlay):
         cluster.wait_settled()
         assert cluster.get("statefulset", "mongo", "-n", NAMESPACE)["metadata"]["generation"] == sts["metadata"]["generation"] + phase
     assert cluster.get("deployment", "pacman", "-n", NAMESPACE)["metadata"]["generation"] == web["metadata"]["generation"]
+
+
+# ---- docs/credentials.md, its commands as written, in its order ----
+
+LOCAL = ROOT / "k8s" / "local"
+SAVED = ROOT / "build" / "cluster-test" / "k8s-local-of-the-developer"
+
+
+def page_setup(walk):
+    """The page starts after step 2 of the walkthrough, on a cluster without the game. Its
+    commands write k8s/local: one a developer made is moved aside and put back afterwards."""
+    if LOCAL.exists():
+        SAVED.parent.mkdir(parents=True, exist_ok=True)
+        LOCAL.rename(SAVED)
+    step_2 = readme.only(readme.walkthrough(), STEP_2, "that makes csi-hostpath-sc the default class")
+    assert walk.cluster.shell(step_2.text).returncode == 0
+
+
+def page_teardown(walk):
+    walk.cluster.remove_the_game()
+    subprocess.run(["rm", "-rf", str(LOCAL)], check=True)
+    if SAVED.exists():
+        SAVED.rename(LOCAL)
+
+
+def own_values(walk, command, result):
+    """After the first apply of k8s/local: the web pods and the members use its values."""
+    app = env_file(LOCAL / "app.env")
+    assert secret_values(walk.cluster, web_secret(walk.cluster)) == app
+    assert secret_values(walk.cluster, "mongo-app-current")["username"] == app["username"]
+
+
+def web_rolled_not_members(walk, command, result):
+    walk.cluster.wait_settled()
+    sts = walk.cluster.get("statefulset", "mongo", "-n", NAMESPACE)
+    assert sts["metadata"]["generation"] == walk.state[GAMES_PASSWORD], \
+        "the game's password change restarted the members"
+    assert secret_values(walk.cluster, web_secret(walk.cluster))["username"] == "pacman-2"
+
+
+GAMES_PASSWORD = "the game's password: the web pods roll, no member"
+
+
+def credentials_checks():
+    from walkthrough import Check
+    return [
+        Check(r"^kubectl apply -k k8s/local$", "the overlay's own values in use", after=own_values, occurrence=1),
+        Check(r"^kubectl apply -k k8s/local$", GAMES_PASSWORD,
+              occurrence=2, after=web_rolled_not_members,
+              before=lambda walk, command: walk.cluster.get("statefulset", "mongo", "-n", NAMESPACE)["metadata"]["generation"]),
+    ]
+
+
+def _page_test():
+    from walkthrough import page_test
+    return page_test("docs/credentials.md", programs=("kubectl", "scripts/credentials.sh"),
+                     checks=credentials_checks, setup=page_setup, teardown=page_teardown)
+
+
+test_credentials_page = _page_test()

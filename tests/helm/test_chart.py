@@ -45,7 +45,7 @@ def test_helm_lint_strict(name, major):
 
 
 @pytest.mark.parametrize("name", SETTINGS)
-def test_renders_pass_the_schemas_of_every_release_from_1_25(name):
+def test_renders_pass_the_schemas_of_every_release_from_1_27(name):
     assert manifests.schema_problems(chart.template(SETTINGS[name])) == []
 
 

@@ -133,3 +133,18 @@ def test_the_mongo_containers_write_only_to_their_volumes():
     boot = manifests.container_named(sts, manifests.BOOTSTRAP_CONTAINER)
     for name in ("READY_FILE", "STATE_DIR", "HOME"):
         assert manifests.env_value(boot, name)[0].startswith("/tmp"), name
+
+
+def test_the_docs_state_the_floor_the_manifests_need():
+    """Issue 21, defect 5: the StatefulSet's persistentVolumeClaimRetentionPolicy is dropped
+    without a word before Kubernetes 1.27, so every "1.NN or later" the docs and manifests give
+    for Kubernetes or kubectl says 1.27 (manifests.KUBERNETES_FLOOR), which the schema checks
+    start from. (The README said 1.25.)"""
+    floor = "%d.%d" % manifests.KUBERNETES_FLOOR
+    stated = re.compile(r"(Kubernetes|kubectl)`?[^.\n]{0,30}?\b(1\.\d+)( or later|\+| and later| or newer)")
+    paths = [manifests.ROOT / "README.md", *sorted((manifests.ROOT / "docs").glob("*.md")),
+             *sorted(manifests.K8S.rglob("*.yaml")), *sorted(manifests.K8S.rglob("*.md"))]
+    found = {f"{p.relative_to(manifests.ROOT)}: {m.group(0)}": m.group(2)
+             for p in paths for m in stated.finditer(p.read_text())}
+    assert found, "no page states the Kubernetes version the manifests need"
+    assert {k: v for k, v in found.items() if v != floor} == {}

@@ -15,17 +15,15 @@ each member). The server's readiness does not depend on the database, on purpose
 that is down never takes the page down; so a web pod with a password the database refuses is
 in the endpoints at once, which is exactly how the old procedure failed.
 
-Figures: PACMAN_RESULTS_DIR/password-change.json (default build/results; docs/results via
-`make figures` once the docs' figure mechanism has landed)."""
+Figures: build/results/password-change.json (`make figures` copies it to docs/results/, which
+docs/credentials.md quotes)."""
 
 from __future__ import annotations
 
 import base64
-import json
-import os
-import platform
 import signal
 import subprocess
+import sys
 import threading
 import time
 import urllib.error
@@ -38,6 +36,9 @@ import pytest
 
 import harness
 import manifests
+
+sys.path.insert(0, str(manifests.ROOT / "tests" / "docs"))
+import results  # noqa: E402  (tests/docs/results.py)
 import pymongo
 from test_mongosh import AuthFerretDB, Member, Sidecar
 
@@ -223,20 +224,9 @@ def rehearse(tmp_path: Path, overlay: Path, change, members: str, settle: bool =
 
 
 def write_results(figures: dict):
-    """PACMAN_RESULTS_DIR (default build/results)/password-change.json, in the docs' shape."""
-    directory = Path(os.environ.get("PACMAN_RESULTS_DIR", ROOT / "build" / "results"))
-    directory = directory if directory.is_absolute() else ROOT / directory
-    directory.mkdir(parents=True, exist_ok=True)
-    commit = subprocess.run(["git", "-C", str(ROOT), "describe", "--always", "--dirty", "--abbrev=12"],
-                            capture_output=True, text=True).stdout.strip()
-    path = directory / "password-change.json"
-    old = json.loads(path.read_text()) if path.exists() else {}
-    old.pop("measured", None)
-    measured = {"date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "commit": commit,
-                "machine": f"{platform.system()} {platform.release()}, {os.cpu_count()} cores",
-                "by": "tests/k8s/test_password_change.py (make test-k8s)",
-                "load_average": [round(x, 2) for x in os.getloadavg()]}
-    path.write_text(json.dumps({"measured": measured, **old, **figures}, indent=1) + "\n")
+    """password-change.json in build/results (docs/results under `make figures`), in the docs'
+    shape: tests/docs/results.py, each key with a `measured` block of its own."""
+    results.update("password-change", figures, "tests/k8s/test_password_change.py (make test-k8s)")
 
 
 def summary(result: dict) -> dict:

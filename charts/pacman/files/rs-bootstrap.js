@@ -33,6 +33,8 @@ const local = `127.0.0.1:${port}`;
 const names = { statefulSet: podStatefulSet(podName), service: env.MONGO_SERVICE, namespace: env.POD_NAMESPACE, port };
 const ordinal = podOrdinal(podName);
 const selfHost = memberHost(names, ordinal);
+// Where one pass leaves its sightings for the next (an emptyDir in the pod).
+const sightingsFile = `${env.STATE_DIR || '/tmp'}/members-without-pod.json`;
 // Every call below has a time limit, so a member that accepts a connection and then says
 // nothing cannot stall the pass (bootstrap.sh puts a deadline on the whole pass as well).
 const LIMITS = 'serverSelectionTimeoutMS=3000&connectTimeoutMS=3000&socketTimeoutMS=15000';
@@ -61,7 +63,7 @@ function appCredentials() {
 /** What earlier passes saw (decideMembers' sightings), or {} if none or unreadable. */
 function readSightings() {
   try {
-    return JSON.parse(fs.readFileSync(`${env.STATE_DIR}/members-without-pod.json`, 'utf8'));
+    return JSON.parse(fs.readFileSync(sightingsFile, 'utf8'));
   } catch (e) {
     return {};
   }
@@ -69,9 +71,8 @@ function readSightings() {
 
 /** Keeps sightings for the next pass; null forgets them (this member is not the primary). */
 function writeSightings(seen) {
-  const file = `${env.STATE_DIR}/members-without-pod.json`;
-  if (seen === null) fs.rmSync(file, { force: true });
-  else fs.writeFileSync(file, JSON.stringify(seen));
+  if (seen === null) fs.rmSync(sightingsFile, { force: true });
+  else fs.writeFileSync(sightingsFile, JSON.stringify(seen));
 }
 
 /** Writes or removes the readiness file of the bootstrap container. */

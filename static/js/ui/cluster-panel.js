@@ -9,21 +9,10 @@ import {
   databaseSummary, freshEvents, memberTiles, podRows, primaryName, savedNote,
   sentence, webStaleness, webSummary,
 } from './cluster-view.js';
+import { clockText, el } from './dom.js';
 import { setStatus } from './hud.js';
 
 const EVENTS_SHOWN = 12;
-
-function el(doc, tag, className, text) {
-  const node = doc.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
-
-function clock(iso) {
-  const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? '' : d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
-}
 
 function drawMembers(list, cluster) {
   const doc = list.ownerDocument;
@@ -54,7 +43,7 @@ function drawEvents(list, cluster) {
   list.replaceChildren(...events.map((e) => {
     const li = el(doc, 'li', 'event');
     li.dataset.kind = e.kind;
-    const time = el(doc, 'time', '', clock(e.at));
+    const time = el(doc, 'time', '', clockText(e.at));
     time.dateTime = e.at;
     li.append(time, el(doc, 'span', 'event-text', e.text));
     return li;
