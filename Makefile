@@ -12,8 +12,13 @@ VERSION  := $(shell git describe --always --dirty 2>/dev/null || echo dev)
 
 WARNINGS := -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wstrict-prototypes \
             -Wformat=2 -Wvla -Wpointer-arith -Wcast-qual -Wundef
-HARDEN   := -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fstack-clash-protection -fPIE \
-            -fcf-protection
+# Control-flow protection is the architecture's own: -fcf-protection (CET) where the compiler
+# takes it, else -mbranch-protection=standard (BTI and PAC), whichever it accepts. Asked of the
+# compiler, never named per architecture, and only when the server is built (`=`: after deps.sh).
+CONTROL_FLOW = $(shell for flag in -fcf-protection -mbranch-protection=standard; do \
+                 $(CC) -Werror $$flag -E -x c /dev/null >/dev/null 2>&1 && { echo $$flag; break; }; done)
+HARDEN    = -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fstack-clash-protection -fPIE \
+            $(CONTROL_FLOW)
 CFLAGS   ?= -O2 -g
 # What reads the machine is expanded only inside recipes (`=`, never `:=`), so it runs after
 # scripts/deps.sh has installed the libraries: every compile and link rule below waits for
@@ -31,7 +36,7 @@ PY := $(BUILD)/venv/bin/python
 export MONGOC_DISABLE_SHM := 1
 
 .PHONY: build help deps run test check test-unit test-js test-integration test-asan test-e2e \
-        test-k8s test-helm chart-files test-cluster test-image test-fresh test-hostile test-reliability test-demo test-backup valgrind \
+        test-k8s test-helm chart-files test-cluster test-image test-release test-arm64 test-compose test-fresh test-hostile test-reliability test-demo test-backup valgrind \
         fuzz fuzz-smoke asan bench loadtest loadtest-smoke demo cluster-demo cluster-demo-local credentials \
         format format-check clean test-docs docs-refresh docs-images figures
 
@@ -59,7 +64,7 @@ help: ## list every target
 	  awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
 
 deps: ## install everything `make test` needs (apt, FerretDB, Python, Node)
-	scripts/deps.sh build run test browser image bench k8s helm cluster
+	scripts/deps.sh build run test browser image bench k8s helm cluster release compose
 
 run: ## build and serve the game on http://localhost:8080 (starts a local database if none is configured)
 	scripts/deps.sh build run
@@ -68,7 +73,8 @@ run: ## build and serve the game on http://localhost:8080 (starts a local databa
 
 # Each suite is timed into build/results/suites.json (docs/results/ under `make figures`).
 TEST_SUITES := format-check test-unit test-js test-docs test-integration test-e2e test-k8s test-helm test-cluster \
-  test-hostile fuzz-smoke test-asan test-reliability test-demo test-backup valgrind test-image test-fresh loadtest-smoke
+  test-hostile fuzz-smoke test-asan test-reliability test-demo test-backup valgrind test-image test-release \
+  test-compose test-fresh loadtest-smoke
 
 test: deps build ## install what is needed and run every test suite
 	@set -e; for suite in $(TEST_SUITES); do \
@@ -176,6 +182,18 @@ test-image: ## build the Dockerfile with podman and smoke-test the container
 	scripts/deps.sh image
 	tests/image/run.sh
 
+test-release: ## actionlint on .github/workflows; the release builds what test-image tests (same Dockerfile and build arguments)
+	scripts/deps.sh test release
+	tests/image/release.sh
+
+test-arm64: ## the image built for linux/arm64 under QEMU emulation (binfmt_misc) and smoke-tested; slow, not in `make test`
+	scripts/deps.sh test image arm64
+	tests/image/arm64.sh
+
+test-compose: ## compose.yaml up for real (podman-compose, the game's image, a FerretDB stand-in for mongo): play, down, up, scores kept
+	scripts/deps.sh test image compose
+	tests/compose/run.sh
+
 test-fresh: ## `make run` from a clone of HEAD in a fresh Debian 12 container: page, score, Ctrl-C
 	scripts/deps.sh image
 	tests/fresh/run.sh
@@ -202,9 +220,11 @@ figures: ## measure every figure the docs quote again (bench, load test, make te
 	PACMAN_RESULTS_DIR=docs/results $(MAKE) --no-print-directory bench
 	scripts/deps.sh run test
 	PACMAN_RESULTS_DIR=docs/results tests/load/run.sh figures
-	rm -f $(BUILD)/results/suites.json $(BUILD)/results/fresh.json $(BUILD)/results/password-change.json
+	rm -f $(BUILD)/results/suites.json $(BUILD)/results/fresh.json $(BUILD)/results/password-change.json \
+	  $(BUILD)/results/image.json
 	$(MAKE) --no-print-directory test
-	cp $(BUILD)/results/suites.json $(BUILD)/results/fresh.json $(BUILD)/results/password-change.json docs/results/
+	cp $(BUILD)/results/suites.json $(BUILD)/results/fresh.json $(BUILD)/results/password-change.json \
+	  $(BUILD)/results/image.json docs/results/
 	$(MAKE) --no-print-directory docs-refresh test-docs
 
 loadtest: build ## a Locust player scenario against a running server (URL=http://localhost:8080)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what a make target needs on a fresh Debian 12 machine, and nothing twice.
-# Usage: scripts/deps.sh GROUP...   groups: build run test browser image bench fuzz format k8s helm cluster
+# Usage: scripts/deps.sh GROUP...   groups: build run test browser image bench fuzz format k8s helm cluster release arm64 compose
 # Every step checks first, so a warm machine pays almost nothing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -104,8 +104,9 @@ for g in "${groups[@]}"; do
         k8s) need_go kustomize kustomize-kubectl kube-score ;;
         cluster) need_go kubernetes etcd kwok kube-snapshotter ;;
         helm) need_go helm helm3 ;;
+        release) need_go actionlint kustomize ;;
     esac
-    case "$g" in test|k8s) need_node ;; esac
+    case "$g" in test|k8s|compose) need_node ;; esac
 done
 for g in "${groups[@]}"; do
     case "$g" in
@@ -120,6 +121,9 @@ for g in "${groups[@]}"; do
         format) want_apt clang-format ;;
         k8s|helm) : ;;   # helm: tests/helm/helm-tool.sh builds it with Go
         cluster) want_apt openssl curl python3-venv ;;   # tests/cluster/control-plane.sh builds the rest with Go
+        release) want_apt shellcheck ;;   # actionlint runs it on the workflows' run: scripts
+        arm64) want_apt qemu-user-static ;;   # tests/image/arm64.sh registers it with binfmt_misc
+        compose) want_apt netavark aardvark-dns ;;   # tests/compose: a bridge network with service names
         *) log "unknown group '$g'"; exit 2 ;;
     esac
 done

@@ -8,8 +8,11 @@
 #
 # Defines: PODMAN_WORK, PODMAN_FLAGS (exported, for tests that call podman themselves), BASE_IMAGE,
 # pm (podman with those flags), podman_log, podman_ensure_base (imports the base if it is missing).
+# PODMAN_WORK and PODMAN_ARCH may be set first: another directory (its own storage), and a base
+# of another architecture (tests/image/arm64.sh: debootstrap runs its second stage emulated).
 
-PODMAN_WORK=$PWD/build/image
+PODMAN_WORK=${PODMAN_WORK:-$PWD/build/image}
+PODMAN_ARCH=${PODMAN_ARCH:-}
 BASE_IMAGE=docker.io/library/debian:bookworm-slim
 podman_log() { printf '%s: %s\n' "${PODMAN_LOG_PREFIX:-podman}" "$*" >&2; }
 
@@ -39,7 +42,7 @@ podman_make_base_tar() {
     mirror=${mirror:-http://deb.debian.org/debian}
     podman_log "debootstrap bookworm from $mirror (once; cached in $tar)"
     rm -rf "$rootfs"
-    debootstrap --variant=minbase bookworm "$rootfs" "$mirror" > "$PODMAN_WORK/debootstrap.log" 2>&1 ||
+    debootstrap --variant=minbase ${PODMAN_ARCH:+--arch="$PODMAN_ARCH"} bookworm "$rootfs" "$mirror" > "$PODMAN_WORK/debootstrap.log" 2>&1 ||
         { tail -20 "$PODMAN_WORK/debootstrap.log"; exit 1; }
     # What makes debian:bookworm-slim slim: dpkg leaves out docs, man pages and locales, and
     # no package archives or lists are kept.
@@ -71,6 +74,7 @@ CONF
 podman_ensure_base() {
     pm image exists "$BASE_IMAGE" && return 0
     [ -s "$PODMAN_WORK/base.tar" ] || podman_make_base_tar
-    pm import --quiet "$PODMAN_WORK/base.tar" localhost/debian-local:bookworm-slim >/dev/null
+    pm import --quiet ${PODMAN_ARCH:+--arch "$PODMAN_ARCH"} "$PODMAN_WORK/base.tar" \
+        localhost/debian-local:bookworm-slim >/dev/null
     pm tag localhost/debian-local:bookworm-slim "$BASE_IMAGE"
 }

@@ -64,8 +64,10 @@ class Mistakes(unittest.TestCase):
         shutil.copytree(REPO / "docs", self.root / "docs")
         shutil.copytree(REPO / "tests" / "cluster", self.root / "tests" / "cluster",
                         ignore=shutil.ignore_patterns("__pycache__"))
-        for name in ("README.md", "Makefile", "SECURITY.md", "Dockerfile"):
+        for name in ("README.md", "Makefile", "SECURITY.md", "Dockerfile", "compose.yaml"):
             shutil.copy2(REPO / name, self.root / name)
+        for tree in (".github", "k8s"):   # docs/releasing.md and compose.md link into them
+            shutil.copytree(REPO / tree, self.root / tree)
         check.use_root(self.root)
 
     def tearDown(self):

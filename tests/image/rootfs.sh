@@ -52,13 +52,32 @@ for library in $libraries; do
     packages+=("$(package_of "$library")")
 done
 
+# A package's copyright file. Some packages' /usr/share/doc/NAME is a symbolic link to the
+# directory of a package of the same source they depend on (libstdc++6 and libgcc-s1 to
+# gcc-12-base's), and slim images leave such links out: the file is then that package's.
+copyright_of() {
+    local name=$1 source dependency
+    if [ -f "/usr/share/doc/$name/copyright" ]; then
+        echo "/usr/share/doc/$name/copyright"
+        return
+    fi
+    source=$(dpkg-query -W -f='${source:Package}' "$name")
+    for dependency in $(dpkg-query -W -f='${Depends}' "$name" | tr ',|' '\n\n' | awk '{ sub(/:.*/, "", $1); print $1 }'); do
+        if [ "$(dpkg-query -W -f='${source:Package}' "$dependency" 2>/dev/null)" = "$source" ] &&
+           [ -f "/usr/share/doc/$dependency/copyright" ]; then
+            echo "/usr/share/doc/$dependency/copyright"
+            return
+        fi
+    done
+    echo "rootfs.sh: no copyright file for $name" >&2
+    exit 1
+}
 mkdir -p "$root/var/lib/dpkg/status.d" "$root/usr/share/doc"
 for package in $(printf '%s\n' "${packages[@]}" | sort -u); do
     dpkg-query -s "$package" > "$root/var/lib/dpkg/status.d/$package"
     name=${package%%:*}
-    if [ -f "/usr/share/doc/$name/copyright" ]; then
-        install -D -m 0644 "/usr/share/doc/$name/copyright" "$root/usr/share/doc/$name/copyright"
-    fi
+    copyright=$(copyright_of "$name")
+    install -D -m 0644 "$copyright" "$root/usr/share/doc/$name/copyright"
 done
 cp /usr/lib/os-release "$root/usr/lib/os-release"
 mkdir -p "$root/etc"

@@ -18,5 +18,6 @@ trap cleanup EXIT
 
 start=$SECONDS
 tests/image/build.sh
-build/venv/bin/python -m pytest -q tests/image "$@"
+build/venv/bin/python -m pytest -q tests/image/test_image.py "$@"
+build/venv/bin/python tests/image/measure.py   # build/results/image.json (docs/results/ under make figures)
 printf 'test-image: done in %d s\n' $((SECONDS - start)) >&2
