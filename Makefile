@@ -170,8 +170,11 @@ test-helm: build ## the Helm chart offline: lint --strict, schemas, values, cred
 # (tests/helm/test_same_as_kustomize.py fails when one is stale).
 CHART_FILES := k8s/base/mongo/bootstrap.sh k8s/base/mongo/rs-bootstrap.js k8s/base/mongo/rs-decide.js \
                k8s/base/mongo/member-ready.sh k8s/base/mongo/mongosh.conf \
-               k8s/base/mongo/change-root-password.sh k8s/loadtest/locustfile.py
-chart-files: ## copy the member scripts and the load-test scenario from k8s/ into charts/pacman/files/
+               k8s/base/mongo/change-root-password.sh k8s/loadtest/locustfile.py \
+               k8s/components/backup-hook/backup-hook.sh k8s/components/backup-hook/backup-decide.js \
+               k8s/components/velero/hooks.yaml k8s/components/velero/schedule.yaml \
+               k8s/components/kanister/blueprint.yaml
+chart-files: ## copy the member scripts, the backup recipes and the load-test scenario from k8s/ into charts/pacman/files/
 	cp $(CHART_FILES) charts/pacman/files/
 
 test-cluster: ## the walkthrough's kubectl commands on a real control plane (etcd, kube-apiserver, kwok; built once)

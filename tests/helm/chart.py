@@ -127,6 +127,36 @@ def kustomize(*paths: Path) -> list[dict]:
     return copy.deepcopy(list(_kustomize(paths)))
 
 
+def with_components(base: Path, *components: str) -> Path:
+    """An overlay of base with these k8s/components, as docs/backup-restore.md has the user
+    write one (k8s/overlays/minikube-velero: resources the overlay deployed, components the
+    recipe), under build/helm-test/overlays/; its path, for `kustomize`."""
+    overlay = ROOT / "build" / "helm-test" / "overlays" / "-".join((base.name, *components))
+    overlay.mkdir(parents=True, exist_ok=True)
+    up = os.path.relpath(ROOT, overlay)
+    (overlay / "kustomization.yaml").write_text(
+        "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n"
+        f"resources: [{up}/{base.relative_to(ROOT)}]\n"
+        f"components: [{', '.join(f'{up}/k8s/components/{c}' for c in components)}]\n")
+    return overlay
+
+
+def applied_alone(path: Path, namespace: str) -> list[dict]:
+    """A recipe the docs have the user apply on its own in a tool's namespace (`kubectl apply -n
+    NAMESPACE -f PATH`: the Kanister Blueprint, Velero's Schedule): its objects, in that
+    namespace, as the API server stores them."""
+    docs = parse(path.read_text())
+    for d in docs:
+        d["metadata"]["namespace"] = namespace
+    return docs
+
+
+# What `helm template` is told the cluster serves when a value needs a backup tool's CRD (on a
+# cluster, Helm asks the API server): the chart refuses those values without it.
+VELERO_API = ("--api-versions", "velero.io/v1/Schedule")
+KANISTER_API = ("--api-versions", "cr.kanister.io/v1alpha1/Blueprint")
+
+
 def key(obj: dict) -> str:
     return f"{obj['kind']}/{obj['metadata']['name']}"
 
@@ -180,7 +210,8 @@ def normalize(docs: list[dict], installer: str) -> dict[str, dict]:
     - `helm test`'s Job: the chart's alone;
     - the installers' own labels and annotations (INSTALLER_LABELS, INSTALLER_ANNOTATIONS), also
       in selectors: the chart's selectors add the release (app.kubernetes.io/instance), so that
-      two releases never select each other's pods;
+      two releases never select each other's pods; the objects the chart makes in a backup
+      tool's namespace carry those labels alone, where the recipes applied there have none;
     - kustomize's generated names (mongo-root-<hash>) stand for the chart's plain names; the
       chart rolls pods through checksum annotations instead of new names;
     - the game's user: kustomize keeps it twice, in mongo-app-<hash> (the web pods' environment:
@@ -211,8 +242,11 @@ def normalize(docs: list[dict], installer: str) -> dict[str, dict]:
     def strip(d: dict):
         for field in ("labels", "matchLabels", "selector"):
             if isinstance(d.get(field), dict) and all(isinstance(v, str) for v in d[field].values()):
+                had = bool(d[field])
                 for label in INSTALLER_LABELS:
                     d[field].pop(label, None)
+                if field == "labels" and had and not d[field]:
+                    del d[field]   # labelled by the installer alone (the backup recipes' objects)
         annotations = d.get("annotations")
         if isinstance(annotations, dict):
             for a in [a for a in annotations if INSTALLER_ANNOTATIONS.match(a)]:

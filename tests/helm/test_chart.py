@@ -32,7 +32,14 @@ SETTINGS = {
                                   "image.digest": "sha256:" + "ab" * 32},
     "existing Secret": {"auth.existingSecret": "my-credentials"},
     "another release name": {"fullnameOverride": "game"},
+    "Velero's hooks": {"backup.velero.enabled": True},
 }
+
+# Every backup recipe on, and what `helm template` is told the cluster serves for them (their
+# tools' CRDs); the kinds those tools define.
+BACKUP = {"backup.velero.enabled": True, "backup.velero.schedule.enabled": True, "backup.kanister.enabled": True}
+BACKUP_API = chart.VELERO_API + chart.KANISTER_API
+TOOL_KINDS = {"Schedule", "Blueprint"}
 
 
 @pytest.mark.parametrize("major", [4, 3])
@@ -104,6 +111,15 @@ def test_members_and_the_hosts_the_game_is_given(members):
     ({"web.resources.limits.cpu": "two"}, "cpu"),
     ({"ingress.enabeld": True}, "enabeld"),
     ({"replicas": 3}, "replicas"),
+    # The Schedule backs up with the members' hooks: not without them.
+    ({"backup.velero.schedule.enabled": True}, "/backup/velero/enabled': value must be true"),
+    ({"backup.velero.schedule.cron": "at three"}, "cron"),
+    ({"backup.velero.schedule.ttl": "1 week"}, "ttl"),
+    ({"backup.velero.schedule.namespace": "Velero"}, "namespace"),
+    ({"backup.velero.enabeld": True}, "enabeld"),
+    ({"backup.kanister.enabled": "yes"}, "enabled"),
+    ({"backup.kanister.namespace": ""}, "namespace"),
+    ({"backup.kanister.snapshotClass": "Bad_Class"}, "snapshotClass"),
 ])
 def test_values_schema_refuses_what_cannot_work(values, complaint):
     """A mistyped or impossible value stops the install with a message naming it, before
@@ -219,14 +235,14 @@ def test_the_packaged_chart_renders_the_same(tmp_path):
     assert chart.normalize(from_directory, "helm") == chart.normalize(from_package, "helm")
 
 
-@pytest.mark.parametrize("name", ["defaults", "everything optional", "existing Secret"])
+@pytest.mark.parametrize("name", ["defaults", "everything optional", "existing Secret", "every backup recipe"])
 def test_helm_3_renders_what_helm_4_renders(name):
     """The chart is for Helm 3 (3.8 or later) and 4: the pinned Helm 3 renders the same objects.
     (Helm 3's `helm template` assumes Kubernetes 1.20 unless told; the chart needs 1.27.)"""
-    values = SETTINGS[name]
+    values, extra = (BACKUP, BACKUP_API) if name == "every backup recipe" else (SETTINGS[name], ())
     helm_3 = chart.parse(chart.helm("template", chart.RELEASE, str(chart.CHART), "-n", chart.NAMESPACE,
-                                    "--kube-version", "1.34.0", *chart.set_args(values), major=3).stdout)
-    assert chart.normalize(helm_3, "helm") == chart.normalize(chart.template(values), "helm")
+                                    "--kube-version", "1.34.0", *chart.set_args(values), *extra, major=3).stdout)
+    assert chart.normalize(helm_3, "helm") == chart.normalize(chart.template(values, *extra), "helm")
 
 
 def test_helm_3_refuses_what_helm_4_refuses():
@@ -247,3 +263,101 @@ def test_the_chart_says_which_images_it_runs():
     sts = chart.one(chart.template(), "StatefulSet", "mongo")
     assert listed["mongo"] == sts["spec"]["template"]["spec"]["containers"][0]["image"]
     assert listed["pacman"] == f"ghcr.io/pacman-k8s/pacman:v{meta['appVersion']}"
+
+
+# ---- the backup tools' recipes (backup.*; their render against kustomize's: test_same_as_kustomize.py) ----
+
+def test_backup_renders_pass_the_schemas_and_the_cross_object_checks():
+    """Every recipe on: the release's own objects pass what the defaults pass; the tools'
+    objects are made in the tools' namespaces, one each (Velero's Schedule is checked against
+    Velero's CRD on the control plane, the Blueprint against Kanister's types by
+    tests/backup/test_recipes.py, as the recipe it equals)."""
+    docs = [d for d in chart.template(BACKUP, *BACKUP_API) if not chart.is_test_hook(d)]
+    ours = [d for d in docs if d["kind"] not in TOOL_KINDS]
+    assert manifests.schema_problems(ours) == []
+    assert manifests.cross_problems([NAMESPACE_OBJECT] + ours) == []
+    tools = {f"{d['kind']}/{d['metadata']['namespace']}/{d['metadata']['name']}" for d in docs if d["kind"] in TOOL_KINDS}
+    assert tools == {"Schedule/velero/pacman-nightly", "Blueprint/kasten-io/pacman-mongo"}
+
+
+@pytest.mark.parametrize("values, api, complaint", [
+    ({"backup.velero.enabled": True, "backup.velero.schedule.enabled": True}, chart.KANISTER_API,
+     "backup.velero.schedule.enabled: this cluster has no velero.io/v1 Schedule (Velero's CRDs are not installed)"),
+    ({"backup.kanister.enabled": True}, chart.VELERO_API,
+     "backup.kanister.enabled: this cluster has no cr.kanister.io/v1alpha1 Blueprint"),
+])
+def test_a_recipe_whose_tool_is_absent_stops_the_install(values, api, complaint):
+    """Without the tool's CRD the chart stops, saying which value needs what, rather than leave
+    out a backup the user asked for (or fail later on Helm's "no matches for kind")."""
+    result = chart.helm("template", chart.RELEASE, str(chart.CHART), *chart.set_args(values), *api, check=False)
+    assert result.returncode != 0, f"{values} rendered without its tool"
+    assert complaint in result.stderr and "helm template: add --api-versions" in result.stderr, result.stderr
+
+
+def test_velero_s_hooks_need_no_velero():
+    """The hooks are annotations: they render (and install) with no Velero CRD anywhere."""
+    docs = chart.template({"backup.velero.enabled": True})
+    annotations = chart.one(docs, "StatefulSet", "mongo")["spec"]["template"]["metadata"]["annotations"]
+    assert annotations["pre.hook.backup.velero.io/command"] == '["bash", "/scripts/backup-hook.sh", "freeze"]'
+    assert not chart.find(docs, "Schedule")
+
+
+def recipe(name: str) -> dict:
+    import yaml
+    return yaml.safe_load((chart.ROOT / "k8s" / "components" / name).read_text())
+
+
+def test_the_blueprint_fits_the_release():
+    """What the recipe cannot know, the chart fills in from the release: one restore claim per
+    member, named as this StatefulSet expects, in its storage class; the snapshot class; the
+    name, the namespace and the StatefulSet's annotation naming it. Nothing else moves."""
+    values = {**BACKUP, "fullnameOverride": "game", "mongo.members": 5, "mongo.storage.className": "fast",
+              "backup.kanister.snapshotClass": "fast-snapshots", "backup.kanister.namespace": "kanister"}
+    docs = chart.template(values, *BACKUP_API)
+    blueprint = chart.one(docs, "Blueprint", "pacman-game-mongo")
+    assert blueprint["metadata"]["namespace"] == "kanister"
+    sts = chart.one(docs, "StatefulSet", "game-mongo")
+    assert sts["metadata"]["annotations"]["kanister.kasten.io/blueprint"] == "pacman-game-mongo"
+    restore = blueprint["actions"]["restore"]["phases"]
+    assert [(p["name"], p["args"]["pvc"], p["args"]["storageClass"]) for p in restore] == \
+        [(f"claim{i}", f"data-game-mongo-{i}", "fast") for i in range(5)]
+    snapshot = blueprint["actions"]["backup"]["phases"][1]
+    assert snapshot["args"]["snapshotClass"] == "fast-snapshots"
+
+    expected = recipe("kanister/blueprint.yaml")
+    model = expected["actions"]["restore"]["phases"][0]
+    expected["actions"]["restore"]["phases"] = [
+        {**model, "name": f"claim{i}", "args": {**model["args"], "pvc": f"data-game-mongo-{i}", "storageClass": "fast"}}
+        for i in range(5)]
+    expected["actions"]["backup"]["phases"][1]["args"]["snapshotClass"] = "fast-snapshots"
+    assert blueprint["actions"] == expected["actions"]
+
+
+def test_the_schedule_fits_the_release():
+    """Another namespace: the Schedule backs that one up and is named after it; cron and ttl
+    replace the recipe's when given, and nothing else moves."""
+    values = {**BACKUP, "backup.velero.schedule.cron": "@every 12h", "backup.velero.schedule.ttl": "72h"}
+    result = chart.helm("template", chart.RELEASE, str(chart.CHART), "--namespace", "arcade",
+                        *chart.set_args(values), *BACKUP_API)
+    schedule = chart.one(chart.parse(result.stdout), "Schedule", "arcade-nightly")
+    expected = recipe("velero/schedule.yaml")["spec"]
+    expected["schedule"] = "@every 12h"
+    expected["template"].update(includedNamespaces=["arcade"], ttl="72h")
+    assert schedule["spec"] == expected
+    assert schedule["metadata"]["namespace"] == "velero"
+
+
+def test_turning_a_recipe_on_restarts_the_members_and_nothing_else():
+    """What an upgrade that turns a recipe on rolls: the members (their scripts gain the hook,
+    and Velero's hooks are pod annotations), never the web pods; the credentials stay as they
+    are. (On the control plane: tests/cluster/test_helm.py, the upgrade itself.)"""
+    def pod_templates(values, *extra):
+        docs = chart.template({"auth.existingSecret": "mine", **values}, *extra)   # no random credentials
+        return {chart.key(d): d["spec"]["template"] for d in docs if "template" in d.get("spec", {})
+                and not chart.is_test_hook(d)}
+    before = pod_templates({})
+    for values, extra in (({"backup.velero.enabled": True}, ()), ({"backup.kanister.enabled": True}, chart.KANISTER_API)):
+        after = pod_templates(values, *extra)
+        assert set(before) == set(after)
+        changed = sorted(k for k in before if before[k] != after[k])
+        assert changed == ["StatefulSet/mongo"], (values, changed)

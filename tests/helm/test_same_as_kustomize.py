@@ -3,28 +3,68 @@ settings, object for object (tests/helm/chart.py, `normalize`, lists what may di
 and carries the very scripts k8s/ has."""
 
 import base64
+from dataclasses import dataclass, field
 
 import pytest
 
 import chart
 from chart import K8S
 
-# kustomize entry points and the chart values that give the same settings.
+MINIKUBE = K8S / "overlays" / "minikube"
+VELERO = {"backup.velero.enabled": True}
+SCHEDULE = {"backup.velero.enabled": True, "backup.velero.schedule.enabled": True}
+KANISTER = {"backup.kanister.enabled": True}
+COMPONENTS = K8S / "components"
+
+
+@dataclass
+class Same:
+    """kustomize's side: entry points to build (an overlay with components from
+    chart.with_components), and recipes applied on their own in a tool's namespace (file ->
+    namespace); the chart's: values, and what else `helm template` is told."""
+    paths: tuple
+    values: dict
+    alone: dict = field(default_factory=dict)
+    helm_args: tuple = ()
+
+    def kustomized(self) -> list[dict]:
+        alone = [d for path, ns in self.alone.items() for d in chart.applied_alone(path, ns)]
+        return chart.kustomize(*self.paths) + alone
+
+    def charted(self) -> list[dict]:
+        return chart.template(self.values, *self.helm_args)
+
+
+# kustomize entry points (and recipes) and the chart values that give the same settings.
 SAME_SETTINGS = {
-    "the minikube overlay": ((K8S / "overlays" / "minikube",), {}),
-    "the default (k8s/)": ((K8S,), {}),
-    "ingress, autoscaler and load test": (
+    "the minikube overlay": Same((MINIKUBE,), {}),
+    "the default (k8s/)": Same((K8S,), {}),
+    "ingress, autoscaler and load test": Same(
         (K8S / "overlays" / "ingress-hpa", K8S / "loadtest"),
         {"ingress.enabled": True, "autoscaling.enabled": True, "loadtest.enabled": True}),
+    # docs/backup-restore.md: an overlay of minikube with the component, and the recipe's own
+    # object applied as the page (and the component's header) says, in the tool's namespace.
+    "Velero's hooks": Same((chart.with_components(MINIKUBE, "velero"),), VELERO),
+    "Velero's hooks and nightly Schedule": Same(
+        (chart.with_components(MINIKUBE, "velero"),), SCHEDULE,
+        alone={COMPONENTS / "velero" / "schedule.yaml": "velero"}, helm_args=chart.VELERO_API),
+    "Kanister's blueprint": Same(
+        (chart.with_components(MINIKUBE, "kanister"),), KANISTER,
+        alone={COMPONENTS / "kanister" / "blueprint.yaml": "kasten-io"}, helm_args=chart.KANISTER_API),
+    "both backup recipes": Same(
+        (chart.with_components(MINIKUBE, "velero", "kanister"),), {**SCHEDULE, **KANISTER},
+        alone={COMPONENTS / "velero" / "schedule.yaml": "velero", COMPONENTS / "kanister" / "blueprint.yaml": "kasten-io"},
+        helm_args=chart.VELERO_API + chart.KANISTER_API),
 }
 
 
 @pytest.mark.parametrize("name", SAME_SETTINGS)
 def test_the_chart_renders_what_kustomize_renders(name):
-    paths, values = SAME_SETTINGS[name]
-    problems = chart.differences(chart.kustomize(*paths), chart.template(values))
-    assert problems == [], f"kustomize {', '.join(str(p.relative_to(chart.ROOT)) for p in paths)} " \
-                           f"and the chart with {values or 'its defaults'} differ:\n" + "\n".join(problems)
+    same = SAME_SETTINGS[name]
+    problems = chart.differences(same.kustomized(), same.charted())
+    applied = [str(p.relative_to(chart.ROOT)) for p in (*same.paths, *same.alone)]
+    assert problems == [], f"kustomize {', '.join(applied)} " \
+                           f"and the chart with {same.values or 'its defaults'} differ:\n" + "\n".join(problems)
 
 
 @pytest.mark.parametrize("name", sorted(chart.COPIED_FILES))
@@ -87,3 +127,37 @@ def test_the_claim_template_is_the_kustomize_one_to_the_letter(values):
     kustomized = chart.one(chart.kustomize(K8S / "overlays" / "minikube"), "StatefulSet", "mongo")
     charted = chart.find(chart.template(values), "StatefulSet")[0]
     assert charted["spec"]["volumeClaimTemplates"] == kustomized["spec"]["volumeClaimTemplates"]
+
+
+def test_the_comparison_sees_a_backup_recipe_difference():
+    """The backup recipes' parts are compared too: a hook's timeout, the hook script, the
+    Blueprint's annotation on the StatefulSet, a Blueprint phase, and the Schedule's namespace,
+    each changed in the chart's render, are each reported."""
+    same = SAME_SETTINGS["both backup recipes"]
+    kustomized, charted = same.kustomized(), same.charted()
+    assert chart.differences(kustomized, charted) == []
+
+    sts = chart.one(charted, "StatefulSet", "mongo")
+    sts["spec"]["template"]["metadata"]["annotations"]["pre.hook.backup.velero.io/timeout"] = "30s"
+    del sts["metadata"]["annotations"]["kanister.kasten.io/blueprint"]
+    scripts = chart.one(charted, "ConfigMap", "mongo-bootstrap")
+    scripts["data"]["backup-hook.sh"] = scripts["data"]["backup-hook.sh"].replace("fsyncLock", "fsyncLocks", 1)
+    chart.one(charted, "Blueprint", "pacman-mongo")["actions"]["restore"]["phases"].pop()
+    chart.one(charted, "Schedule", "pacman-nightly")["metadata"]["namespace"] = "default"
+    found = "\n".join(chart.differences(kustomized, charted))
+    assert "StatefulSet/mongo: spec.template.metadata.annotations.pre.hook.backup.velero.io/timeout" in found
+    assert "StatefulSet/mongo: metadata.annotations: only kustomize sets it" in found
+    assert "ConfigMap/mongo-bootstrap: data.backup-hook.sh" in found
+    assert "Blueprint/pacman-mongo: actions.restore.phases: kustomize has 3 items, the chart 2" in found
+    assert "Schedule/pacman-nightly: metadata.namespace: kustomize \"velero\", the chart \"default\"" in found
+
+
+def test_without_a_recipe_the_members_have_no_hook():
+    """The hook script and the hooks come with a recipe only: the default render's members have
+    neither (as kustomize's without a component)."""
+    charted = chart.template()
+    assert "backup-hook.sh" not in chart.one(charted, "ConfigMap", "mongo-bootstrap")["data"]
+    sts = chart.one(charted, "StatefulSet", "mongo")
+    assert not [a for a in sts["spec"]["template"]["metadata"]["annotations"] if "velero.io" in a]
+    assert "annotations" not in sts["metadata"]
+    assert not chart.find(charted, "Schedule") and not chart.find(charted, "Blueprint")

@@ -45,6 +45,21 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
 {{- end -}}
 
+{{/* The labels of what the chart makes in another tool's namespace (Velero's Schedule, the
+Kanister Blueprint): the release's, which `helm uninstall` and the comparison with the kustomize
+recipes (applied there as they are, unlabelled) both know; no part-of, as the recipes have none. */}}
+{{- define "pacman.releaseLabels" -}}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{ include "pacman.chartLabel" . }}
+{{- end -}}
+
+{{/* The Kanister Blueprint's name: <namespace>-<StatefulSet> (pacman-mongo, as the recipe's),
+unique in the tool's namespace, which every namespace's releases share. */}}
+{{- define "pacman.blueprint" -}}
+{{- printf "%s-%s" .Release.Namespace (include "pacman.mongo" .) -}}
+{{- end -}}
+
 {{/* Selector labels, by component: include "pacman.selector" (list . "web") */}}
 {{- define "pacman.selector" -}}
 {{- $ctx := index . 0 -}}
