@@ -13,6 +13,7 @@ here gets a `cluster` whose commands find it.
 from __future__ import annotations
 
 import base64
+import json
 import re
 import sys
 import time
@@ -22,8 +23,8 @@ from pathlib import Path
 import pytest
 
 import readme
-from kube import NAMESPACE, ROOT, Cluster, ReplicaWatch
-from walkthrough import Check, page_test
+from kube import NAMESPACE, ROOT, Cluster, ReplicaWatch, generations
+from walkthrough import Check, Walkthrough, page_test
 
 sys.path.insert(0, str(ROOT / "tests" / "helm"))
 import chart  # noqa: E402  (tests/helm/chart.py: the pinned Helm, built once)
@@ -408,3 +409,210 @@ def test_kustomize_over_the_release_and_back(cluster):
     assert names == set(CREDENTIALS), names
     assert not c.exists("clusterrole", "pacman-node-reader")
     c.wait_settled()
+
+
+# ---- docs/backup-restore.md, "With Helm": the backup recipes as values ----
+
+BACKUP_PAGE = ROOT / "docs" / "backup-restore.md"
+COMPONENTS = ROOT / "k8s" / "components"
+VELERO_CRDS = ("velero.io_schedules.yaml", "velero.io_backups.yaml")
+# Kanister's Go module is not served here (tests/backup/test_recipes.py says so), nor its CRD: a
+# stand-in with the names, group, version and scope of Kanister's (blueprints.cr.kanister.io,
+# namespaced), that keeps whatever it is given. It shows what the chart does when the CRD is or
+# is not there; the Blueprint itself is checked against Kanister's types offline.
+KANISTER_CRD = {
+    "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+    "metadata": {"name": "blueprints.cr.kanister.io"},
+    "spec": {"group": "cr.kanister.io", "scope": "Namespaced",
+             "names": {"kind": "Blueprint", "listKind": "BlueprintList", "plural": "blueprints", "singular": "blueprint"},
+             "versions": [{"name": "v1alpha1", "served": True, "storage": True, "schema": {"openAPIV3Schema": {
+                 "type": "object", "x-kubernetes-preserve-unknown-fields": True}}}]}}
+TOOL_NAMESPACES = ("velero", "kasten-io")
+
+
+def velero_hook_annotations() -> dict[str, str]:
+    """The pod annotations k8s/components/velero puts on the members."""
+    import yaml
+    patch = yaml.safe_load((COMPONENTS / "velero" / "hooks.yaml").read_text())
+    return patch["spec"]["template"]["metadata"]["annotations"]
+
+
+def release_objects(c: Cluster) -> dict[str, str]:
+    """Every object of the release in namespace pacman but its pods (and the claims, which are
+    the StatefulSet's), with what a change of it moves (kube.generations)."""
+    kinds = "statefulsets,deployments,services,configmaps,secrets,serviceaccounts,poddisruptionbudgets,networkpolicies"
+    return generations([o for o in c.items(kinds, "-n", NAMESPACE, "-l", "app.kubernetes.io/instance=pacman")])
+
+
+def web_pods(c: Cluster) -> dict[str, str]:
+    return {p["metadata"]["name"]: p["metadata"]["uid"]
+            for p in c.items("pods", "-n", NAMESPACE, "-l", "app.kubernetes.io/name=pacman,app.kubernetes.io/component=web")}
+
+
+def recipe_state(walk) -> None:
+    """What the next check compares with: the members, the web pods, every object's generation."""
+    c = walk.cluster
+    walk.state.update(members=members(c, 3), web=web_pods(c), objects=release_objects(c), secrets=secrets(c))
+
+
+def restarted_only(walk, what: str, members_restarted: bool, changed: set[str]) -> None:
+    """The members restarted (every one, on its own claim) or not at all; the web pods the same;
+    of the release's objects, exactly `changed` changed; the credentials the same."""
+    c = walk.cluster
+    c.wait_settled()
+    uids = members(c, 3)
+    if members_restarted:
+        assert not set(uids.values()) & set(walk.state["members"].values()), f"{what}: a member kept running"
+    else:
+        assert uids == walk.state["members"], f"{what}: a member was restarted"
+    assert web_pods(c) == walk.state["web"], f"{what}: a web pod was restarted"
+    before, after = walk.state["objects"], release_objects(c)
+    moved = {k for k in before.keys() | after.keys() if before.get(k) != after.get(k)}
+    assert moved == changed, f"{what}: changed {sorted(moved)}, expected {sorted(changed)}"
+    assert secrets(c) == walk.state["secrets"], f"{what}: the credentials changed"
+    assert claims(c) == walk.state["claims"], f"{what}: the members are on other claims"
+    recipe_state(walk)
+
+
+def tool_objects(c: Cluster) -> set[str]:
+    return {f"{o['kind']}/{o['metadata']['namespace']}/{o['metadata']['name']}"
+            for o in c.items("schedules.velero.io,blueprints.cr.kanister.io", "-A")}
+
+
+STS, SCRIPTS = "StatefulSet/pacman/mongo", "ConfigMap/pacman/mongo-bootstrap"
+
+
+def velero_on(walk, command, result):
+    """The members restarted once, onto the scripts with the hook (as k8s/ has it) and with
+    Velero's hooks on their pods, as the component sets them; the web pods and every other
+    object untouched; no Schedule yet."""
+    c = walk.cluster
+    no_warnings(result)
+    assert "Velero: pre and post backup hooks on the members." in result.stdout, result.stdout
+    restarted_only(walk, command.text, True, {STS, SCRIPTS})
+    data = c.get("configmap", "mongo-bootstrap", "-n", NAMESPACE)["data"]
+    for name in ("backup-hook.sh", "backup-decide.js"):
+        assert data[name] == (COMPONENTS / "backup-hook" / name).read_text(), name
+    hooks = velero_hook_annotations()
+    for pod in walk.state["members"]:
+        annotations = c.get("pod", pod, "-n", NAMESPACE)["metadata"]["annotations"]
+        assert {k: annotations.get(k) for k in hooks} == hooks, pod
+    assert tool_objects(c) == set()
+
+
+def schedule_made(walk, command, result):
+    """The recipe's Schedule, accepted by Velero's own CRD, in Velero's namespace, for the
+    release's namespace, at the time given; nothing in namespace pacman changed."""
+    c = walk.cluster
+    no_warnings(result)
+    assert "a nightly Schedule velero/pacman-nightly" in result.stdout, result.stdout
+    restarted_only(walk, command.text, False, set())
+    schedule = c.get("schedule.velero.io", "pacman-nightly", "-n", "velero")
+    assert schedule["spec"]["schedule"] == "30 2 * * *"
+    assert schedule["spec"]["template"]["includedNamespaces"] == [NAMESPACE]
+    assert schedule["metadata"]["labels"]["app.kubernetes.io/instance"] == "pacman"
+    assert tool_objects(c) == {"Schedule/velero/pacman-nightly"}
+
+
+def blueprint_made(walk, command, result):
+    """The Blueprint in kasten-io, the StatefulSet naming it; the members keep running (their
+    scripts have the hook already, and the annotation is the StatefulSet's, not its pods')."""
+    c = walk.cluster
+    no_warnings(result)
+    restarted_only(walk, command.text, False, set())   # an annotation of its own moves no generation
+    sts = c.get("statefulset", "mongo", "-n", NAMESPACE)
+    assert sts["metadata"]["annotations"]["kanister.kasten.io/blueprint"] == "pacman-mongo"
+    blueprint = c.get("blueprint.cr.kanister.io", "pacman-mongo", "-n", "kasten-io")
+    freeze = blueprint["actions"]["backupPrehook"]["phases"][0]["args"]
+    assert freeze["command"] == ["bash", "/scripts/backup-hook.sh", "freeze"] and freeze["containers"] == "mongod"
+    assert [p["args"]["pvc"] for p in blueprint["actions"]["restore"]["phases"]] == [f"data-mongo-{i}" for i in range(3)]
+    assert tool_objects(c) == {"Schedule/velero/pacman-nightly", "Blueprint/kasten-io/pacman-mongo"}
+
+
+def recipes_off(walk, command, result):
+    """Off again: the members restarted once more, without the hook or Velero's annotations;
+    the Schedule and the Blueprint gone with the release's other objects; the web pods untouched."""
+    c = walk.cluster
+    no_warnings(result)
+    restarted_only(walk, command.text, True, {STS, SCRIPTS})
+    assert "backup-hook.sh" not in c.get("configmap", "mongo-bootstrap", "-n", NAMESPACE)["data"]
+    for pod in walk.state["members"]:
+        annotations = c.get("pod", pod, "-n", NAMESPACE)["metadata"].get("annotations", {})
+        assert not [a for a in annotations if "velero.io" in a], pod
+    sts = c.get("statefulset", "mongo", "-n", NAMESPACE)
+    assert "kanister.kasten.io/blueprint" not in sts["metadata"].get("annotations", {})
+    assert tool_objects(c) == set()
+
+
+def backup_checks() -> list[Check]:
+    return [
+        Check(r"--set backup\.velero\.enabled=true --wait", "Velero's hooks: the members restarted, nothing else",
+              after=velero_on),
+        Check(r"--set backup\.velero\.schedule\.enabled=true", "the nightly Schedule in velero, nothing restarted",
+              after=schedule_made),
+        Check(r"--set backup\.kanister\.enabled=true", "the Blueprint in kasten-io, nothing restarted",
+              after=blueprint_made),
+        Check(r"--set backup\.velero\.enabled=false", "all off: the members restarted, the tools' objects gone",
+              after=recipes_off),
+    ]
+
+
+def install_the_tools(c: Cluster) -> None:
+    """Velero's CRDs as tests/cluster/test_backup.py installs them (its pinned Go module), the
+    stand-in of Kanister's, and the tools' namespaces."""
+    from test_backup import velero_crds
+    crds = velero_crds()
+    c.kubectl("apply", *[a for name in VELERO_CRDS for a in ("-f", f"{crds}/{name}")])
+    c.kubectl("apply", "-f", "-", stdin=json.dumps(KANISTER_CRD))
+    c.kubectl("wait", "--for=condition=Established", "crd/schedules.velero.io", "crd/blueprints.cr.kanister.io",
+              "--timeout=30s")
+    for namespace in TOOL_NAMESPACES:   # test_backup.py's velero may still be going away
+        c.kubectl("wait", "--for=delete", f"namespace/{namespace}", "--timeout=90s", check=False)
+        c.kubectl("create", "namespace", namespace)
+
+
+def remove_the_tools(c: Cluster) -> None:
+    c.kubectl("delete", "namespace", *TOOL_NAMESPACES, "--ignore-not-found", "--wait=false")
+    c.kubectl("delete", "crd", "schedules.velero.io", "backups.velero.io", "blueprints.cr.kanister.io",
+              "--ignore-not-found")
+
+
+def refused_without_the_tools(walk) -> None:
+    """After the page: each tool's CRD removed, the value that needs it stops the upgrade with
+    the chart's message and changes nothing (the release's revision, every object)."""
+    c = walk.cluster
+    for crd, values, says in (
+            ("schedules.velero.io", "--set backup.velero.enabled=true --set backup.velero.schedule.enabled=true",
+             "backup.velero.schedule.enabled: this cluster has no velero.io/v1 Schedule"),
+            ("blueprints.cr.kanister.io", "--set backup.kanister.enabled=true",
+             "backup.kanister.enabled: this cluster has no cr.kanister.io/v1alpha1 Blueprint")):
+        c.kubectl("delete", "crd", crd)
+        revision = c.shell("helm history pacman -n pacman --max 1 -o json").stdout
+        refused = c.shell(f"helm upgrade pacman ./charts/pacman -n pacman --reuse-values {values}")
+        assert refused.returncode != 0 and says in refused.stderr, refused.stderr
+        assert c.shell("helm history pacman -n pacman --max 1 -o json").stdout == revision
+        assert release_objects(c) == walk.state["objects"]
+
+
+def test_backup_page_with_helm(cluster):
+    """docs/backup-restore.md, "With Helm": its helm commands, literally and in order, on a release
+    installed as docs/helm.md's step 1 installs it, Velero's CRDs and a stand-in of Kanister's
+    there; each upgrade restarts what it must and nothing else. Then the refusals without them.
+    (The page's other commands run in tests/cluster/test_backup.py, which skips these.)"""
+    c = cluster
+    commands = readme.commands_of(BACKUP_PAGE, "With Helm", programs=PROGRAMS)
+    assert commands and all(not x.skip for x in commands), [str(x) for x in commands]
+    install = readme.commands_of(PAGE, "1. Install", programs=PROGRAMS)
+    install_the_tools(c)
+    try:
+        walk = Walkthrough(c, backup_checks())
+        for command in install:
+            walk.step(command)
+        c.wait_settled()
+        walk.state["claims"] = claims(c)
+        recipe_state(walk)
+        walk.run(commands)
+        assert walk.unfired() == [], "checks whose command is gone from docs/backup-restore.md"
+        refused_without_the_tools(walk)
+    finally:
+        remove_the_tools(c)
