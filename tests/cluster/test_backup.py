@@ -3,7 +3,8 @@ the backup recipes and `make cluster-demo ARGS=--backup` ask of an API server.
 
 The page runs as written, `scripts/backup.py` included (page_test with it among the programs),
 on the game as docs/kubernetes.md deploys it. curl needs a container and is skipped, and so are
-the local and one-command sections (tests/backup and tests/demo run those).
+the local and one-command sections (tests/backup and tests/demo run those) and the helm commands
+of "With Helm" (tests/cluster/test_helm.py runs those, on a Helm release).
 
 What this control plane lacks, and who plays it:
 - kwok runs no container, so no mongod: the script's `kubectl exec` into a member runs the hook
