@@ -154,9 +154,9 @@ test-asan: asan ## the integration suite against the sanitizer build
 	  $(PY) -m pytest -q -x tests/integration -m "not slow"
 	@if ls $(BUILD)/asan/report* >/dev/null 2>&1; then cat $(BUILD)/asan/report*; exit 1; fi
 
-test-e2e: build ## the game in Debian's Chromium via Playwright, against the real server (DOCS_SCREENSHOTS=1: and the docs' pictures into docs/screenshots/)
+test-e2e: build ## the game in Debian's Chromium via Playwright, against the real server, in a network namespace of its own (DOCS_SCREENSHOTS=1: and the docs' pictures into docs/screenshots/)
 	scripts/deps.sh browser bench
-	$(PY) -m pytest -q tests/e2e
+	tests/private-network.sh $(PY) -m pytest -q tests/e2e
 
 test-k8s: build ## offline checks of k8s/ manifests and overlays
 	scripts/deps.sh k8s

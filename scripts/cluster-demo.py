@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""make cluster-demo: the README's minikube walkthrough as one measured run, against the current
+"""make cluster-demo: the minikube walkthrough (docs/kubernetes.md) as one measured run, against the current
 kubectl context (minikube or any cluster). One line a step, ✔ or ✘ and what was measured:
 
   apply         kubectl apply -k the overlay (the minikube one when csi-hostpath-sc exists)
@@ -24,7 +24,7 @@ With --backup, the backup story (docs/backup-restore.md) instead of the failover
   fingerprint   equal to the one before: every acknowledged score back, "lost 0"
 
 It exits 1 when a step fails. Needs only python3 and kubectl; the image must be in the cluster
-already (README steps 1 to 3). Where the nodes run no containers (kwok: a control plane
+already (docs/kubernetes.md, steps 1 to 3). Where the nodes run no containers (kwok: a control plane
 without kubelets, as `make test` uses), the steps that need an answer over HTTP or from mongod
 are skipped, saying so.
 
@@ -501,7 +501,7 @@ class KubectlCluster:
                 reason = (status.get("state", {}).get("waiting") or {}).get("reason", "")
                 if reason in ("ErrImageNeverPull", "ErrImagePull", "ImagePullBackOff") and status["image"].endswith("pacman:local"):
                     raise Failed(f"{pod['metadata']['name']}: {reason}: the image is not in the cluster; "
-                                 "build it first (README step 3: minikube image build -t pacman:local .)")
+                                 "build it first (docs/kubernetes.md, step 3: minikube image build -t pacman:local .)")
 
     @staticmethod
     def why_not_ready(pod: dict) -> str:

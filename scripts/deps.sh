@@ -114,7 +114,7 @@ for g in "${groups[@]}"; do
                         libbson-dev libssl-dev zlib1g-dev ;;
         run) want_apt ca-certificates ;;
         test) want_apt libcmocka-dev clang libclang-rt-14-dev valgrind python3-venv curl openssl ;;
-        browser) want_apt chromium fonts-dejavu-core fonts-noto-color-emoji fonts-droid-fallback ;;   # emoji and CJK names, drawn as on a phone
+        browser) want_apt chromium fonts-dejavu-core fonts-noto-color-emoji fonts-droid-fallback iproute2 ;;   # emoji and CJK names, drawn as on a phone; ip for tests/private-network.sh
         image) want_apt podman runc debootstrap uidmap fuse-overlayfs binutils ;;
         bench) want_apt nginx-light wrk valgrind iproute2 ;;   # iproute2: ss (tests/reliability/stall.py)
         fuzz) want_apt clang libclang-rt-14-dev ;;

@@ -551,6 +551,9 @@ def run_image() -> dict:
         raise RuntimeError(f"tests/image/build.sh failed:\n{out.stdout[-2000:]}{out.stderr[-2000:]}")
     sizes = json.loads((BUILD / "image" / "sizes.json").read_text())
     say("  " + (BUILD / "image" / "size.txt").read_text().strip())
+    # The image's figures have one results file, image.json, whoever builds it (the image suite
+    # or this section): measure.py writes it beside bench.json.
+    subprocess.run([sys.executable, "tests/image/measure.py"], cwd=ROOT, check=True, timeout=600)
     return sizes
 
 
@@ -1185,16 +1188,6 @@ def ratio(value) -> float | None:
     return None if value is None else round(value, 3)
 
 
-def image_contents() -> dict:
-    """What the image copies of Debian 12's packages, counted on this machine, whose packages
-    it copies: the server's shared libraries (ldd's closure, the loader included) and ICU's data."""
-    out = subprocess.run(["ldd", str(BUILD / "pacman")], capture_output=True, text=True)
-    paths = [m.group(1) for m in re.finditer(r"(/\S+) \(0x", out.stdout)]
-    icu = [Path(p).resolve() for p in paths if "libicudata" in p]
-    return {"libraries": len(paths),
-            "icu_data_mb": round(icu[0].stat().st_size / 1e6, 2) if icu else None}
-
-
 def summary(run: dict) -> dict:
     """The figures of one run, under stable key paths, in the units the docs quote them in."""
     info = run["machine"]
@@ -1207,12 +1200,6 @@ def summary(run: dict) -> dict:
     if largest:
         m = re.match(r"(\S+) \(largest JS, (\d+) KiB\)", largest)
         out["files"] = {"largest_js": m.group(1), "largest_js_kib": int(m.group(2))}
-    image = run.get("image")
-    if image:
-        out["image"] = {"size_mb": round(image["image_bytes"] / 1e6, 2), "reference": image["reference"],
-                        "reference_mb": round(image["reference_bytes"] / 1e6, 2),
-                        "base_mb": round(image["base_bytes"] / 1e6, 2),
-                        "ratio": ratio(image["image_bytes"] / image["reference_bytes"]), **image_contents()}
     fresh = run.get("fresh_memory")
     if fresh:
         out["memory"] = {who: {"idle_mib": mib(fresh[who]["idle_kib"]), "busy_peak_mib": mib(fresh[who]["busy_peak_kib"]),

@@ -61,9 +61,11 @@ def bench_targets() -> str:
          "nginx " + c("memory.nginx.idle_peak_mib", 1), c("memory.idle_peak_ratio", 2), "< 24 MiB"],
         ["RSS idle", c("memory.pacman.idle_mib", 1), "nginx " + c("memory.nginx.idle_mib", 1),
          c("memory.idle_ratio", 2), "< 10 MiB"],
-        ["image", c("image.size_mb", 1), d["image"]["reference"] + " " + c("image.reference_mb", 1),
-         c("image.ratio", 2), "< 60 MB"],
     ]
+    image = data("image")   # measured by the image suite, with its reference, in one build
+    i = lambda p, n=0: cell("image", image, p, n)  # noqa: E731
+    body.append(["image", i("size_mb", 1), image["reference"]["name"] + " " + i("reference.size_mb", 1),
+                 i("reference.ratio", 2), "< 60 MB"])
     for key, label in (("index_html", "index.html"), ("largest_js", d["files"]["largest_js"])):
         for conn in sorted(d["ceiling"][key], key=lambda k: int(k[1:])):
             base = f"ceiling.{key}.{conn}"

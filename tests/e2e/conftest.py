@@ -39,10 +39,30 @@ def stack(request):
     s.close()
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failed test's report shows what its pages' browser saw go wrong: console errors,
+    uncaught exceptions and failed requests (a module that never loaded says
+    net::ERR_NETWORK_CHANGED or ERR_CONNECTION_RESET there, where a timeout says nothing)."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.when != "call" or not report.failed:
+        return
+    lines = []
+    for page in getattr(item, "pacman_pages", []):
+        problems = page.console_errors + [f"request failed: {r}" for r in page.failed_requests]
+        if problems:
+            lines.append(f"{page.url}\n  " + "\n  ".join(problems))
+    if lines:
+        report.sections.append(("what the browser saw go wrong", "\n".join(lines)))
+
+
 @pytest.fixture
-def make_page(browser):
-    """Opens pages in fresh contexts; collects console errors and uncaught exceptions."""
+def make_page(browser, request):
+    """Opens pages in fresh contexts; collects console errors, uncaught exceptions and failed
+    requests (shown when the test fails)."""
     contexts = []
+    request.node.pacman_pages = []
 
     def open_page(url: str, before=None, **context_options):
         """`before(context)`, when given, runs before the page loads (to route requests)."""
@@ -53,7 +73,10 @@ def make_page(browser):
         contexts.append(context)
         page = context.new_page()
         page.console_errors = []
+        page.failed_requests = []
         page.alerts = []
+        request.node.pacman_pages.append(page)
+        page.on("requestfailed", lambda r: page.failed_requests.append(f"{r.method} {r.url}: {r.failure}"))
         page.on("console", lambda m: m.type == "error" and page.console_errors.append(m.text))
         page.on("pageerror", lambda e: page.console_errors.append(f"uncaught: {e}"))
 

@@ -31,7 +31,7 @@ CANVAS_HASH = """() => {
 
 
 def scene_shot(page, name: str, docs: bool = False):
-    """A screenshot of the canvas alone: the README's pictures of the scenes."""
+    """A screenshot of the canvas alone: docs/game.md's pictures of the scenes."""
     return screenshot(page, name, docs=docs, clip=page.locator("#screen").bounding_box())
 
 

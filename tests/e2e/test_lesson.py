@@ -11,6 +11,7 @@ import json
 import re
 import subprocess
 import time
+import urllib.request
 
 import pytest
 
@@ -32,9 +33,22 @@ def rehearsal(tmp_path):
     """FerretDB and two web replicas behind nginx, as the walkthrough starts."""
     db = harness.FerretDB(tmp_path / "db").start()
     tier = WebTier(tmp_path, db.uri("e2e_lesson"), env={"MONGO_TIMEOUT_MS": "1500"}).start(2)
+    # A page's first /cluster ticks "served" with the pods known then, and a tick keeps its
+    # evidence: wait until both replicas list both (each records itself every 2 s), as on a
+    # cluster the learner opens the page long after the pods started.
+    harness.wait_for(lambda: all(len(web_pods(tier.nginx.url)) == 2 for _ in range(4)), 20,
+                     "both web replicas to list both")
     yield db, tier
     tier.close()
     db.cleanup()
+
+
+def web_pods(url: str) -> list:
+    try:
+        with urllib.request.urlopen(url + "/cluster", timeout=5) as answer:
+            return json.load(answer)["web"]["pods"]
+    except OSError:
+        return []
 
 
 def status(page, step: str) -> str:

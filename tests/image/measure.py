@@ -1,4 +1,5 @@
-"""The image's figures, for docs/image.md: size, libraries, and how long its build took.
+"""The image's figures, for docs/image.md and docs/performance.md: size, libraries, how long
+its build took, and the reference image (Node.js on Debian 12 slim) built beside it.
 
     measure.py [--image IMAGE] [--log BUILD_LOG] [--as before]
 
@@ -77,6 +78,8 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--image", default=os.environ.get("PACMAN_IMAGE", "pacman:local"))
     parser.add_argument("--log", type=Path, default=ROOT / "build/image/build.log")
+    parser.add_argument("--sizes", type=Path, default=ROOT / "build/image/sizes.json",
+                        help="what tests/image/build.sh measured of the reference image")
     parser.add_argument("--as", dest="part", choices=["after", "before"], default="after")
     args = parser.parse_args()
 
@@ -103,6 +106,15 @@ def main() -> int:
             figures["cold_build"] = previous["cold_build"]
         if "before" in previous:
             figures["before"] = previous["before"]
+        # The reference: the old demo's runtime, built by tests/image/build.sh in the same run.
+        if args.sizes.exists():
+            sizes = json.loads(args.sizes.read_text())
+            reference_mb = round(sizes["reference_bytes"] / 1e6, 2)
+            figures["reference"] = {"name": sizes["reference"], "size_mb": reference_mb,
+                                    "ratio": round(figures["size_mb"] / reference_mb, 3)}
+            figures["base_mb"] = round(sizes["base_bytes"] / 1e6, 2)   # Debian 12 slim alone
+        elif "reference" in previous:
+            figures["reference"], figures["base_mb"] = previous["reference"], previous.get("base_mb")
         path = results.write("image", figures, "make test-image (tests/image/measure.py)")
     print(f"image: {json.dumps({k: v for k, v in figures.items() if k != 'before'})} -> "
           f"{path}", file=sys.stderr)

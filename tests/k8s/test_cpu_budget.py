@@ -1,13 +1,13 @@
-"""Everything the README starts fits the README's minikube, step by step: the CPU and memory
-requests of minikube's own pods (control plane, DNS, the addons the README enables), of the
-manifests as the README applies them, scaled as far as the README scales them, and of the load
-test Job, against the node the README's `minikube start` makes. A pod whose requests do not fit
-stays Pending, as the load test once did on a 2-CPU minikube.
+"""Everything the walkthrough (docs/kubernetes.md) starts fits its minikube, step by step: the
+CPU and memory requests of minikube's own pods (control plane, DNS, the addons it enables), of
+the manifests as it applies them, scaled as far as it scales them, and of the load test Job,
+against the node its `minikube start` makes. A pod whose requests do not fit stays Pending, as
+the load test once did on a 2-CPU minikube.
 
-The README is read, not copied: its `minikube start` line (CPUs, memory, addons), the addons it
-enables later, `--cni=calico`, its `kubectl scale` commands and whether it starts the load
-test. The requests of minikube's own pods are facts about minikube (below, with where they come
-from); everything of ours is rendered from k8s/.
+The walkthrough is read, not copied: its `minikube start` line (CPUs, memory, addons), the
+addons it enables later, `--cni=calico`, its `kubectl scale` commands and whether it starts the
+load test. The requests of minikube's own pods are facts about minikube (below, with where they
+come from); everything of ours is rendered from k8s/.
 """
 
 import math
@@ -15,7 +15,7 @@ import re
 
 import manifests
 
-README = manifests.MINIKUBE_DOC
+WALKTHROUGH = manifests.MINIKUBE_DOC
 
 # CPU (millicores) and memory (MiB) requests of what minikube runs by itself, from the
 # manifests that create them: kubeadm's static pods and CoreDNS, minikube's addon manifests
@@ -60,10 +60,10 @@ def pod_requests(spec: dict) -> tuple[float, float]:
 
 
 def readme() -> dict:
-    """What the README's commands say about the cluster and the steps."""
-    text = README.read_text()
+    """What the walkthrough's commands say about the cluster and the steps."""
+    text = WALKTHROUGH.read_text()
     start = re.search(r"^minikube start (.*)$", text, re.M)
-    assert start, "the README has no `minikube start` line"
+    assert start, "the walkthrough has no `minikube start` line"
     flags = start.group(1)
     cpus = int(re.search(r"--cpus[= ](\d+)", flags).group(1))
     memory = quantity(re.search(r"--memory[= ](\d+)([gm])", flags, re.I).group(1) + {
@@ -115,7 +115,7 @@ def steps() -> list[tuple[str, float, float]]:
     for addon in sorted(doc["later_addons"]):
         add(f"minikube addons enable {addon}", *ADDONS[addon])
     if doc["calico"]:
-        add("--cni=calico (the README's NetworkPolicy note)", *CALICO)
+        add("--cni=calico (the walkthrough's NetworkPolicy note)", *CALICO)
     if doc["loadtest"]:
         for obj, spec in manifests.workloads(manifests.render(manifests.K8S / "loadtest")):
             add(f"kubectl apply -k k8s/loadtest: {manifests.name_of(obj)}", *pod_requests(spec))
@@ -133,7 +133,7 @@ def test_every_step_of_the_readme_fits_its_minikube(capsys):
     cpu_limit, mem_limit = doc["cpus"] * 1000, doc["memory_mib"] - EVICTION_MIB
     table = steps()
     with capsys.disabled():
-        print(f"\nrequests after each README step, on minikube --cpus={doc['cpus']} "
+        print(f"\nrequests after each walkthrough step, on minikube --cpus={doc['cpus']} "
               f"--memory={doc['memory_mib']:.0f}Mi (allocatable {cpu_limit}m, {mem_limit:.0f}Mi):")
         for step, cpu, mem in table:
             flag = "ok" if cpu <= cpu_limit and mem <= mem_limit else "DOES NOT FIT"
@@ -143,6 +143,6 @@ def test_every_step_of_the_readme_fits_its_minikube(capsys):
 
 
 def test_a_2_cpu_minikube_would_not_fit():
-    """The issue's cluster (--cpus=2) cannot hold the README's steps: the check is not vacuous."""
+    """The issue's cluster (--cpus=2) cannot hold the walkthrough's steps: the check is not vacuous."""
     worst = max(cpu for _, cpu, _ in steps())
     assert 2000 < worst, worst

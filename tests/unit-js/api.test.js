@@ -50,7 +50,7 @@ test('errors carry the status and the server\'s message; 503 and no answer are r
 });
 
 test('which failures are worth retrying: none of the 4xx the server sends, but 5xx, 408, 429 and no answer', () => {
-  // The server's errors (README, "API"): 400, 404, 405, 413, 415 are about the request itself.
+  // The server's errors (docs/api.md): 400, 404, 405, 413, 415 are about the request itself.
   for (const status of [400, 404, 405, 413, 415, 422]) assert.equal(new ApiError('x', status).retryable, false, `${status}`);
   for (const status of [0, 500, 502, 503, 504, 408, 429]) assert.equal(new ApiError('x', status).retryable, true, `${status}`);
 });

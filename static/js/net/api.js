@@ -1,5 +1,5 @@
-// The client of the server's HTTP API (the routes and their errors: the README's "API"
-// section). Every path is relative, so the game works behind a path-prefixed ingress.
+// The client of the server's HTTP API (the routes and their errors: docs/api.md).
+// Every path is relative, so the game works behind a path-prefixed ingress.
 // Failures become ApiError with the HTTP status (0: no answer).
 
 // A 4xx answer says the request itself is wrong (400 bad input, 404 no such route or player,
