@@ -1,5 +1,5 @@
-/* config: environment parsing and connection-string building. Pure: no I/O but the lookup
- * function it is given, so unit tests pass a fake environment. */
+/* config: environment parsing and connection-string building. Pure: no I/O but the lookup and
+ * file-reading functions it is given, so unit tests pass a fake environment and fake files. */
 #include "config.h"
 
 #include <ctype.h>
@@ -23,6 +23,7 @@ const char *const config_variables[] = {
     "MONGO_DATABASE",
     "MONGO_AUTH_USER",
     "MONGO_AUTH_PWD",
+    "MONGO_AUTH_PWD_FILE",
     "MONGO_AUTH_SOURCE",
     "MONGO_REPLICA_SET",
     "MONGO_USE_SSL",
@@ -48,6 +49,7 @@ const char *const config_variables[] = {
 
 struct config_reader {
     config_lookup_fn lookup;
+    config_read_fn read_file;
     void *ctx;
     char *error;
     size_t error_size;
@@ -241,6 +243,42 @@ static bool config_valid_database(const char *name)
     return true;
 }
 
+/* The password a *_FILE variable's file holds (the convention of the official mongo and postgres
+ * images, and of Docker and Kubernetes secrets mounted as files): the whole content, less one
+ * trailing line break (LF or CRLF), which editors and `echo` add. Fills buffer (room for
+ * CONFIG_SECRET_FILE_MAX + 2 bytes) and returns it, or NULL after config_fail. The messages name
+ * the variable and the path, never a byte of the content. */
+static const char *config_read_secret(struct config_reader *reader, const char *variable,
+                                      const char *path, char *buffer)
+{
+    size_t length = 0;
+    const char *why =
+        reader->read_file
+            ? reader->read_file(path, buffer, CONFIG_SECRET_FILE_MAX + 1, &length, reader->ctx)
+            : "files cannot be read here";
+    if (why) {
+        config_fail(reader, "%s: cannot read \"%.200s\": %s", variable, path, why);
+        return NULL;
+    }
+    if (length > CONFIG_SECRET_FILE_MAX) {
+        config_fail(reader, "%s: \"%.200s\" is over %d bytes: it must hold the password alone",
+                    variable, path, CONFIG_SECRET_FILE_MAX);
+        return NULL;
+    }
+    if (length > 0 && buffer[length - 1] == '\n')
+        length -= length > 1 && buffer[length - 2] == '\r' ? 2 : 1;
+    buffer[length] = '\0';
+    if (length == 0)
+        config_fail(reader, "%s: \"%.200s\" is empty: write the password into it", variable, path);
+    else if (memchr(buffer, '\0', length))
+        config_fail(reader, "%s: \"%.200s\" holds a NUL byte: the password must be UTF-8 text",
+                    variable, path);
+    else if (!bson_utf8_validate(buffer, length, false))
+        config_fail(reader, "%s: \"%.200s\" is not UTF-8 text: write the password as UTF-8",
+                    variable, path);
+    return reader->failed ? NULL : buffer;
+}
+
 /* Builds the connection string from the old app's variables. */
 static char *config_build_uri(struct config_reader *reader, const char *database)
 {
@@ -253,13 +291,23 @@ static char *config_build_uri(struct config_reader *reader, const char *database
     unsigned port = config_get_uint(reader, "MY_MONGO_PORT", 27017, 1, 65535);
     const char *user = config_get(reader, "MONGO_AUTH_USER");
     const char *password = config_get(reader, "MONGO_AUTH_PWD");
+    const char *password_file = config_get(reader, "MONGO_AUTH_PWD_FILE");
+    char from_file[CONFIG_SECRET_FILE_MAX + 2];
+    if (password_file && password)
+        config_fail(reader,
+                    "MONGO_AUTH_PWD and MONGO_AUTH_PWD_FILE (\"%.200s\") are both set: keep one",
+                    password_file);
+    else if (password_file)
+        password = config_read_secret(reader, "MONGO_AUTH_PWD_FILE", password_file, from_file);
     const char *auth_source = config_get(reader, "MONGO_AUTH_SOURCE");
     const char *replica_set = config_get(reader, "MONGO_REPLICA_SET");
     bool use_tls = config_get_bool(reader, "MONGO_USE_SSL", false);
     bool validate_tls = config_get_bool(reader, "MONGO_VALIDATE_SSL", true);
 
-    if (!user != !password)
-        config_fail(reader, "MONGO_AUTH_USER and MONGO_AUTH_PWD must be set together");
+    if (!user != !(password || password_file))
+        config_fail(
+            reader,
+            "MONGO_AUTH_USER and MONGO_AUTH_PWD (or MONGO_AUTH_PWD_FILE) must be set together");
     /* the driver refuses credentials that do not decode to UTF-8 (a Secret made of raw
      * random bytes): say so here rather than "connection string is not valid" later */
     if ((user && !bson_utf8_validate(user, strlen(user), false)) ||
@@ -301,7 +349,11 @@ static char *config_build_uri(struct config_reader *reader, const char *database
         config_append(reader, &buffer,
                       validate_tls ? "tls=true" : "tls=true&tlsAllowInvalidCertificates=true");
     }
-    return reader->failed ? NULL : config_strdup(reader, buffer.data);
+    char *uri = reader->failed ? NULL : config_strdup(reader, buffer.data);
+    /* the one copy of the password left is the connection string's */
+    explicit_bzero(from_file, sizeof from_file);
+    explicit_bzero(buffer.data, sizeof buffer.data);
+    return uri;
 }
 
 /* What config_redact_uri writes into: a prefix of the whole whatever the room. */
@@ -402,10 +454,10 @@ static unsigned config_default_threads(void)
     return cpus < 1 ? 1 : cpus > 8 ? 8 : (unsigned)cpus;
 }
 
-bool config_load(struct config *config, config_lookup_fn lookup, void *ctx, char *error,
-                 size_t error_size)
+bool config_load(struct config *config, config_lookup_fn lookup, config_read_fn read_file,
+                 void *ctx, char *error, size_t error_size)
 {
-    struct config_reader reader = {lookup, ctx, error, error_size, false};
+    struct config_reader reader = {lookup, read_file, ctx, error, error_size, false};
     memset(config, 0, sizeof *config);
     if (error_size)
         error[0] = '\0';

@@ -40,10 +40,21 @@ struct config {
 /* Looks one variable up; returns NULL when unset. ctx is passed through. */
 typedef const char *(*config_lookup_fn)(const char *name, void *ctx);
 
-/* Fills config from lookup (main passes getenv). On bad input returns false and writes one
- * line naming the variable and what to fix into error; config is then left freed. */
-bool config_load(struct config *config, config_lookup_fn lookup, void *ctx, char *error,
-                 size_t error_size);
+/* Reads the file a *_FILE variable names: at most size bytes into buffer, and sets *length to
+ * how many (size when the file holds size bytes or more). Returns NULL, or why the file could
+ * not be read, as a short phrase ("No such file or directory", "not a regular file") that stays
+ * valid until the next call. ctx is the one passed to config_load. */
+typedef const char *(*config_read_fn)(const char *path, char *buffer, size_t size, size_t *length,
+                                      void *ctx);
+
+/* The most a password file may hold, line break included: a password, not a stray big file. */
+#define CONFIG_SECRET_FILE_MAX 1024
+
+/* Fills config from lookup (main passes getenv) and read_file (the files that *_FILE variables
+ * name: MONGO_AUTH_PWD_FILE). On bad input returns false and writes one line naming the variable
+ * and what to fix into error, never a password; config is then left freed. */
+bool config_load(struct config *config, config_lookup_fn lookup, config_read_fn read_file,
+                 void *ctx, char *error, size_t error_size);
 
 void config_free(struct config *config);
 

@@ -2,11 +2,14 @@
  * SIGINT, then shuts down in the order Kubernetes needs: /readyz turns 503 at once, the
  * server keeps serving through the drain delay (endpoints are being updated), stops
  * accepting, lets requests in flight finish within the grace period, and exits 0. */
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -41,6 +44,35 @@ static const char *main_lookup(const char *name, void *ctx)
 {
     (void)ctx;
     return getenv(name);
+}
+
+/* config's file reader (config_read_fn), for MONGO_AUTH_PWD_FILE: a regular file only, so that a
+ * mistaken path to a FIFO or a device cannot hang or flood the start. */
+static const char *main_read_file(const char *path, char *buffer, size_t size, size_t *length,
+                                  void *ctx)
+{
+    (void)ctx;
+    *length = 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    if (fd < 0)
+        return strerror(errno);
+    const char *why = NULL;
+    struct stat status;
+    if (fstat(fd, &status) != 0)
+        why = strerror(errno);
+    else if (!S_ISREG(status.st_mode))
+        why = "not a regular file";
+    while (!why && *length < size) {
+        ssize_t n = read(fd, buffer + *length, size - *length);
+        if (n < 0 && errno != EINTR)
+            why = strerror(errno);
+        else if (n == 0)
+            break;
+        else if (n > 0)
+            *length += (size_t)n;
+    }
+    close(fd);
+    return why;
 }
 
 /* Waits up to seconds (fractions allowed) for another signal; true when one came. */
@@ -126,7 +158,7 @@ int main(void)
     footprint_limit_arenas();
     char error[512];
     struct config config;
-    if (!config_load(&config, main_lookup, NULL, error, sizeof error))
+    if (!config_load(&config, main_lookup, main_read_file, NULL, error, sizeof error))
         return main_fail("bad configuration", error);
 
     /* Signals are taken synchronously by this thread (sigwait); every thread started

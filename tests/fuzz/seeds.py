@@ -11,18 +11,23 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 
-# config_variables in server/config.c, in order: the fuzz_config input names a variable by
-# one byte, (byte % count); BASE + i, BASE a multiple of the count, keeps the byte printable.
+# config_variables in server/config.c, in order, then the password file's content (what any
+# path MONGO_AUTH_PWD_FILE names reads): the fuzz_config input names one by one byte,
+# (byte % count); BASE + i, BASE a multiple of the count, keeps the byte printable. The inputs
+# in regressions/fuzz_config are written the same way: when the count changes, rewrite their
+# first bytes too (each file's name says what it sets).
 VARIABLES = ["PORT", "STATIC_DIR", "LOG_FORMAT", "MONGO_URI", "MONGO_SERVICE_HOST",
              "MONGO_NAMESPACE_SERVICE_HOST", "MY_MONGO_PORT", "MONGO_DATABASE",
-             "MONGO_AUTH_USER", "MONGO_AUTH_PWD", "MONGO_AUTH_SOURCE", "MONGO_REPLICA_SET",
+             "MONGO_AUTH_USER", "MONGO_AUTH_PWD", "MONGO_AUTH_PWD_FILE", "MONGO_AUTH_SOURCE",
+             "MONGO_REPLICA_SET",
              "MONGO_USE_SSL", "MONGO_VALIDATE_SSL", "MONGO_TIMEOUT_MS", "MY_NODE_NAME",
              "KUBERNETES_SERVICE_HOST", "KUBERNETES_SERVICE_PORT", "SERVICEACCOUNT_DIR",
              "SHUTDOWN_DRAIN_SECONDS", "SHUTDOWN_GRACE_SECONDS", "HTTP_THREADS", "HTTP_MODE",
              "DB_WORKERS", "MAX_CONNECTIONS", "CONNECTION_TIMEOUT_SECONDS",
              "HIGHSCORES_CACHE_MS", "REQUEST_TIMEOUT_SECONDS", "PLAYER_TTL_SECONDS",
              "PLAYERS_CACHE_MS"]
-BASE = -(-48 // len(VARIABLES)) * len(VARIABLES)
+SLOTS = VARIABLES + ["file"]
+BASE = -(-48 // len(SLOTS)) * len(SLOTS)
 
 FORM, FORM_UTF8, JSON_TYPE = b"\x00", b"\x01", b"\x02"
 VALID_SCORE = b"name=Ann+Lee&cloud=gce&zone=europe-west1-b&host=pacman-7d9f&score=1200&level=2"
@@ -107,7 +112,10 @@ def static_header_seeds():
 
 
 def env(**values) -> bytes:
-    lines = [bytes([BASE + VARIABLES.index(k)]) + v.encode() for k, v in values.items()]
+    """One line per variable; file= is the password file's content, where \\x01 stands for a
+    line break and \\x02 for a NUL byte (fuzz_config.c)."""
+    lines = [bytes([BASE + SLOTS.index(k)]) + (v if isinstance(v, bytes) else v.encode())
+             for k, v in values.items()]
     return b"\n".join(lines)
 
 
@@ -134,6 +142,23 @@ def config_seeds():
         "credentials-only-user": env(MONGO_AUTH_USER="app"),
         "password-in-bad-host": env(MONGO_AUTH_USER="u", MONGO_AUTH_PWD="hunter2hunter2",
                                     MONGO_SERVICE_HOST="hunter2hunter2/x"),
+        "password-file": env(MONGO_SERVICE_HOST="mongo", MONGO_REPLICA_SET="rs0",
+                             MONGO_AUTH_USER="pacman", MONGO_AUTH_PWD_FILE="/secrets/pacman-password",
+                             MONGO_AUTH_SOURCE="pacman", file=b"p@ss:w/rd%\r\x01"),
+        "password-file-two-line-breaks": env(MONGO_AUTH_USER="u", MONGO_AUTH_PWD_FILE="/pw",
+                                             file=b"hunter2\x01\x01"),
+        "password-file-and-variable": env(MONGO_AUTH_USER="u", MONGO_AUTH_PWD="hunter2",
+                                          MONGO_AUTH_PWD_FILE="/pw", file=b"hunter2"),
+        "password-file-missing": env(MONGO_AUTH_USER="u", MONGO_AUTH_PWD_FILE="/nowhere"),
+        "password-file-empty": env(MONGO_AUTH_USER="u", MONGO_AUTH_PWD_FILE="/pw", file=b"\r\x01"),
+        "password-file-nul": env(MONGO_AUTH_USER="u", MONGO_AUTH_PWD_FILE="/pw",
+                                 file=b"hunter2\x02hunter2"),
+        "password-file-not-utf8": env(MONGO_AUTH_USER="u", MONGO_AUTH_PWD_FILE="/pw",
+                                      file=b"hunter2\xc0\xaf"),
+        "password-file-too-big": env(MONGO_AUTH_USER="u", MONGO_AUTH_PWD_FILE="/pw",
+                                     file=b"hunter2" * 150),
+        "password-file-in-its-path": env(MONGO_AUTH_USER="u",
+                                         MONGO_AUTH_PWD_FILE="/run/hunter2\xff", file=b"hunter2\xff"),
     }
 
 

@@ -20,12 +20,50 @@ static const char *fake_lookup(const char *name, void *ctx)
     return NULL;
 }
 
+/* Fake files for the *_FILE variables: the content has a length, so it may hold NUL bytes; a
+ * file with a reason `why` cannot be read. The list ends with a NULL path. */
+struct fake_file {
+    const char *path;
+    const char *content;
+    size_t length;
+    const char *why;
+};
+static const struct fake_file *fake_files;
+static unsigned fake_reads;
+
+static const char *fake_read(const char *path, char *buffer, size_t size, size_t *length, void *ctx)
+{
+    (void)ctx;
+    fake_reads++;
+    for (const struct fake_file *file = fake_files; file && file->path; file++) {
+        if (strcmp(file->path, path) != 0)
+            continue;
+        if (file->why)
+            return file->why;
+        *length = file->length < size ? file->length : size;
+        memcpy(buffer, file->content, *length);
+        return NULL;
+    }
+    return "No such file or directory";
+}
+
 static struct config cfg;
 static char error[512];
 
 static bool load(const char *const *env)
 {
-    return config_load(&cfg, fake_lookup, (void *)(uintptr_t)env, error, sizeof error);
+    return config_load(&cfg, fake_lookup, fake_read, (void *)(uintptr_t)env, error, sizeof error);
+}
+
+/* Loads MONGO_AUTH_USER=u and MONGO_AUTH_PWD_FILE=/run/pw, the file holding content. */
+static bool load_password_file(const char *content, size_t length)
+{
+    const struct fake_file files[] = {{"/run/pw", content, length, NULL}, {NULL, NULL, 0, NULL}};
+    const char *env[] = {"MONGO_AUTH_USER", "u", "MONGO_AUTH_PWD_FILE", "/run/pw", NULL};
+    fake_files = files;
+    bool loaded = load(env);
+    fake_files = NULL;
+    return loaded;
 }
 
 static void test_defaults(void **state)
@@ -187,6 +225,120 @@ static void test_mongo_uri_overrides(void **state)
     config_free(&cfg);
 }
 
+/* MONGO_AUTH_PWD_FILE: the file's content is the password, less one trailing line break. */
+static void test_password_file(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *content;
+        size_t length;
+        const char *uri;
+    } cases[] = {
+        {"s3cret", 6, "mongodb://u:s3cret@localhost:27017/pacman"},
+        {"s3cret\n", 7, "mongodb://u:s3cret@localhost:27017/pacman"},
+        {"s3cret\r\n", 8, "mongodb://u:s3cret@localhost:27017/pacman"},
+        /* one line break only: the rest is the password's */
+        {"s3cret\n\n", 8, "mongodb://u:s3cret%0A@localhost:27017/pacman"},
+        {"s3cret\r", 7, "mongodb://u:s3cret%0D@localhost:27017/pacman"},
+        {" p@ss:w/rd%\tx", 13, "mongodb://u:%20p%40ss%3Aw%2Frd%25%09x@localhost:27017/pacman"},
+        {"p\xc3\xa4ss\n", 6, "mongodb://u:p%C3%A4ss@localhost:27017/pacman"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        if (!load_password_file(cases[i].content, cases[i].length))
+            fail_msg("case %zu refused: %s", i, error);
+        assert_string_equal(cfg.mongo_uri, cases[i].uri);
+        assert_string_equal(cfg.mongo_uri_redacted, "mongodb://u:***@localhost:27017/pacman");
+        config_free(&cfg);
+    }
+
+    /* the largest file taken, line break included */
+    char big[CONFIG_SECRET_FILE_MAX + 1];
+    memset(big, 'a', sizeof big);
+    assert_true(load_password_file(big, CONFIG_SECRET_FILE_MAX));
+    assert_non_null(strstr(cfg.mongo_uri, "u:aaaa"));
+    assert_null(strstr(cfg.mongo_uri_redacted, "aaaa"));
+    config_free(&cfg);
+    big[CONFIG_SECRET_FILE_MAX - 1] = '\n';
+    assert_true(load_password_file(big, CONFIG_SECRET_FILE_MAX));
+    config_free(&cfg);
+
+    /* an empty MONGO_AUTH_PWD_FILE is unset, as every empty variable is */
+    const char *empty[] = {
+        "MONGO_AUTH_USER", "u", "MONGO_AUTH_PWD", "p", "MONGO_AUTH_PWD_FILE", "", NULL};
+    assert_true(load(empty));
+    assert_string_equal(cfg.mongo_uri, "mongodb://u:p@localhost:27017/pacman");
+    config_free(&cfg);
+
+    /* with MONGO_URI the old app's variables are ignored: the file is not even read */
+    const char *uri[] = {"MONGO_URI", "mongodb://db/game", "MONGO_AUTH_PWD_FILE", "/nowhere", NULL};
+    fake_reads = 0;
+    assert_true(load(uri));
+    assert_int_equal(fake_reads, 0);
+    config_free(&cfg);
+}
+
+/* Each refusal is one line naming the variable and the path, never the file's content. */
+static void test_password_file_refusals(void **state)
+{
+    (void)state;
+    char big[CONFIG_SECRET_FILE_MAX + 2];
+    memset(big, 'Q', sizeof big);
+    big[CONFIG_SECRET_FILE_MAX] = '\n';
+    static const struct {
+        const char *content;
+        size_t length;
+        const char *says;
+    } cases[] = {
+        {"", 0, "is empty"},
+        {"\n", 1, "is empty"},
+        {"\r\n", 2, "is empty"},
+        {"QQQQ\0QQQQ", 9, "NUL byte"},
+        {"QQQQ\0", 5, "NUL byte"},
+        {"QQQQ\xff\xfeQQQQ\n", 11, "not UTF-8"},
+        {"QQQQ\xc0\xafQQQQ", 10, "not UTF-8"}, /* an overlong "/" */
+        {NULL, CONFIG_SECRET_FILE_MAX + 1, "over 1024 bytes"},
+        {NULL, CONFIG_SECRET_FILE_MAX + 2, "over 1024 bytes"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *content = cases[i].content ? cases[i].content : big;
+        if (load_password_file(content, cases[i].length))
+            fail_msg("case %zu was accepted", i);
+        if (!strstr(error, "MONGO_AUTH_PWD_FILE: \"/run/pw\" ") || !strstr(error, cases[i].says))
+            fail_msg(
+                "case %zu: the error does not say MONGO_AUTH_PWD_FILE, the path and \"%s\": %s", i,
+                cases[i].says, error);
+        assert_null(strstr(error, "QQQQ"));
+        assert_null(strchr(error, '\n'));
+        assert_null(cfg.mongo_uri); /* config is left freed */
+    }
+
+    const struct fake_file locked[] = {{"/run/pw", NULL, 0, "Permission denied"},
+                                       {NULL, NULL, 0, NULL}};
+    const char *env[] = {"MONGO_AUTH_USER", "u", "MONGO_AUTH_PWD_FILE", "/run/pw", NULL};
+    fake_files = locked;
+    assert_false(load(env));
+    fake_files = NULL;
+    assert_string_equal(error, "MONGO_AUTH_PWD_FILE: cannot read \"/run/pw\": Permission denied");
+    assert_false(load(env)); /* no such fake file */
+    assert_string_equal(error,
+                        "MONGO_AUTH_PWD_FILE: cannot read \"/run/pw\": No such file or directory");
+
+    /* both ways at once: which one was meant is not for the server to guess */
+    const struct fake_file file[] = {{"/run/pw", "QQQQ", 4, NULL}, {NULL, NULL, 0, NULL}};
+    const char *both[] = {"MONGO_AUTH_USER", "u", "MONGO_AUTH_PWD", "PPPP", "MONGO_AUTH_PWD_FILE",
+                          "/run/pw",         NULL};
+    fake_files = file;
+    assert_false(load(both));
+    assert_string_equal(
+        error, "MONGO_AUTH_PWD and MONGO_AUTH_PWD_FILE (\"/run/pw\") are both set: keep one");
+    /* a password without its user, as with MONGO_AUTH_PWD */
+    const char *no_user[] = {"MONGO_AUTH_PWD_FILE", "/run/pw", NULL};
+    assert_false(load(no_user));
+    fake_files = NULL;
+    assert_non_null(strstr(error, "MONGO_AUTH_USER"));
+    assert_null(strstr(error, "QQQQ"));
+}
+
 /* Each bad setting is refused with a message naming the variable. */
 static void test_bad_values(void **state)
 {
@@ -302,6 +454,8 @@ int main(void)
         cmocka_unit_test(test_ipv6_host),
         cmocka_unit_test(test_mongo_uri_overrides),
         cmocka_unit_test(test_bad_values),
+        cmocka_unit_test(test_password_file),
+        cmocka_unit_test(test_password_file_refusals),
         cmocka_unit_test(test_empty_means_default),
         cmocka_unit_test(test_redact),
         cmocka_unit_test(test_redact_secret_options),
