@@ -2,7 +2,8 @@
 """make cluster-demo: the minikube walkthrough (docs/kubernetes.md) as one measured run, against the current
 kubectl context (minikube or any cluster). One line a step, ✔ or ✘ and what was measured:
 
-  apply         kubectl apply -k the overlay (the minikube one when csi-hostpath-sc exists)
+  apply         kubectl apply -k the overlay (the minikube one), once the cluster has a default
+                StorageClass for the members' claims (step 2 on minikube)
   ready         time until every pod is ready: the members 2/2 (a primary or secondary on which
                 the game's user logs in), the web pods 1/1
   score         a score posted and read back through `kubectl port-forward`
@@ -405,6 +406,9 @@ def run_scenario(backend, report: Report, keep: bool = False, timeout: float = 3
 
 # ---- the back end for a real cluster: kubectl ----
 
+DEFAULT_CLASS = "storageclass.kubernetes.io/is-default-class"
+
+
 class KubectlCluster:
     """The current kubectl context. Every kubectl call has a time limit."""
 
@@ -461,11 +465,15 @@ class KubectlCluster:
         return f"context {context}, namespace {NAMESPACE}"
 
     def apply(self) -> str:
-        if self.overlay_arg:
-            self.overlay = self.overlay_arg
-        else:  # the minikube overlay wants the csi-hostpath-driver addon's storage class
-            has_class = self.run("get", "storageclass", "csi-hostpath-sc", "-o", "name", check=False).strip()
-            self.overlay = "k8s/overlays/minikube" if has_class else "k8s/"
+        # The members' claims name no class: they take the cluster's default (on minikube,
+        # csi-hostpath-sc once step 2 made it so). Without one they wait for ever, and so would
+        # this script: say what to do instead.
+        defaults = [c["metadata"]["name"] for c in self.json("storageclass")["items"]
+                    if (c["metadata"].get("annotations") or {}).get(DEFAULT_CLASS) == "true"]
+        if not defaults:
+            raise Failed("the cluster has no default StorageClass, so the members' volume claims would "
+                         "wait for ever: make one the default first (docs/kubernetes.md, step 2)")
+        self.overlay = self.overlay_arg or "k8s/overlays/minikube"
         out = self.run("apply", "-k", str(ROOT / self.overlay), timeout=120)
         applied = [line for line in out.splitlines() if line.strip()]
         return f"{len(applied)} objects (kubectl apply -k {self.overlay})"
@@ -703,8 +711,7 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="leave everything running at the end")
     parser.add_argument("--backup", action="store_true",
                         help="the backup story instead (docs/backup-restore.md): back up, destroy, restore, compare")
-    parser.add_argument("--overlay", help="kustomization to apply (default: k8s/overlays/minikube "
-                        "where the csi-hostpath-sc storage class exists, else k8s/)")
+    parser.add_argument("--overlay", help="kustomization to apply (default: k8s/overlays/minikube)")
     parser.add_argument("--timeout", type=float, default=300, help="seconds each wait may take (300)")
     parser.add_argument("--kubectl", default=os.environ.get("KUBECTL", "kubectl"))
     args = parser.parse_args()
