@@ -162,6 +162,25 @@ test('a focused volume slider leaves the game its keys in play, and keeps its ar
   assert.deepEqual(calls, []);
 });
 
+test('a dialog keeps its keys while open; once closed, its field or button still focused is not the game\'s end', () => {
+  // Chromium leaves the focus on a closed dialog's field until its next rendering update:
+  // an Enter pressed at once after Esc must start the game, not vanish into the hidden field.
+  const dialog = { open: true };
+  const field = { tagName: 'INPUT', type: 'text', closest: () => dialog };
+  const skip = { tagName: 'BUTTON', closest: () => dialog };
+  const state = { playing: false };
+  const { calls, handler } = keyboard(state);
+  key(handler, 'Enter', field);
+  key(handler, 'Escape', field);
+  key(handler, 'Enter', skip);
+  assert.deepEqual(calls, [], 'an open dialog keeps every key');
+  dialog.open = false;
+  const enter = key(handler, 'Enter', field);
+  key(handler, 'Enter', skip);
+  assert.deepEqual(calls, ['start', 'start']);
+  assert.equal(enter.prevented, true);
+});
+
 test('the name field counts characters as the server does: 20 emoji are 20, not 40', () => {
   const aliens = '👾'.repeat(20);
   assert.equal(aliens.length, 40, 'UTF-16 units, what maxlength counts');

@@ -32,26 +32,30 @@ function isSlider(el) {
   return !!el && el.tagName === 'INPUT' && String(el.type).toLowerCase() === 'range';
 }
 
-function inOpenDialog(el) {
-  const dialog = el && el.closest ? el.closest('dialog') : null;
-  return !!(dialog && dialog.open);
+function inDialog(el) {
+  return el && el.closest ? el.closest('dialog') : null;
 }
 
 /** Listens for keys on `target` (window). Returns a function that removes the listener. */
 export function bindKeyboard(target, actions) {
   const onKey = (e) => {
     if (e.altKey || e.ctrlKey || e.metaKey) return;
-    if (isTextField(e.target) || inOpenDialog(e.target)) return;
+    const dialog = inDialog(e.target);
+    if (dialog && dialog.open) return;
+    // A field or button of a dialog just closed may hold the focus until the browser's next
+    // rendering update: it is gone, the key is the game's.
+    const target = dialog ? null : e.target;
+    if (isTextField(target)) return;
     const dir = KEY_DIRECTIONS[e.code] || KEY_DIRECTIONS[e.key];
     // The slider's own arrows (not WASD), while they do not steer: it moves, nothing else.
-    if (isSlider(e.target) && /^Arrow/.test(e.key) && !(actions.steering && actions.steering())) return;
+    if (isSlider(target) && /^Arrow/.test(e.key) && !(actions.steering && actions.steering())) return;
     let kind = 'other';
     if (dir) kind = 'direction';
     else if (e.code === 'KeyP' || e.key === 'Escape') kind = 'pause';
     else if (e.code === 'KeyM') kind = 'mute';
     else if (e.key === 'Enter' || e.key === ' ') {
       // A focused button activates itself; do not start a game on top of that.
-      if (/^(BUTTON|A|SUMMARY)$/.test(e.target.tagName)) return;
+      if (target && /^(BUTTON|A|SUMMARY)$/.test(target.tagName)) return;
       kind = 'start';
     }
     if (!e.repeat && actions.press && actions.press(kind)) {

@@ -64,7 +64,14 @@ export function askForName(els, { score, storage = globalThis.localStorage } = {
       form.removeEventListener('submit', onSubmit);
       input.removeEventListener('input', onInput);
       dialog.removeEventListener('cancel', onCancel);
+      dialog.removeEventListener('close', onClose);
       els.skip.removeEventListener('click', onSkip);
+      // Focus leaves the dialog with it. The page had no focused element when the dialog
+      // opened (the game takes keys on the window), so close() gives focus back to none, and
+      // Chromium leaves it on the hidden field until its next rendering update: an Enter
+      // pressed at once went to the field, and no game started (a flaky e2e test, found).
+      const active = dialog.ownerDocument?.activeElement;
+      if (active && active.blur && dialog.contains?.(active)) active.blur();
       if (dialog.open) dialog.close();
       resolve(value);
     };
@@ -86,6 +93,14 @@ export function askForName(els, { score, storage = globalThis.localStorage } = {
       e.preventDefault();
       done(null);
     };
+    // Escape may close the dialog without a cancel event first: Chromium fires cancel only
+    // when the page has had a user activation since the last close request (its close
+    // watchers), and a game of a minute's arrow keys may not count. A close we did not make
+    // is a skip too, or the game would wait for a name no one can give. (Not a late close
+    // event of the last dialog, queued before this one opened: the dialog is open then.)
+    const onClose = () => {
+      if (!dialog.open) done(null);
+    };
     const onSkip = () => done(null);
     const onInput = (e) => {
       // Not in the middle of an IME composition: the check at saving covers that.
@@ -102,6 +117,7 @@ export function askForName(els, { score, storage = globalThis.localStorage } = {
     form.addEventListener('submit', onSubmit);
     input.addEventListener('input', onInput);
     dialog.addEventListener('cancel', onCancel);
+    dialog.addEventListener('close', onClose);
     els.skip.addEventListener('click', onSkip);
     dialog.showModal();
     input.focus();
