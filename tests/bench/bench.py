@@ -553,7 +553,11 @@ def run_image() -> dict:
     say("  " + (BUILD / "image" / "size.txt").read_text().strip())
     # The image's figures have one results file, image.json, whoever builds it (the image suite
     # or this section): measure.py writes it beside bench.json.
-    subprocess.run([sys.executable, "tests/image/measure.py"], cwd=ROOT, check=True, timeout=600)
+    # Through tests/podman.sh, as the image suite does: its storage (build/image/storage), not
+    # podman's default, holds the image build.sh made.
+    subprocess.run(["bash", "-c", '. tests/podman.sh && exec "$0" tests/image/measure.py --by "make bench (tests/image/measure.py)"',
+                    sys.executable],
+                   cwd=ROOT, check=True, timeout=600)
     return sizes
 
 

@@ -81,6 +81,8 @@ def main() -> int:
     parser.add_argument("--sizes", type=Path, default=ROOT / "build/image/sizes.json",
                         help="what tests/image/build.sh measured of the reference image")
     parser.add_argument("--as", dest="part", choices=["after", "before"], default="after")
+    parser.add_argument("--by", default="make test-image (tests/image/measure.py)",
+                        help="what ran the measurement, for the results file")
     args = parser.parse_args()
 
     previous = {}
@@ -115,7 +117,7 @@ def main() -> int:
             figures["base_mb"] = round(sizes["base_bytes"] / 1e6, 2)   # Debian 12 slim alone
         elif "reference" in previous:
             figures["reference"], figures["base_mb"] = previous["reference"], previous.get("base_mb")
-        path = results.write("image", figures, "make test-image (tests/image/measure.py)")
+        path = results.write("image", figures, args.by)
     print(f"image: {json.dumps({k: v for k, v in figures.items() if k != 'before'})} -> "
           f"{path}", file=sys.stderr)
     return 0
