@@ -114,7 +114,25 @@ class Project:
 
     def up(self):
         self.compose("up", "-d", "--no-build")
-        harness.wait_for(self.serving, 180, "the game on the published port, with its database")
+        try:
+            harness.wait_for(self.serving, 180, "the game on the published port, with its database")
+        except TimeoutError as e:
+            raise TimeoutError(f"{e}\n{self.report()}") from None
+
+    def report(self) -> str:
+        """The project's containers and the end of each one's log: what a failed wait shows."""
+        lines = []
+        try:
+            lines.append(self.podman("ps", "-a", "--filter", f"name={self.name}_",
+                                     "--format", "{{.Names}} {{.Status}}"))
+            for name in self.podman("ps", "-a", "--filter", f"name={self.name}_",
+                                    "--format", "{{.Names}}").split():
+                log = subprocess.run(["podman", *shlex.split(PODMAN_FLAGS), "logs", "--tail", "30", name],
+                                     capture_output=True, text=True, timeout=60)
+                lines.append(f"--- {name}:\n{log.stdout}{log.stderr}")
+        except (subprocess.SubprocessError, OSError) as e:
+            lines.append(f"(podman: {e})")
+        return "\n".join(lines)
 
     def serving(self) -> bool:
         """/readyz says the database is up, and a read of it works: /readyz alone says "up"
